@@ -1,0 +1,275 @@
+"""What a user may see and do: the one place that answers it.
+
+A user's reach is read once per request from guardian's direct permission tables (one UNION
+query) and kept on the user object. Every selector, permission helper, admin queryset and API
+view filters through the `Scope` it returns.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Q, Value
+
+from chainparty import roles
+
+from .models import (
+    Alliance,
+    AllianceUserObjectPermission,
+    Department,
+    DepartmentUserObjectPermission,
+    Enterprise,
+    EnterpriseUserObjectPermission,
+    Membership,
+    PartyOrganization,
+    Region,
+    RegionUserObjectPermission,
+    WorkZone,
+    WorkZoneUserObjectPermission,
+)
+
+_CACHE_ATTR = "_chainparty_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None = None
+    is_global_admin: bool = False
+    is_global_viewer: bool = False
+    managed_region_ids: frozenset = field(default_factory=frozenset)
+    viewed_region_ids: frozenset = field(default_factory=frozenset)
+    managed_alliance_ids: frozenset = field(default_factory=frozenset)
+    seat_alliance_ids: frozenset = field(default_factory=frozenset)
+    enterprise_ids: frozenset = field(default_factory=frozenset)
+    department_ids: frozenset = field(default_factory=frozenset)
+    zone_ids: frozenset = field(default_factory=frozenset)
+
+    # -- who is this -------------------------------------------------------------------
+    @property
+    def sees_everything(self):
+        return self.is_global_admin or self.is_global_viewer
+
+    @property
+    def is_org_staff(self):
+        return self.is_global_admin or bool(self.managed_region_ids)
+
+    @property
+    def is_leader(self):
+        return not self.is_org_staff and (self.is_global_viewer or bool(self.viewed_region_ids))
+
+    @property
+    def is_alliance_secretary(self):
+        return bool(self.managed_alliance_ids)
+
+    @property
+    def is_enterprise_secretary(self):
+        return bool(self.enterprise_ids)
+
+    @property
+    def is_handler(self):
+        return bool(self.department_ids)
+
+    @property
+    def is_guide(self):
+        return bool(self.zone_ids)
+
+    @property
+    def is_empty(self):
+        return not (
+            self.sees_everything
+            or self.viewed_region_ids
+            or self.seat_alliance_ids
+            or self.enterprise_ids
+            or self.department_ids
+            or self.zone_ids
+        )
+
+    # -- region subqueries ------------------------------------------------------------
+    def _region_subquery(self, region_ids):
+        """Regions inside the given ones (themselves and every descendant), as a subquery."""
+        condition = Q(pk__in=[])
+        for region_id in sorted(region_ids):
+            condition |= Q(path__contains=f"/{region_id}/")
+        return Region.objects.filter(condition).values("pk")
+
+    def viewed_regions(self):
+        return self._region_subquery(self.viewed_region_ids)
+
+    def managed_regions(self):
+        return self._region_subquery(self.managed_region_ids)
+
+    def in_viewed_region(self, prefix=""):
+        if self.sees_everything:
+            return Q()
+        if not self.viewed_region_ids:
+            return Q(pk__in=[])
+        return Q(**{f"{prefix}region__in": self.viewed_regions()})
+
+    def in_managed_region(self, prefix=""):
+        if self.is_global_admin:
+            return Q()
+        if not self.managed_region_ids:
+            return Q(pk__in=[])
+        return Q(**{f"{prefix}region__in": self.managed_regions()})
+
+    # -- visibility per model --------------------------------------------------------
+    def alliances_q(self):
+        if self.sees_everything:
+            return Q()
+        q = self.in_viewed_region() | Q(pk__in=self.seat_alliance_ids)
+        if self.enterprise_ids:
+            q |= Q(pk__in=Membership.objects.filter(enterprise__in=self.enterprise_ids).values("alliance_id"))
+        if self.department_ids:
+            q |= Q(pk__in=Membership.objects.filter(department__in=self.department_ids).values("alliance_id"))
+        if self.zone_ids:
+            q |= Q(pk__in=Membership.objects.filter(enterprise__zone__in=self.zone_ids).values("alliance_id"))
+        return q
+
+    def managed_alliances_q(self):
+        if self.is_global_admin:
+            return Q()
+        return self.in_managed_region() | Q(pk__in=self.managed_alliance_ids)
+
+    def enterprises_q(self):
+        if self.sees_everything:
+            return Q()
+        q = self.in_viewed_region() | Q(pk__in=self.enterprise_ids) | Q(zone__in=self.zone_ids)
+        alliance_ids = set(self.seat_alliance_ids)
+        if alliance_ids or self.department_ids:
+            member_of = Membership.objects.filter(
+                Q(alliance__in=alliance_ids)
+                | Q(alliance__in=Membership.objects.filter(department__in=self.department_ids).values("alliance_id"))
+            )
+            q |= Q(pk__in=member_of.values("enterprise_id"))
+        return q
+
+    def managed_enterprises_q(self):
+        return self.in_managed_region() | Q(pk__in=self.enterprise_ids)
+
+    def departments_q(self):
+        if self.sees_everything:
+            return Q()
+        q = self.in_viewed_region() | Q(pk__in=self.department_ids)
+        visible_alliances = Alliance.objects.filter(self.alliances_q()).values("pk")
+        q |= Q(pk__in=Membership.objects.filter(alliance__in=visible_alliances).values("department_id"))
+        return q
+
+    def zones_q(self):
+        if self.sees_everything:
+            return Q()
+        return (
+            self.in_viewed_region()
+            | Q(pk__in=self.zone_ids)
+            | Q(pk__in=Enterprise.objects.filter(pk__in=self.enterprise_ids).values("zone_id"))
+        )
+
+    def party_organizations_q(self):
+        if self.sees_everything:
+            return Q()
+        covered = PartyOrganization.enterprises.through.objects.filter(
+            enterprise__in=Enterprise.objects.filter(self.enterprises_q()).values("pk")
+        )
+        return self.in_viewed_region() | Q(pk__in=covered.values("partyorganization_id"))
+
+    def managed_party_organizations_q(self):
+        covered = PartyOrganization.enterprises.through.objects.filter(enterprise__in=self.enterprise_ids)
+        return self.in_managed_region() | Q(pk__in=covered.values("partyorganization_id"))
+
+
+_PERMISSION_TABLES = (
+    ("region", RegionUserObjectPermission),
+    ("alliance", AllianceUserObjectPermission),
+    ("enterprise", EnterpriseUserObjectPermission),
+    ("department", DepartmentUserObjectPermission),
+    ("zone", WorkZoneUserObjectPermission),
+)
+
+
+def _load_scope(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    parts = [
+        model.objects.filter(user=user).values_list(
+            Value(kind, output_field=CharField()), "permission__codename", "content_object_id"
+        )
+        for kind, model in _PERMISSION_TABLES
+    ]
+    groups = user.groups.through.objects.filter(user=user).values_list(
+        Value("group", output_field=CharField()), "group__name", "group_id"
+    )
+    rows = parts[0].union(*parts[1:], groups, all=True)
+    grants = {}
+    for kind, codename, object_id in rows:
+        grants.setdefault((kind, codename), set()).add(object_id)
+
+    def ids(kind, codename):
+        return frozenset(grants.get((kind, codename), ()))
+
+    managed_regions = ids("region", roles.MANAGE_REGION)
+    managed_alliances = ids("alliance", roles.MANAGE_ALLIANCE)
+    return Scope(
+        user_id=user.pk,
+        is_global_admin=user.is_superuser or ("group", roles.PLATFORM_ADMIN_GROUP) in grants,
+        is_global_viewer=("group", roles.GLOBAL_VIEWER_GROUP) in grants,
+        managed_region_ids=managed_regions,
+        viewed_region_ids=managed_regions | ids("region", roles.VIEW_REGION),
+        managed_alliance_ids=managed_alliances,
+        seat_alliance_ids=managed_alliances | ids("alliance", roles.VIEW_ALLIANCE),
+        enterprise_ids=ids("enterprise", roles.MANAGE_ENTERPRISE),
+        department_ids=ids("department", roles.HANDLE_DEPARTMENT),
+        zone_ids=ids("zone", roles.GUIDE_ZONE),
+    )
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    scope = getattr(user, _CACHE_ATTR, None)
+    if scope is None:
+        scope = _load_scope(user)
+        if user is not None and getattr(user, "is_authenticated", False):
+            setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user):
+    """Drop the cached scope after the user's grants change within the same request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def visible_alliances(user):
+    return Alliance.objects.filter(scope_for(user).alliances_q())
+
+
+def visible_enterprises(user):
+    return Enterprise.objects.filter(scope_for(user).enterprises_q())
+
+
+def visible_departments(user):
+    return Department.objects.filter(scope_for(user).departments_q())
+
+
+def visible_zones(user):
+    return WorkZone.objects.filter(scope_for(user).zones_q())
+
+
+def visible_party_organizations(user):
+    return PartyOrganization.objects.filter(scope_for(user).party_organizations_q())
+
+
+def visible_regions(user):
+    scope = scope_for(user)
+    if scope.sees_everything:
+        return Region.objects.all()
+    # Regions the user's containers sit in, plus the ancestors shown in breadcrumbs are not needed.
+    return Region.objects.filter(
+        Q(pk__in=scope.viewed_regions())
+        | Q(pk__in=Alliance.objects.filter(scope.alliances_q()).values("region_id"))
+        | Q(pk__in=Enterprise.objects.filter(pk__in=scope.enterprise_ids).values("region_id"))
+        | Q(pk__in=Department.objects.filter(pk__in=scope.department_ids).values("region_id"))
+    )
+
+
+def manageable_regions(user):
+    scope = scope_for(user)
+    if scope.is_global_admin:
+        return Region.objects.all()
+    return Region.objects.filter(pk__in=scope.managed_regions())

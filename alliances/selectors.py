@@ -1,0 +1,181 @@
+"""Reads of the organisational core, scoped to a user, with their joins decided once here."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from .access import (
+    scope_for,
+    visible_alliances,
+    visible_departments,
+    visible_enterprises,
+    visible_party_organizations,
+    visible_zones,
+)
+from .models import Alliance, CommitteeSeat, Enterprise, Membership, PartyOrganization
+
+PARTY_STATUS_COVERED = "covered"
+PARTY_STATUS_UNCOVERED = "uncovered"
+
+
+def _has_party_org():
+    return Exists(PartyOrganization.enterprises.through.objects.filter(enterprise_id=OuterRef("pk")))
+
+
+def enterprise_list(
+    *, user, search="", zone=None, industry="", alliance=None, party_status="", region=None, size=""
+):
+    qs = visible_enterprises(user).select_related("region", "zone").annotate(has_party_org=_has_party_org())
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(credit_code__icontains=search.upper()))
+    if zone is not None:
+        qs = qs.filter(zone=zone)
+    if region is not None:
+        qs = qs.filter(region__path__contains=f"/{region.pk}/")
+    if industry:
+        qs = qs.filter(industry=industry)
+    if size:
+        qs = qs.filter(size=size)
+    if alliance is not None:
+        qs = qs.filter(pk__in=Membership.objects.filter(alliance=alliance, left_on__isnull=True).values("enterprise_id"))
+    if party_status == PARTY_STATUS_COVERED:
+        qs = qs.filter(has_party_org=True)
+    elif party_status == PARTY_STATUS_UNCOVERED:
+        qs = qs.filter(has_party_org=False)
+    return qs.order_by("name", "pk")
+
+
+def enterprise_industries(*, user):
+    return list(visible_enterprises(user).order_by().values_list("industry", flat=True).distinct())
+
+
+def enterprise_detail(*, enterprise: Enterprise):
+    memberships = enterprise.memberships.select_related("alliance").order_by("-joined_on")
+    organizations = enterprise.party_organizations.all()
+    return {"memberships": memberships, "party_organizations": organizations}
+
+
+def _active_members():
+    return Count("memberships", filter=Q(memberships__left_on__isnull=True, memberships__enterprise__isnull=False))
+
+
+def alliance_list(*, user, search="", region=None):
+    qs = visible_alliances(user).select_related("region", "lead_enterprise").annotate(member_count=_active_members())
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(chain__icontains=search))
+    if region is not None:
+        qs = qs.filter(region__path__contains=f"/{region.pk}/")
+    return qs.order_by("region__code", "name")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    enterprises: int
+    covered: int
+
+    @property
+    def uncovered(self):
+        return self.enterprises - self.covered
+
+    @property
+    def rate(self):
+        return round(100 * self.covered / self.enterprises, 1) if self.enterprises else 0.0
+
+
+def coverage_of(enterprises) -> Coverage:
+    """组织覆盖率 over a queryset of enterprises: those covered by at least one Party organisation."""
+    figures = enterprises.order_by().aggregate(
+        total=Count("pk", distinct=True), covered=Count("pk", filter=Q(_has_party_org()), distinct=True)
+    )
+    return Coverage(enterprises=figures["total"], covered=figures["covered"])
+
+
+def alliance_member_enterprises(*, alliance: Alliance):
+    return Enterprise.objects.filter(
+        pk__in=Membership.objects.filter(alliance=alliance, left_on__isnull=True).values("enterprise_id")
+    )
+
+
+def alliance_detail(*, alliance: Alliance):
+    memberships = list(
+        alliance.memberships.select_related("enterprise", "department")
+        .annotate(
+            has_party_org=Exists(
+                PartyOrganization.enterprises.through.objects.filter(enterprise_id=OuterRef("enterprise_id"))
+            )
+        )
+        .order_by("left_on", "position", "joined_on")
+    )
+    today = timezone.localdate()
+    seats = list(alliance.seats.select_related("enterprise", "department", "user").order_by("role", "-term_start"))
+    return {
+        "active_enterprises": [m for m in memberships if m.enterprise_id and m.left_on is None],
+        "active_departments": [m for m in memberships if m.department_id and m.left_on is None],
+        "past_members": [m for m in memberships if m.left_on is not None],
+        "current_seats": [s for s in seats if s.term_end is None or s.term_end >= today],
+        "past_seats": [s for s in seats if s.term_end is not None and s.term_end < today],
+        "rotations": list(alliance.rotations.select_related("enterprise")[:8]),
+        "current_rotation": alliance.rotations.filter(
+            year=today.year, quarter=(today.month - 1) // 3 + 1
+        ).select_related("enterprise").first(),
+        "coverage": coverage_of(alliance_member_enterprises(alliance=alliance)),
+    }
+
+
+def department_list(*, user, search="", factor_group=""):
+    qs = visible_departments(user).select_related("region")
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search))
+    if factor_group:
+        qs = qs.filter(factor_group=factor_group)
+    return qs.order_by("region__code", "name")
+
+
+def zone_list(*, user, search="", kind=""):
+    qs = visible_zones(user).select_related("region", "parent").annotate(enterprise_count=Count("enterprises"))
+    if search:
+        qs = qs.filter(name__icontains=search)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("region__code", "name")
+
+
+def party_organization_list(*, user, search="", kind=""):
+    qs = (
+        visible_party_organizations(user)
+        .select_related("region", "parent")
+        .prefetch_related(Prefetch("enterprises", queryset=Enterprise.objects.only("pk", "name")))
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(secretary_name__icontains=search))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("region__code", "name")
+
+
+def seats_of_user(*, user):
+    today = timezone.localdate()
+    return (
+        CommitteeSeat.objects.filter(user=user, term_start__lte=today)
+        .filter(Q(term_end__isnull=True) | Q(term_end__gte=today))
+        .select_related("alliance")
+    )
+
+
+def home_summary(*, user):
+    """What the home page shows this person: their own alliances and enterprises, and the figures."""
+    scope = scope_for(user)
+    alliances = alliance_list(user=user)
+    enterprises = visible_enterprises(user)
+    return {
+        "scope": scope,
+        "alliances": list(alliances[:12]),
+        "alliance_count": alliances.count(),
+        "own_enterprises": list(Enterprise.objects.filter(pk__in=scope.enterprise_ids).select_related("region")),
+        "coverage": coverage_of(enterprises),
+        "seats": list(seats_of_user(user=user)),
+        "department_names": list(
+            visible_departments(user).filter(pk__in=scope.department_ids).values_list("name", flat=True)
+        ),
+    }

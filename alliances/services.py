@@ -1,0 +1,317 @@
+"""Every write to the organisational core. Views, admin actions, the API and load_demo call these."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from chainparty import roles
+
+from .access import forget_scope
+from .models import (
+    Alliance,
+    CommitteeSeat,
+    Department,
+    DepartmentUserObjectPermission,
+    Enterprise,
+    Membership,
+    PartyOrganization,
+    Region,
+    RotatingChair,
+    WorkZone,
+)
+
+
+def _save_new(instance):
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def _apply(instance, fields: dict):
+    """Set `fields`, validate the whole row, save only what changed."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save(update_fields=[*fields, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
+    return instance
+
+
+def _delete(instance, message):
+    try:
+        instance.delete()
+    except ProtectedError as exc:
+        raise ValidationError(message) from exc
+
+
+# -- regions and zones -------------------------------------------------------------------
+@transaction.atomic
+def region_create(*, name: str, code: str, level: str, parent: Region | None = None) -> Region:
+    return _save_new(Region(name=name, code=code, level=level, parent=parent))
+
+
+@transaction.atomic
+def zone_create(*, name: str, kind: str, region: Region, parent=None, address="", description="") -> WorkZone:
+    return _save_new(
+        WorkZone(name=name, kind=kind, region=region, parent=parent, address=address, description=description)
+    )
+
+
+@transaction.atomic
+def zone_update(*, zone: WorkZone, **fields) -> WorkZone:
+    return _apply(zone, fields)
+
+
+@transaction.atomic
+def zone_delete(*, zone: WorkZone) -> None:
+    _delete(zone, _("该片区下还有企业或下级片区，不能删除。"))
+
+
+# -- enterprises -------------------------------------------------------------------------
+@transaction.atomic
+def enterprise_create(*, name: str, credit_code: str, industry: str, region: Region, **fields) -> Enterprise:
+    return _save_new(Enterprise(name=name, credit_code=credit_code, industry=industry, region=region, **fields))
+
+
+@transaction.atomic
+def enterprise_update(*, enterprise: Enterprise, **fields) -> Enterprise:
+    return _apply(enterprise, fields)
+
+
+@transaction.atomic
+def enterprise_delete(*, enterprise: Enterprise) -> None:
+    _delete(enterprise, _("该企业已加入联盟或被其他记录引用，不能删除；如已退出联盟，请登记退出日期。"))
+
+
+@transaction.atomic
+def enterprise_grant_secretary(*, enterprise: Enterprise, user) -> None:
+    assign_perm(f"alliances.{roles.MANAGE_ENTERPRISE}", user, enterprise)
+    forget_scope(user)
+
+
+# -- Party organisations -----------------------------------------------------------------
+@transaction.atomic
+def party_organization_create(*, name: str, kind: str, region: Region, enterprises=(), **fields) -> PartyOrganization:
+    organization = _save_new(PartyOrganization(name=name, kind=kind, region=region, **fields))
+    party_organization_set_enterprises(organization=organization, enterprises=enterprises)
+    return organization
+
+
+@transaction.atomic
+def party_organization_update(*, organization: PartyOrganization, enterprises=None, **fields) -> PartyOrganization:
+    _apply(organization, fields)
+    if enterprises is not None:
+        party_organization_set_enterprises(organization=organization, enterprises=enterprises)
+    return organization
+
+
+def party_organization_set_enterprises(*, organization: PartyOrganization, enterprises) -> None:
+    enterprises = list(enterprises)
+    if organization.kind != PartyOrganization.Kind.JOINT_BRANCH and len(enterprises) > 1:
+        raise ValidationError({"enterprises": _("只有联合党支部可以覆盖多家企业。")})
+    outside = [e.name for e in enterprises if e.region_id != organization.region_id]
+    if outside:
+        raise ValidationError({"enterprises": _("以下企业不属于该党组织所在区域：%s") % "、".join(outside)})
+    organization.enterprises.set(enterprises)
+
+
+@transaction.atomic
+def party_organization_delete(*, organization: PartyOrganization) -> None:
+    _delete(organization, _("该党组织还有下级党组织，不能删除。"))
+
+
+# -- departments -------------------------------------------------------------------------
+@transaction.atomic
+def department_create(*, name: str, factor_group: str, region: Region, short_name="", phone="") -> Department:
+    return _save_new(
+        Department(name=name, factor_group=factor_group, region=region, short_name=short_name, phone=phone)
+    )
+
+
+@transaction.atomic
+def department_update(*, department: Department, **fields) -> Department:
+    return _apply(department, fields)
+
+
+@transaction.atomic
+def department_delete(*, department: Department) -> None:
+    _delete(department, _("该部门已加入联盟或被其他记录引用，不能删除。"))
+
+
+@transaction.atomic
+def department_add_handler(*, department: Department, user) -> None:
+    assign_perm(f"alliances.{roles.HANDLE_DEPARTMENT}", user, department)
+    forget_scope(user)
+
+
+@transaction.atomic
+def department_remove_handler(*, department: Department, user) -> None:
+    remove_perm(f"alliances.{roles.HANDLE_DEPARTMENT}", user, department)
+    forget_scope(user)
+
+
+def department_handlers(*, department: Department):
+    from django.contrib.auth import get_user_model
+
+    grants = DepartmentUserObjectPermission.objects.filter(
+        content_object=department, permission__codename=roles.HANDLE_DEPARTMENT
+    )
+    return get_user_model().objects.filter(pk__in=grants.values("user_id"), is_active=True)
+
+
+# -- alliances, members, seats, rotation ---------------------------------------------------
+@transaction.atomic
+def alliance_create(
+    *, name: str, chain: str, region: Region, founded_on: dt.date, lead_enterprise: Enterprise | None = None, **fields
+) -> Alliance:
+    """Create an alliance; its lead enterprise (链主) joins it as a member on the founding date."""
+    alliance = _save_new(
+        Alliance(name=name, chain=chain, region=region, founded_on=founded_on, lead_enterprise=lead_enterprise, **fields)
+    )
+    if lead_enterprise is not None:
+        membership_add(
+            alliance=alliance, enterprise=lead_enterprise, position=Membership.Position.LEAD, joined_on=founded_on
+        )
+    return alliance
+
+
+@transaction.atomic
+def alliance_update(*, alliance: Alliance, **fields) -> Alliance:
+    lead = fields.get("lead_enterprise", alliance.lead_enterprise)
+    _apply(alliance, fields)
+    if lead is not None and not alliance.memberships.filter(enterprise=lead, left_on__isnull=True).exists():
+        membership_add(
+            alliance=alliance, enterprise=lead, position=Membership.Position.LEAD, joined_on=timezone.localdate()
+        )
+    return alliance
+
+
+@transaction.atomic
+def alliance_delete(*, alliance: Alliance) -> None:
+    _delete(alliance, _("该联盟已有成员、班子或其他记录，不能删除。"))
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    alliance: Alliance,
+    position: str,
+    joined_on: dt.date,
+    enterprise: Enterprise | None = None,
+    department: Department | None = None,
+    note: str = "",
+) -> Membership:
+    if enterprise is not None and f"/{alliance.region_id}/" not in enterprise.region.path:
+        raise ValidationError({"enterprise": _("该企业不在本联盟所属区域内。")})
+    if department is not None and f"/{department.region_id}/" not in alliance.region.path:
+        raise ValidationError({"department": _("该部门不属于本联盟所在区域或其上级区域。")})
+    return _save_new(
+        Membership(
+            alliance=alliance,
+            enterprise=enterprise,
+            department=department,
+            position=Membership.Position.FACTOR if department is not None else position,
+            joined_on=joined_on,
+            note=note,
+        )
+    )
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, left_on: dt.date) -> Membership:
+    if membership.left_on is not None:
+        raise ValidationError(_("该成员已于 %s 退出。") % membership.left_on)
+    membership = _apply(membership, {"left_on": left_on})
+    origin = Q(enterprise=membership.enterprise) if membership.enterprise_id else Q(department=membership.department)
+    CommitteeSeat.objects.filter(origin, alliance=membership.alliance, term_end__isnull=True).update(term_end=left_on)
+    _sync_alliance_grants(alliance=membership.alliance)
+    return membership
+
+
+@transaction.atomic
+def seat_assign(
+    *,
+    alliance: Alliance,
+    role: str,
+    person_name: str,
+    term_start: dt.date,
+    user=None,
+    enterprise: Enterprise | None = None,
+    department: Department | None = None,
+    term_end: dt.date | None = None,
+) -> CommitteeSeat:
+    seat = _save_new(
+        CommitteeSeat(
+            alliance=alliance,
+            role=role,
+            person_name=person_name,
+            user=user,
+            enterprise=enterprise,
+            department=department,
+            term_start=term_start,
+            term_end=term_end,
+        )
+    )
+    _sync_alliance_grants(alliance=alliance)
+    return seat
+
+
+@transaction.atomic
+def seat_end(*, seat: CommitteeSeat, term_end: dt.date) -> CommitteeSeat:
+    seat = _apply(seat, {"term_end": term_end})
+    _sync_alliance_grants(alliance=seat.alliance)
+    return seat
+
+
+def _sync_alliance_grants(*, alliance: Alliance) -> None:
+    """Seat holders with accounts get the alliance permissions their current seats carry, no more."""
+    from .models import AllianceUserObjectPermission
+
+    today = timezone.localdate()
+    current = alliance.seats.filter(user__isnull=False, term_start__lte=today).filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=today)
+    )
+    wanted = {}
+    for seat in current:
+        codename = roles.MANAGE_ALLIANCE if seat.role in CommitteeSeat.MANAGING_ROLES else roles.VIEW_ALLIANCE
+        wanted.setdefault(seat.user, set()).add(codename)
+        wanted[seat.user].add(roles.VIEW_ALLIANCE)
+    existing = AllianceUserObjectPermission.objects.filter(content_object=alliance).select_related(
+        "user", "permission"
+    )
+    for grant in existing:
+        if grant.permission.codename not in wanted.get(grant.user, set()):
+            grant.delete()
+            forget_scope(grant.user)
+    for user, codenames in wanted.items():
+        for codename in codenames:
+            assign_perm(f"alliances.{codename}", user, alliance)
+        forget_scope(user)
+
+
+@transaction.atomic
+def rotation_set(*, alliance: Alliance, year: int, quarter: int, enterprise: Enterprise, person_name: str):
+    existing = RotatingChair.objects.filter(alliance=alliance, year=year, quarter=quarter).first()
+    if existing:
+        return _apply(existing, {"enterprise": enterprise, "person_name": person_name})
+    return _save_new(
+        RotatingChair(alliance=alliance, year=year, quarter=quarter, enterprise=enterprise, person_name=person_name)
+    )
+
+
+# -- people and roles --------------------------------------------------------------------
+@transaction.atomic
+def region_grant(*, region: Region, user, manage: bool) -> None:
+    """Organisation-department staff manage a region; leaders only view it."""
+    assign_perm(f"alliances.{roles.MANAGE_REGION if manage else roles.VIEW_REGION}", user, region)
+    forget_scope(user)
+
+
+@transaction.atomic
+def zone_grant_guide(*, zone: WorkZone, user) -> None:
+    assign_perm(f"alliances.{roles.GUIDE_ZONE}", user, zone)
+    forget_scope(user)

@@ -1,0 +1,10 @@
+"""The portal's one API router; each app registers its viewsets in `register_api(router)`."""
+
+from rest_framework.routers import DefaultRouter
+
+from alliances.api import register_api as register_alliances
+from demands.api import register_api as register_demands
+
+router = DefaultRouter()
+register_alliances(router)
+register_demands(router)

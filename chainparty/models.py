@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号码。"))
+
+
+class User(AbstractUser):
+    """A person using the portal. Access comes from seats and object permissions, not from here."""
+
+    real_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
+    affiliation = models.CharField(_("工作单位"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.real_name or self.username
+
+    @property
+    def display_name(self):
+        return self.real_name or self.username
+
+
+class TaskHeartbeat(models.Model):
+    """Last run of a periodic task, so staff can see that the worker and beat are alive."""
+
+    name = models.CharField(_("任务"), max_length=100, unique=True)
+    last_run_at = models.DateTimeField(_("最近运行"))
+    runs = models.PositiveIntegerField(_("运行次数"), default=0)
+    hostname = models.CharField(_("主机"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务心跳")
+        verbose_name_plural = _("后台任务心跳")
+
+    def __str__(self):
+        return self.name
+
+
+class Notification(models.Model):
+    """An in-app notification. `dedupe_key` makes sending the same thing twice impossible."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    kind = models.CharField(_("类别"), max_length=40, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notif_recipient_recent"),
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notif_recipient_unread"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class NotificationDelivery(models.Model):
+    """One notification through one outside channel (e-mail, SMS…); claimed atomically when sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("失败")
+        SKIPPED = "skipped", _("无需发送")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("通知")
+    )
+    channel = models.CharField(_("渠道"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("通知投递")
+        verbose_name_plural = _("通知投递")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"], name="delivery_status")]
+
+    def __str__(self):
+        return f"{self.notification_id}:{self.channel}"

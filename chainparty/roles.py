@@ -1,0 +1,21 @@
+"""Role names. Seat roles are object permissions on containers; global roles are groups."""
+
+from django.utils.translation import gettext_lazy as _
+
+# Groups for roles that are not tied to one container.
+PLATFORM_ADMIN_GROUP = "platform_admin"  # 平台管理员: manages every region
+GLOBAL_VIEWER_GROUP = "global_viewer"  # 全局只读: e.g. provincial inspectors
+
+GLOBAL_GROUPS = {
+    PLATFORM_ADMIN_GROUP: _("平台管理员"),
+    GLOBAL_VIEWER_GROUP: _("全局只读"),
+}
+
+# Object permissions, by container. The codename is what guardian stores.
+MANAGE_REGION = "manage_region"  # 组织部工作人员
+VIEW_REGION = "view_region"  # 领导（只读）
+MANAGE_ALLIANCE = "manage_alliance"  # 联盟书记、副书记、联络员
+VIEW_ALLIANCE = "view_alliance"  # 党委委员
+MANAGE_ENTERPRISE = "manage_enterprise"  # 企业党组织书记
+HANDLE_DEPARTMENT = "handle_department"  # 部门办理人
+GUIDE_ZONE = "guide_zone"  # 党建指导员

@@ -1,0 +1,54 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chainparty.paging import paginate
+
+from . import notifications
+from .models import Notification, NotificationDelivery, TaskHeartbeat
+
+
+@login_required
+def notification_list(request):
+    items = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        items = items.filter(read_at__isnull=True)
+    page, query = paginate(request, items)
+    return render(request, "notifications/list.html", {"page": page, "query": query})
+
+
+@login_required
+@require_POST
+def notification_read(request):
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    notifications.mark_read(user=request.user, notification_ids=ids)
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("notifications")
+
+
+@login_required
+def notification_open(request, pk):
+    """Mark one notification read and go where it points."""
+    item = Notification.objects.filter(recipient=request.user, pk=pk).first()
+    if item is None:
+        return redirect("notifications")
+    notifications.mark_read(user=request.user, notification_ids=[item.pk])
+    return redirect(item.url if item.url.startswith("/") and not item.url.startswith("//") else "notifications")
+
+
+@staff_member_required
+def system_status(request):
+    beats = list(TaskHeartbeat.objects.all())
+    now = timezone.now()
+    for beat in beats:
+        beat.age_seconds = int((now - beat.last_run_at).total_seconds())
+    deliveries = {
+        row["status"]: row["n"]
+        for row in NotificationDelivery.objects.values("status").order_by().annotate(n=Count("pk"))
+    }
+    return render(request, "status.html", {"beats": beats, "deliveries": deliveries})

@@ -1,0 +1,57 @@
+"""The one working-day calendar: statutory holidays and make-up working days (调休) of China.
+
+Years the `chinese_calendar` package has not published yet fall back to Monday–Friday.
+"""
+
+import datetime as dt
+from functools import lru_cache
+
+import chinese_calendar
+from chinese_calendar import constants as _cc
+from django.utils import timezone
+
+_KNOWN_YEARS = range(min(_cc.holidays).year, max(_cc.holidays).year + 1)
+
+
+@lru_cache(maxsize=4096)
+def is_workday(day: dt.date) -> bool:
+    if day.year in _KNOWN_YEARS:
+        return chinese_calendar.is_workday(day)
+    return day.weekday() < 5
+
+
+def add_workdays(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days after `start` (start itself is not counted)."""
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_workday(day):
+            remaining -= 1
+    return day
+
+
+def workdays_between(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]; negative when end is before start."""
+    if end < start:
+        return -workdays_between(end, start)
+    return sum(1 for offset in range(1, (end - start).days + 1) if is_workday(start + dt.timedelta(days=offset)))
+
+
+def next_workday(day: dt.date, *, include_today=True) -> dt.date:
+    if include_today and is_workday(day):
+        return day
+    return add_workdays(day, 1)
+
+
+def first_workday_of_month(year: int, month: int) -> dt.date:
+    return next_workday(dt.date(year, month, 1))
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """23:59:59 of `day` in the portal's time zone: a deadline 'on' a day lasts all of it."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()

@@ -1,0 +1,2 @@
+def register_api(router):
+    """Viewsets of the three lists join the portal's router here."""
