@@ -95,7 +95,9 @@ class AllianceViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.alliance_list(user=self.request.user)
 
     def get_object(self):
-        return alliance_get_for_user(user=self.request.user, alliance_id=self.kwargs["pk"], queryset=self.get_queryset())
+        return alliance_get_for_user(
+            user=self.request.user, alliance_id=self.kwargs["pk"], queryset=self.get_queryset()
+        )
 
 
 def register_api(router):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .access import manageable_regions, visible_departments, visible_enterprises
+from .access import manageable_regions, visible_enterprises
 from .models import (
     Alliance,
     CommitteeSeat,
@@ -9,6 +9,7 @@ from .models import (
     Enterprise,
     Membership,
     PartyOrganization,
+    Region,
     RotatingChair,
     WorkZone,
 )
@@ -85,22 +86,24 @@ class MembershipForm(forms.ModelForm):
         fields = ["enterprise", "department", "position", "joined_on", "note"]
         widgets = {"joined_on": DATE}
 
-    def __init__(self, *args, user, alliance, **kwargs):
+    def __init__(self, *args, alliance, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.alliance = alliance
         active = alliance.memberships.filter(left_on__isnull=True)
+        # Whoever manages the alliance may recruit any enterprise of its region, not only visible ones.
         self.fields["enterprise"].queryset = (
-            visible_enterprises(user)
-            .filter(region__path__contains=f"/{alliance.region_id}/")
+            Enterprise.objects.filter(region__path__contains=f"/{alliance.region_id}/")
             .exclude(pk__in=active.exclude(enterprise=None).values("enterprise_id"))
             .order_by("name")
         )
-        self.fields["department"].queryset = visible_departments(user).exclude(
-            pk__in=active.exclude(department=None).values("department_id")
-        )
+        self.fields["department"].queryset = Department.objects.filter(
+            region__in=Region.objects.filter(pk__in=alliance.region.path.strip("/").split("/"))
+        ).exclude(pk__in=active.exclude(department=None).values("department_id"))
         self.fields["position"].required = False
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
     def clean(self):
         data = super().clean()
@@ -134,7 +137,9 @@ class SeatForm(forms.ModelForm):
         )
         self.fields["user"].queryset = self.fields["user"].queryset.filter(is_active=True).order_by("username")
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
     def clean(self):
         data = super().clean()
@@ -155,7 +160,9 @@ class RotationForm(forms.ModelForm):
             pk__in=alliance.memberships.filter(left_on__isnull=True).exclude(enterprise=None).values("enterprise_id")
         )
         for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
     def validate_unique(self):
         # rotation_set replaces the chair of an already planned quarter instead of refusing it.

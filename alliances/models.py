@@ -34,13 +34,6 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.parent_id and self.pk and self.parent.path.find(f"/{self.pk}/") >= 0:
-            raise ValidationError({"parent": _("上级区域不能是本区域或其下级。")})
-
-    def compute_path(self):
-        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         path = self.compute_path()
@@ -49,6 +42,13 @@ class Region(models.Model):
             Region.objects.filter(pk=self.pk).update(path=path)
             for child in self.children.all():
                 child.save(update_fields=["path"])
+
+    def clean(self):
+        if self.parent_id and self.pk and self.parent.path.find(f"/{self.pk}/") >= 0:
+            raise ValidationError({"parent": _("上级区域不能是本区域或其下级。")})
+
+    def compute_path(self):
+        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
 
 
 class WorkZone(models.Model):
@@ -101,9 +101,7 @@ class Enterprise(models.Model):
     )
     industry = models.CharField(_("所属行业"), max_length=50)
     size = models.CharField(_("企业规模"), max_length=10, choices=Size.choices, default=Size.BELOW)
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("所属区域")
-    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("所属区域"))
     zone = models.ForeignKey(
         WorkZone,
         null=True,
@@ -198,9 +196,7 @@ class Department(models.Model):
     name = models.CharField(_("部门名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
     factor_group = models.CharField(_("要素组"), max_length=20, choices=FactorGroup.choices)
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("所属区域")
-    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("所属区域"))
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
 
     class Meta:
@@ -239,9 +235,7 @@ class Alliance(models.Model):
         verbose_name=_("链主企业"),
     )
     founded_on = models.DateField(_("成立日期"))
-    meeting_cadence = models.CharField(
-        _("会议频次"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY
-    )
+    meeting_cadence = models.CharField(_("会议频次"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
     description = models.TextField(_("简介"), blank=True)
 
     class Meta:
@@ -391,8 +385,10 @@ class CommitteeSeat(models.Model):
         if not self.alliance_id or not (self.enterprise_id or self.department_id):
             return
         members = Membership.objects.filter(alliance_id=self.alliance_id)
-        members = members.filter(enterprise_id=self.enterprise_id) if self.enterprise_id else members.filter(
-            department_id=self.department_id
+        members = (
+            members.filter(enterprise_id=self.enterprise_id)
+            if self.enterprise_id
+            else members.filter(department_id=self.department_id)
         )
         day = self.term_start or timezone.localdate()
         on_day = members.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
@@ -422,9 +418,7 @@ class RotatingChair(models.Model):
                 name="rotation_one_per_quarter",
                 violation_error_message=_("该季度已安排轮值书记。"),
             ),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4), name="rotation_quarter_range"
-            ),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="rotation_quarter_range"),
         ]
 
     def __str__(self):

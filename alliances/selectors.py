@@ -23,9 +23,7 @@ def _has_party_org():
     return Exists(PartyOrganization.enterprises.through.objects.filter(enterprise_id=OuterRef("pk")))
 
 
-def enterprise_list(
-    *, user, search="", zone=None, industry="", alliance=None, party_status="", region=None, size=""
-):
+def enterprise_list(*, user, search="", zone=None, industry="", alliance=None, party_status="", region=None, size=""):
     qs = visible_enterprises(user).select_related("region", "zone").annotate(has_party_org=_has_party_org())
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(credit_code__icontains=search.upper()))
@@ -38,7 +36,9 @@ def enterprise_list(
     if size:
         qs = qs.filter(size=size)
     if alliance is not None:
-        qs = qs.filter(pk__in=Membership.objects.filter(alliance=alliance, left_on__isnull=True).values("enterprise_id"))
+        qs = qs.filter(
+            pk__in=Membership.objects.filter(alliance=alliance, left_on__isnull=True).values("enterprise_id")
+        )
     if party_status == PARTY_STATUS_COVERED:
         qs = qs.filter(has_party_org=True)
     elif party_status == PARTY_STATUS_UNCOVERED:
@@ -116,9 +116,9 @@ def alliance_detail(*, alliance: Alliance):
         "current_seats": [s for s in seats if s.term_end is None or s.term_end >= today],
         "past_seats": [s for s in seats if s.term_end is not None and s.term_end < today],
         "rotations": list(alliance.rotations.select_related("enterprise")[:8]),
-        "current_rotation": alliance.rotations.filter(
-            year=today.year, quarter=(today.month - 1) // 3 + 1
-        ).select_related("enterprise").first(),
+        "current_rotation": alliance.rotations.filter(year=today.year, quarter=(today.month - 1) // 3 + 1)
+        .select_related("enterprise")
+        .first(),
         "coverage": coverage_of(alliance_member_enterprises(alliance=alliance)),
     }
 

@@ -170,7 +170,9 @@ def alliance_create(
 ) -> Alliance:
     """Create an alliance; its lead enterprise (链主) joins it as a member on the founding date."""
     alliance = _save_new(
-        Alliance(name=name, chain=chain, region=region, founded_on=founded_on, lead_enterprise=lead_enterprise, **fields)
+        Alliance(
+            name=name, chain=chain, region=region, founded_on=founded_on, lead_enterprise=lead_enterprise, **fields
+        )
     )
     if lead_enterprise is not None:
         membership_add(
@@ -228,7 +230,7 @@ def membership_end(*, membership: Membership, left_on: dt.date) -> Membership:
     membership = _apply(membership, {"left_on": left_on})
     origin = Q(enterprise=membership.enterprise) if membership.enterprise_id else Q(department=membership.department)
     CommitteeSeat.objects.filter(origin, alliance=membership.alliance, term_end__isnull=True).update(term_end=left_on)
-    _sync_alliance_grants(alliance=membership.alliance)
+    alliance_sync_grants(alliance=membership.alliance)
     return membership
 
 
@@ -256,18 +258,18 @@ def seat_assign(
             term_end=term_end,
         )
     )
-    _sync_alliance_grants(alliance=alliance)
+    alliance_sync_grants(alliance=alliance)
     return seat
 
 
 @transaction.atomic
 def seat_end(*, seat: CommitteeSeat, term_end: dt.date) -> CommitteeSeat:
     seat = _apply(seat, {"term_end": term_end})
-    _sync_alliance_grants(alliance=seat.alliance)
+    alliance_sync_grants(alliance=seat.alliance)
     return seat
 
 
-def _sync_alliance_grants(*, alliance: Alliance) -> None:
+def alliance_sync_grants(*, alliance: Alliance) -> None:
     """Seat holders with accounts get the alliance permissions their current seats carry, no more."""
     from .models import AllianceUserObjectPermission
 
@@ -280,9 +282,7 @@ def _sync_alliance_grants(*, alliance: Alliance) -> None:
         codename = roles.MANAGE_ALLIANCE if seat.role in CommitteeSeat.MANAGING_ROLES else roles.VIEW_ALLIANCE
         wanted.setdefault(seat.user, set()).add(codename)
         wanted[seat.user].add(roles.VIEW_ALLIANCE)
-    existing = AllianceUserObjectPermission.objects.filter(content_object=alliance).select_related(
-        "user", "permission"
-    )
+    existing = AllianceUserObjectPermission.objects.filter(content_object=alliance).select_related("user", "permission")
     for grant in existing:
         if grant.permission.codename not in wanted.get(grant.user, set()):
             grant.delete()

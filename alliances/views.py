@@ -57,13 +57,15 @@ def alliance_list(request):
 @login_required
 def alliance_detail(request, pk):
     alliance = alliance_get_for_user(
-        user=request.user, alliance_id=pk, queryset=visible_alliances(request.user).select_related("region", "lead_enterprise")
+        user=request.user,
+        alliance_id=pk,
+        queryset=visible_alliances(request.user).select_related("region", "lead_enterprise"),
     )
     can_manage = visible_alliances(request.user).filter(scope_for(request.user).managed_alliances_q(), pk=pk).exists()
     context = {"alliance": alliance, "can_manage": can_manage, **selectors.alliance_detail(alliance=alliance)}
     if can_manage:
         context.update(
-            membership_form=forms.MembershipForm(user=request.user, alliance=alliance),
+            membership_form=forms.MembershipForm(alliance=alliance),
             seat_form=forms.SeatForm(alliance=alliance),
             rotation_form=forms.RotationForm(alliance=alliance),
         )
@@ -127,7 +129,7 @@ def membership_add(request, pk):
     def add(alliance, data):
         services.membership_add(alliance=alliance, **data)
 
-    return _alliance_subform(request, pk, forms.MembershipForm, add, _("成员已加入。"), user=request.user)
+    return _alliance_subform(request, pk, forms.MembershipForm, add, _("成员已加入。"))
 
 
 @login_required
@@ -333,9 +335,10 @@ def department_list(request):
 @login_required
 def department_detail(request, pk):
     department = department_get_for_user(user=request.user, department_id=pk)
-    can_manage = scope_for(request.user).is_org_staff and Department.objects.filter(
-        scope_for(request.user).in_managed_region(), pk=pk
-    ).exists()
+    can_manage = (
+        scope_for(request.user).is_org_staff
+        and Department.objects.filter(scope_for(request.user).in_managed_region(), pk=pk).exists()
+    )
     return render(
         request,
         "alliances/department_detail.html",
@@ -378,12 +381,19 @@ def department_edit(request, pk):
 
 @login_required
 def zone_list(request):
-    zones = selectors.zone_list(user=request.user, search=request.GET.get("q", "").strip(), kind=request.GET.get("kind", ""))
+    zones = selectors.zone_list(
+        user=request.user, search=request.GET.get("q", "").strip(), kind=request.GET.get("kind", "")
+    )
     page, query = paginate(request, zones)
     return render(
         request,
         "alliances/zone_list.html",
-        {"page": page, "query": query, "kinds": WorkZone.Kind.choices, "can_create": scope_for(request.user).is_org_staff},
+        {
+            "page": page,
+            "query": query,
+            "kinds": WorkZone.Kind.choices,
+            "can_create": scope_for(request.user).is_org_staff,
+        },
     )
 
 

@@ -62,9 +62,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notif_recipient_recent"),
-            models.Index(
-                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notif_recipient_unread"
-            ),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notif_recipient_unread"),
         ]
 
     def __str__(self):
@@ -94,9 +92,7 @@ class NotificationDelivery(models.Model):
     class Meta:
         verbose_name = _("通知投递")
         verbose_name_plural = _("通知投递")
-        constraints = [
-            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")
-        ]
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
         indexes = [models.Index(fields=["status", "claimed_at"], name="delivery_status")]
 
     def __str__(self):

@@ -115,6 +115,64 @@ def notify(*, recipients, message: Message, dedupe_key: str) -> list[Notificatio
     return created
 
 
+def notify_bulk(items) -> int:
+    """notify() for many (recipient, message, dedupe_key) items at once, in a handful of queries
+    whatever their number (the escalation sweep's path). Keys already stored are skipped, so a
+    second or concurrent run sends nothing twice; returns how many notifications were created.
+    """
+    rows = {}
+    for user, message, dedupe_key in items:
+        if user is None or not user.is_active:
+            continue
+        key = f"{dedupe_key}:u{user.pk}"[:200]
+        rows.setdefault(
+            key,
+            Notification(
+                recipient=user,
+                title=message.title[:200],
+                body=message.body,
+                url=message.url,
+                kind=message.kind,
+                dedupe_key=key,
+            ),
+        )
+    if not rows:
+        return 0
+    existing = set(Notification.objects.filter(dedupe_key__in=list(rows)).values_list("dedupe_key", flat=True))
+    fresh = {key: n for key, n in rows.items() if key not in existing}
+    if not fresh:
+        return 0
+    Notification.objects.bulk_create(fresh.values(), ignore_conflicts=True, batch_size=500)
+    stored = list(Notification.objects.filter(dedupe_key__in=list(fresh)).values_list("pk", "dedupe_key"))
+    outside = [c for c in channels() if c.needs_delivery]
+    deliveries = [
+        NotificationDelivery(notification_id=pk, channel=channel.key())
+        for pk, key in stored
+        for channel in outside
+        if channel.can_reach(fresh[key].recipient)
+    ]
+    created = len(stored)
+    if deliveries:
+        # A concurrent run may have stored the same rows: the (notification, channel) key keeps one.
+        NotificationDelivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
+        pending = list(
+            NotificationDelivery.objects.filter(
+                notification_id__in=[pk for pk, _key in stored], status=NotificationDelivery.Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: _enqueue_deliveries(pending))
+    return created
+
+
+def _enqueue_deliveries(delivery_ids, chunk_size=50):
+    """Few broker messages for many deliveries: each chunk runs deliver_notification in turn;
+    every delivery is still claimed atomically, so an overlap never sends twice."""
+    from .tasks import deliver_notification
+
+    if delivery_ids:
+        deliver_notification.chunks(((pk,) for pk in delivery_ids), chunk_size).apply_async()
+
+
 def _enqueue_delivery(delivery_id):
     from .tasks import deliver_notification
 
@@ -124,9 +182,9 @@ def _enqueue_delivery(delivery_id):
 def deliver(delivery_id: int) -> bool:
     """Send one delivery if nobody has claimed it yet. Returns True when this call sent it."""
     now = timezone.now()
-    claimed = NotificationDelivery.objects.filter(
-        pk=delivery_id, status=NotificationDelivery.Status.PENDING
-    ).update(status=NotificationDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    claimed = NotificationDelivery.objects.filter(pk=delivery_id, status=NotificationDelivery.Status.PENDING).update(
+        status=NotificationDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
     if not claimed:
         return False
     delivery = NotificationDelivery.objects.select_related("notification__recipient").get(pk=delivery_id)

@@ -48,7 +48,7 @@ def system_status(request):
     for beat in beats:
         beat.age_seconds = int((now - beat.last_run_at).total_seconds())
     deliveries = {
-        row["status"]: row["n"]
+        NotificationDelivery.Status(row["status"]).label: row["n"]
         for row in NotificationDelivery.objects.values("status").order_by().annotate(n=Count("pk"))
     }
     return render(request, "status.html", {"beats": beats, "deliveries": deliveries})

@@ -60,7 +60,11 @@ def world(db):
     department = factories.DepartmentFactory(name="汶上县人力资源和社会保障局", region=county)
     other_department = factories.DepartmentFactory(name="兖州区自然资源局", region=other)
     alliance = services.alliance_create(
-        name="汶上县纺织服装产业链党委", chain="纺织服装", region=county, founded_on=dt.date(2023, 9, 1), lead_enterprise=lead
+        name="汶上县纺织服装产业链党委",
+        chain="纺织服装",
+        region=county,
+        founded_on=dt.date(2023, 9, 1),
+        lead_enterprise=lead,
     )
     services.membership_add(
         alliance=alliance, enterprise=member, position=Membership.Position.DOWNSTREAM, joined_on=dt.date(2023, 9, 1)

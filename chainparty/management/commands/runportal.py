@@ -18,8 +18,19 @@ class Command(BaseCommand):
         commands = [[sys.executable, "manage.py", "runserver", f"{host}:{port}"]]
         if not no_worker:
             commands.append(
-                [sys.executable, "-m", "celery", "-A", "chainparty", "worker", "-B", "--loglevel=INFO",
-                 "--concurrency=2", "--without-mingle", "--without-gossip"]
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "chainparty",
+                    "worker",
+                    "-B",
+                    "--loglevel=INFO",
+                    "--concurrency=2",
+                    "--without-mingle",
+                    "--without-gossip",
+                ]
             )
         processes = [subprocess.Popen(command) for command in commands]
         self.stdout.write(f"ChainParty: http://{host}:{port}/  (Ctrl+C to stop)")

@@ -1,0 +1,121 @@
+from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
+
+from . import services
+from .access import scope_for
+from .models import (
+    Alliance,
+    CommitteeSeat,
+    Department,
+    Enterprise,
+    Membership,
+    PartyOrganization,
+    Region,
+    RotatingChair,
+    WorkZone,
+)
+
+
+class ScopedAdmin(GuardedModelAdmin):
+    """Admin lists follow the same access rules as the portal: staff see their own regions only."""
+
+    scope_method = None
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser or self.scope_method is None:
+            return qs
+        return qs.filter(getattr(scope_for(request.user), self.scope_method)())
+
+
+@admin.register(Region)
+class RegionAdmin(GuardedModelAdmin):
+    list_display = ("name", "code", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("name", "code")
+
+
+@admin.register(WorkZone)
+class WorkZoneAdmin(ScopedAdmin):
+    scope_method = "zones_q"
+    list_display = ("name", "kind", "region", "parent")
+    list_filter = ("kind", "region")
+    search_fields = ("name", "address")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("enterprise", "department")
+
+
+class SeatInline(admin.TabularInline):
+    model = CommitteeSeat
+    extra = 0
+    autocomplete_fields = ("enterprise", "department", "user")
+
+
+class RotationInline(admin.TabularInline):
+    model = RotatingChair
+    extra = 0
+    autocomplete_fields = ("enterprise",)
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ScopedAdmin):
+    scope_method = "enterprises_q"
+    list_display = ("name", "credit_code", "industry", "size", "region", "zone", "employees")
+    list_filter = ("size", "region", "industry")
+    search_fields = ("name", "credit_code", "legal_representative")
+    autocomplete_fields = ("zone",)
+
+
+@admin.register(PartyOrganization)
+class PartyOrganizationAdmin(ScopedAdmin):
+    scope_method = "party_organizations_q"
+    list_display = ("name", "kind", "region", "secretary_name", "members", "probationary_members", "activists")
+    list_filter = ("kind", "region")
+    search_fields = ("name", "secretary_name")
+    filter_horizontal = ("enterprises",)
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    scope_method = "departments_q"
+    list_display = ("name", "short_name", "factor_group", "region")
+    list_filter = ("factor_group", "region")
+    search_fields = ("name", "short_name")
+
+
+@admin.register(Alliance)
+class AllianceAdmin(ScopedAdmin):
+    scope_method = "alliances_q"
+    list_display = ("name", "chain", "kind", "region", "lead_enterprise", "founded_on", "meeting_cadence")
+    list_filter = ("kind", "meeting_cadence", "region")
+    search_fields = ("name", "chain")
+    autocomplete_fields = ("lead_enterprise",)
+    inlines = [MembershipInline, SeatInline, RotationInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.alliance_sync_grants(alliance=form.instance)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("alliance", "member", "position", "joined_on", "left_on")
+    list_filter = ("position", ("left_on", admin.EmptyFieldListFilter))
+    search_fields = ("alliance__name", "enterprise__name", "department__name")
+    autocomplete_fields = ("alliance", "enterprise", "department")
+
+
+@admin.register(CommitteeSeat)
+class CommitteeSeatAdmin(admin.ModelAdmin):
+    list_display = ("alliance", "role", "person_name", "origin", "term_start", "term_end")
+    list_filter = ("role",)
+    search_fields = ("person_name", "alliance__name")
+    autocomplete_fields = ("alliance", "enterprise", "department", "user")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.alliance_sync_grants(alliance=obj.alliance)

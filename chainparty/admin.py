@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Notification, NotificationDelivery, TaskHeartbeat, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("工作信息"), {"fields": ("real_name", "mobile", "affiliation")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("工作信息"), {"fields": ("real_name", "mobile", "affiliation", "email")}),
+    )
+    list_display = ("username", "real_name", "affiliation", "mobile", "is_staff", "is_active")
+    search_fields = ("username", "real_name", "mobile", "affiliation")
+
+
+@admin.register(TaskHeartbeat)
+class TaskHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("name", "last_run_at", "runs", "hostname")
+    readonly_fields = ("name", "last_run_at", "runs", "hostname")
+
+
+class DeliveryInline(admin.TabularInline):
+    model = NotificationDelivery
+    extra = 0
+    readonly_fields = ("channel", "status", "attempts", "claimed_at", "sent_at", "error")
+    can_delete = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "recipient", "kind", "created_at", "read_at")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
+    search_fields = ("title", "recipient__username", "recipient__real_name")
+    readonly_fields = ("recipient", "title", "body", "url", "kind", "dedupe_key", "created_at", "read_at")
+    inlines = [DeliveryInline]

@@ -1,0 +1,1 @@
+from . import lists, needs  # noqa: F401

@@ -1,0 +1,358 @@
+"""Reads of needs, assignments and their timeline, scoped to a user; joins decided here, once.
+
+Lists never count hundreds of thousands of rows exactly: `CappedPaginator` counts at most
+`COUNT_CAP + 1` rows (an index-bounded subquery) and pages show "1000+" beyond that. Totals are
+one aggregate query with FILTER clauses.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from django.core.paginator import Paginator
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from alliances.access import scope_for
+from alliances.models import (
+    AllianceUserObjectPermission,
+    Department,
+    DepartmentUserObjectPermission,
+    EnterpriseUserObjectPermission,
+    Membership,
+    RegionUserObjectPermission,
+)
+from chainparty import roles, workdays
+
+from ..models import Assignment, DeadlineRule, Need, NeedEvent
+from ..permissions.needs import needs_visible_q
+
+COUNT_CAP = 1000
+
+#: Built-in working days per urgency, used until staff write rules (and as the seeded defaults).
+DEFAULT_WORKDAYS = {Need.Urgency.NORMAL: 15, Need.Urgency.URGENT: 5, Need.Urgency.CRITICAL: 2}
+
+BOX_ALL = "all"
+BOX_MINE = "mine"
+BOX_INCOMING = "incoming"
+BOX_OVERDUE = "overdue"
+BOX_CLOSEOUT = "closeout"
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at `cap + 1`, so a page never scans a whole region's needs."""
+
+    def __init__(self, *args, cap=COUNT_CAP, **kwargs):
+        self.cap = cap
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def count_is_capped(self):
+        return self.count > self.cap
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _overdue_q(today=None):
+    return Q(state__in=Need.CLOCK_STATES, deadline__lt=today or workdays.local_today())
+
+
+@dataclass
+class NeedFilters:
+    """The list filters shared by pages and the API."""
+
+    states: list = field(default_factory=list)
+    category: str = ""
+    urgency: str = ""
+    alliance_id: int | None = None
+    department_id: int | None = None
+    enterprise_id: int | None = None
+    overdue: bool | None = None
+    filed_from: dt.date | None = None
+    filed_to: dt.date | None = None
+    search: str = ""
+
+    def q(self) -> Q:
+        q = Q()
+        if self.states:
+            q &= Q(state__in=self.states)
+        if self.category:
+            q &= Q(category=self.category)
+        if self.urgency:
+            q &= Q(urgency=self.urgency)
+        if self.alliance_id:
+            q &= Q(alliance_id=self.alliance_id)
+        if self.enterprise_id:
+            q &= Q(enterprise_id=self.enterprise_id)
+        if self.department_id:
+            q &= Q(pk__in=Assignment.objects.filter(department_id=self.department_id).values("need_id"))
+        if self.overdue is True:
+            q &= _overdue_q()
+        elif self.overdue is False:
+            q &= ~_overdue_q()
+        if self.filed_from:
+            q &= Q(filed_at__gte=_start_of_day(self.filed_from))
+        if self.filed_to:
+            q &= Q(filed_at__lt=_start_of_day(self.filed_to + dt.timedelta(days=1)))
+        if self.search:
+            term = self.search.strip()
+            q &= Q(number__iexact=term) | Q(title__icontains=term)
+        return q
+
+
+def _box_q(user, box) -> Q:
+    scope = scope_for(user)
+    managed = Q(alliance__in=scope.managed_alliance_ids)
+    if scope.managed_region_ids or scope.is_global_admin:
+        managed |= scope.in_managed_region()
+    if box == BOX_MINE:
+        return Q(enterprise__in=scope.enterprise_ids)
+    if box == BOX_INCOMING:
+        return managed & Q(state__in=[Need.State.SUBMITTED, Need.State.ACCEPTED])
+    if box == BOX_OVERDUE:
+        return _overdue_q()
+    if box == BOX_CLOSEOUT:
+        return managed & Q(state=Need.State.RATED)
+    return Q()
+
+
+def _lead_assignee():
+    lead = Assignment.objects.filter(need=OuterRef("pk"), role=Assignment.Role.LEAD)
+    return Subquery(
+        lead.annotate(
+            assignee=Coalesce("department__name", "provider_enterprise__name", output_field=CharField())
+        ).values("assignee")[:1]
+    )
+
+
+def need_list(*, user, filters: NeedFilters | None = None, box: str = BOX_ALL):
+    """The needs `user` may see, newest first, with what a list row shows (no per-row queries)."""
+    filters = filters or NeedFilters()
+    qs = Need.objects.filter(needs_visible_q(scope_for(user)), filters.q(), _box_q(user, box))
+    qs = qs.select_related("enterprise", "alliance").annotate(lead_assignee=_lead_assignee())
+    if box == BOX_OVERDUE:
+        return qs.order_by("deadline", "-id")
+    return qs.order_by("-filed_at", "-id")
+
+
+def box_counts(*, user) -> dict:
+    """Counts for the secretary's tabs, one query; bounded by the alliance/region indexes."""
+    scope = scope_for(user)
+    visible = Need.objects.filter(needs_visible_q(scope))
+    return visible.aggregate(
+        incoming=Count("pk", filter=_box_q(user, BOX_INCOMING)),
+        overdue=Count("pk", filter=_box_q(user, BOX_OVERDUE)),
+        closeout=Count("pk", filter=_box_q(user, BOX_CLOSEOUT)),
+    )
+
+
+@dataclass(frozen=True)
+class NeedTotals:
+    collected: int
+    solved: int
+    on_time: int
+    open: int
+    overdue: int
+    rated: int
+    satisfied: int
+    funding_wan: Decimal
+    land_mu: Decimal
+    people: int
+
+    @staticmethod
+    def _rate(part, whole):
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def solved_rate(self):
+        return self._rate(self.solved, self.collected)
+
+    @property
+    def on_time_rate(self):
+        return self._rate(self.on_time, self.solved)
+
+    @property
+    def satisfaction_rate(self):
+        return self._rate(self.satisfied, self.rated)
+
+
+def need_totals(*, user, filters: NeedFilters | None = None) -> NeedTotals:
+    """Collected, solved, solved on time, satisfaction and results for the needs in view: one query."""
+    filters = filters or NeedFilters()
+    solved = Q(state__in=Need.SOLVED_STATES)
+    row = Need.objects.filter(needs_visible_q(scope_for(user)), filters.q()).aggregate(
+        collected=Count("pk"),
+        solved=Count("pk", filter=solved),
+        on_time=Count("pk", filter=solved & Q(answered_on_time=True)),
+        open=Count("pk", filter=~solved & ~Q(state__in=Need.FINAL_STATES)),
+        overdue=Count("pk", filter=_overdue_q()),
+        rated=Count("pk", filter=~Q(rating="")),
+        satisfied=Count("pk", filter=Q(rating__in=Need.SATISFIED_RATINGS)),
+        funding_wan=Sum("funding_wan_solved", filter=solved),
+        land_mu=Sum("land_mu_solved", filter=solved),
+        people=Sum("people_solved", filter=solved),
+    )
+    row["funding_wan"] = row["funding_wan"] or Decimal("0")
+    row["land_mu"] = row["land_mu"] or Decimal("0")
+    row["people"] = row["people"] or 0
+    return NeedTotals(**row)
+
+
+def need_detail(*, need: Need) -> dict:
+    """Everything the need page shows, in four queries whatever the history's length."""
+    assignments = list(
+        need.assignments.select_related(
+            "department", "provider_enterprise", "resource", "handler", "answered_by"
+        ).order_by("-role", "id")
+    )
+    events = list(
+        need.events.select_related("actor", "assignment__department", "assignment__provider_enterprise").order_by(
+            "created_at", "id"
+        )
+    )
+    attachments = list(need.attachments.select_related("uploaded_by"))
+    duplicates = list(need.duplicates.only("pk", "number", "title"))
+    return {"assignments": assignments, "events": events, "attachments": attachments, "duplicates": duplicates}
+
+
+def assignment_list(*, user, open_only=True):
+    """待办: the parts assigned to the user's departments or to their enterprises' resources;
+    open ones first, the nearest (or most overdue) deadline first."""
+    scope = scope_for(user)
+    mine = Q(department__in=scope.department_ids) | Q(provider_enterprise__in=scope.enterprise_ids)
+    qs = Assignment.objects.filter(mine).select_related(
+        "need__enterprise", "need__alliance", "department", "provider_enterprise", "handler"
+    )
+    if open_only:
+        return qs.filter(state__in=Assignment.OPEN_STATES, need__state__in=_answerable_states()).order_by(
+            "deadline", "id"
+        )
+    return qs.exclude(state__in=Assignment.OPEN_STATES).order_by("-answered_at", "-id")
+
+
+def _answerable_states():
+    return [Need.State.DISPATCHED, Need.State.IN_PROGRESS, Need.State.ANSWERED, Need.State.RATED]
+
+
+def merge_candidates(*, need: Need, limit=50):
+    """Needs of the same alliance this one may be merged into (not itself, not closed out)."""
+    return (
+        Need.objects.filter(alliance_id=need.alliance_id)
+        .exclude(pk=need.pk)
+        .exclude(state__in=Need.FINAL_STATES)
+        .select_related("enterprise")
+        .order_by("-filed_at", "-id")[:limit]
+    )
+
+
+def region_ids_upward(region) -> list[int]:
+    """The region and its ancestors, nearest first, read from the materialised path."""
+    return [int(part) for part in reversed(region.path.strip("/").split("/")) if part]
+
+
+def dispatch_departments(*, need: Need):
+    """Departments that may take a part: those of the need's region and the regions above it;
+    the alliance's own factor members first."""
+    factor_ids = set(
+        Membership.objects.filter(
+            alliance_id=need.alliance_id, department__isnull=False, left_on__isnull=True
+        ).values_list("department_id", flat=True)
+    )
+    departments = list(Department.objects.filter(region__in=region_ids_upward(need.region)).order_by("name"))
+    for department in departments:
+        department.is_factor_member = department.pk in factor_ids
+    return sorted(departments, key=lambda d: (not d.is_factor_member, d.name))
+
+
+def deadline_workdays(*, region, urgency: str, category: str) -> int:
+    """Working days allowed for a need: the most specific rule, else the built-in default."""
+    chain = region_ids_upward(region) if region is not None else []
+    rules = DeadlineRule.objects.filter(
+        Q(region__in=chain) | Q(region__isnull=True), urgency=urgency, category__in=[category, ""]
+    ).values_list("region_id", "category", "workdays")
+    depth = {region_id: index for index, region_id in enumerate(chain)}
+    ranked = sorted(rules, key=lambda r: (depth.get(r[0], len(chain)), r[1] != category))
+    return ranked[0][2] if ranked else DEFAULT_WORKDAYS[urgency]
+
+
+def deadline_rules(*, regions=None):
+    qs = DeadlineRule.objects.select_related("region")
+    if regions is not None:
+        qs = qs.filter(Q(region__isnull=True) | Q(region__in=regions))
+    return qs.order_by("region__code", "urgency", "category")
+
+
+def timeline(*, need: Need):
+    return NeedEvent.objects.filter(need=need).select_related("actor").order_by("created_at", "id")
+
+
+# -- who to tell --------------------------------------------------------------------------------
+def _users_by_object(model, codename, object_ids) -> dict:
+    rows = (
+        model.objects.filter(content_object_id__in=set(object_ids), permission__codename=codename, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    found = {}
+    for row in rows:
+        found.setdefault(row.content_object_id, []).append(row.user)
+    return found
+
+
+def alliance_managers(alliance_ids) -> dict:
+    """{alliance id: [secretaries and liaisons]}, one query."""
+    return _users_by_object(AllianceUserObjectPermission, roles.MANAGE_ALLIANCE, alliance_ids)
+
+
+def enterprise_secretaries(enterprise_ids) -> dict:
+    return _users_by_object(EnterpriseUserObjectPermission, roles.MANAGE_ENTERPRISE, enterprise_ids)
+
+
+def department_handlers(department_ids) -> dict:
+    return _users_by_object(DepartmentUserObjectPermission, roles.HANDLE_DEPARTMENT, department_ids)
+
+
+def region_staff(region_ids) -> dict:
+    """{region id: [organisation staff managing it directly]}; callers walk the ancestors."""
+    return _users_by_object(RegionUserObjectPermission, roles.MANAGE_REGION, region_ids)
+
+
+def is_department_handler(*, user, department_id) -> bool:
+    return DepartmentUserObjectPermission.objects.filter(
+        user=user, content_object_id=department_id, permission__codename=roles.HANDLE_DEPARTMENT
+    ).exists()
+
+
+def assignment_recipients(assignments) -> dict:
+    """{assignment id: users who work on it}: the named handler, else every handler of the
+    department, or the provider enterprise's secretaries. Two queries for any number of parts."""
+    handlers = department_handlers(a.department_id for a in assignments if a.department_id)
+    secretaries = enterprise_secretaries(a.provider_enterprise_id for a in assignments if a.provider_enterprise_id)
+    result = {}
+    for a in assignments:
+        if a.handler_id and a.handler.is_active:
+            result[a.pk] = [a.handler]
+        elif a.department_id:
+            result[a.pk] = handlers.get(a.department_id, [])
+        else:
+            result[a.pk] = secretaries.get(a.provider_enterprise_id, [])
+    return result
+
+
+def prefetch_lead(queryset):
+    """Attach the lead assignment as `lead_assignments` (a list) for pages that show more than its name."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(role=Assignment.Role.LEAD).select_related("department"),
+            to_attr="lead_assignments",
+        )
+    )

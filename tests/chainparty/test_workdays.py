@@ -1,0 +1,22 @@
+import datetime as dt
+
+from chainparty import workdays
+
+
+def test_national_day_holiday_and_make_up_saturday():
+    # 2026: 1–7 October off, Saturday 10 October is a make-up working day.
+    assert not workdays.is_workday(dt.date(2026, 10, 5))
+    assert workdays.is_workday(dt.date(2026, 10, 10))
+    assert workdays.add_workdays(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)
+    assert workdays.add_workdays(dt.date(2026, 9, 30), 3) == dt.date(2026, 10, 10)
+    assert workdays.workdays_between(dt.date(2026, 9, 30), dt.date(2026, 10, 12)) == 4
+
+
+def test_years_without_published_calendar_fall_back_to_weekdays():
+    assert workdays.is_workday(dt.date(2031, 3, 3))  # a Monday
+    assert not workdays.is_workday(dt.date(2031, 3, 1))  # a Saturday
+
+
+def test_first_workday_of_month_skips_holidays():
+    assert workdays.first_workday_of_month(2026, 10) == dt.date(2026, 10, 8)
+    assert workdays.first_workday_of_month(2026, 11) == dt.date(2026, 11, 2)
