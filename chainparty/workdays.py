@@ -11,6 +11,7 @@ from chinese_calendar import constants as _cc
 from django.utils import timezone
 
 _KNOWN_YEARS = range(min(_cc.holidays).year, max(_cc.holidays).year + 1)
+_FIRST_COUNTED_YEAR = 2000
 
 
 @lru_cache(maxsize=4096)
@@ -31,11 +32,32 @@ def add_workdays(start: dt.date, days: int) -> dt.date:
     return day
 
 
+@lru_cache(maxsize=64)
+def _year_prefix(year: int) -> tuple[int, ...]:
+    """Running count of working days from 1 January up to and including each day of `year`."""
+    counts, total, day = [], 0, dt.date(year, 1, 1)
+    while day.year == year:
+        total += is_workday(day)
+        counts.append(total)
+        day += dt.timedelta(days=1)
+    return tuple(counts)
+
+
+@lru_cache(maxsize=256)
+def _before_year(year: int) -> int:
+    total = 0
+    for earlier in range(_FIRST_COUNTED_YEAR, year):
+        total += _year_prefix(earlier)[-1]
+    return total
+
+
+def _ordinal(day: dt.date) -> int:
+    return _before_year(day.year) + _year_prefix(day.year)[day.timetuple().tm_yday - 1]
+
+
 def workdays_between(start: dt.date, end: dt.date) -> int:
-    """Working days in (start, end]; negative when end is before start."""
-    if end < start:
-        return -workdays_between(end, start)
-    return sum(1 for offset in range(1, (end - start).days + 1) if is_workday(start + dt.timedelta(days=offset)))
+    """Working days in (start, end]; negative when end is before start. O(1) after the first call per year."""
+    return _ordinal(end) - _ordinal(start)
 
 
 def next_workday(day: dt.date, *, include_today=True) -> dt.date:

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chainparty.context_processors.portal",
+                "demands.context_processors_needs.needs_nav",
             ],
         },
     },
@@ -166,13 +167,14 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
@@ -191,6 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "chainparty.tasks.heartbeat", "schedule": 60.0},
     "escalation-sweep": {"task": "demands.tasks.sweep_deadlines", "schedule": crontab(minute="*/5")},
     "notification-delivery": {"task": "chainparty.tasks.deliver_pending_notifications", "schedule": 120.0},
+    "resource-expiry": {"task": "demands.tasks.expire_resources", "schedule": crontab(hour=0, minute=15)},
 }
 
 REST_FRAMEWORK = {
@@ -218,6 +221,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have fields named `category` and `state`; give each enum its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "ResourceCategoryEnum": "demands.models.lists.Resource.Category",
+        "ResourceStatusEnum": "demands.models.lists.Resource.Status",
+        "PolicyCategoryEnum": "demands.models.lists.Policy.Category",
+        "PolicyStateEnum": "demands.models.lists.Policy.State",
+        "NeedCategoryEnum": "demands.models.needs.Need.Category",
+        "NeedStateEnum": "demands.models.needs.Need.State",
+        "AssignmentStateEnum": "demands.models.needs.Assignment.State",
+    },
 }
 
 # Notification channels: dotted paths to classes implementing chainparty.notifications.Channel.

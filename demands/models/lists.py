@@ -23,6 +23,7 @@ __all__ = [
     "Resource",
 ]
 
+
 def policy_attachment_path(instance, filename):
     # The uploaded name never reaches the file system: a random name under the month's folder.
     return timezone.localdate().strftime(f"policies/%Y/%m/{uuid.uuid4().hex}.pdf")
@@ -238,6 +239,11 @@ class Policy(models.Model):
         return reverse("demands:policy_detail", args=[self.pk])
 
     @property
+    def categories(self):
+        """Category codes, from the (usually prefetched) category rows."""
+        return [row.category for row in self.category_rows.all()]
+
+    @property
     def awareness_rate(self):
         """知晓率 in percent: enterprises that opened it over enterprises it was pushed to."""
         return round(100 * self.read_count / self.delivered_count, 1) if self.delivered_count else None
@@ -385,6 +391,10 @@ class Match(models.Model):
     @property
     def kind(self):
         return self.Kind.RESOURCE if self.resource_id else self.Kind.POLICY
+
+    @property
+    def kind_label(self):
+        return self.Kind(self.kind).label
 
     @property
     def offer(self):

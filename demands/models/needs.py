@@ -5,6 +5,7 @@ Workflows live in `demands.services.needs`; these classes hold fields, constrain
 """
 
 import uuid
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from chainparty import workdays
 
 __all__ = ["Assignment", "DeadlineRule", "Need", "NeedAttachment", "NeedCounter", "NeedEvent"]
+
+
+@lru_cache(maxsize=4096)
+def _workdays_late(deadline, today):
+    """Working days from a deadline to today, at least 1. Rows on a list share few deadlines, and
+    lists are shown again and again in a day: remember each pair."""
+    return max(workdays.workdays_between(deadline, today), 1)
+
+
+def _now():
+    """Field default looked up at call time, so a frozen clock (tests, back-dated demo history) applies."""
+    return timezone.now()
 
 
 class Need(models.Model):
@@ -86,9 +99,7 @@ class Need(models.Model):
     description = models.TextField(_("详细描述"))
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.SELF_REPORTED)
-    funding_wan = models.DecimalField(
-        _("融资金额（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
+    funding_wan = models.DecimalField(_("融资金额（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
     land_mu = models.DecimalField(_("用地面积（亩）"), max_digits=10, decimal_places=2, null=True, blank=True)
     people = models.PositiveIntegerField(_("用工人数"), null=True, blank=True)
     # What the answered parts report as solved (the results count these, not what was asked).
@@ -109,7 +120,7 @@ class Need(models.Model):
         related_name="filed_needs",
         verbose_name=_("填报人"),
     )
-    filed_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    filed_at = models.DateTimeField(_("提交时间"), default=_now)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.SUBMITTED)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
@@ -179,20 +190,42 @@ class Need(models.Model):
     def get_absolute_url(self):
         return reverse("demands:need_detail", args=[self.pk])
 
+    # Labels through the choices enums: Django's get_FOO_display() rebuilds a dict of every
+    # choice on each call, which shows on lists of 25 rows.
+    @property
+    def state_label(self):
+        return self.State(self.state).label
+
+    @property
+    def category_label(self):
+        return self.Category(self.category).label
+
+    @property
+    def urgency_label(self):
+        return self.Urgency(self.urgency).label
+
+    @property
+    def source_label(self):
+        return self.Source(self.source).label
+
+    @property
+    def rating_label(self):
+        return self.Rating(self.rating).label if self.rating else ""
+
     @property
     def clock_running(self):
         return self.state in self.CLOCK_STATES
 
-    @property
+    @cached_property
     def is_overdue(self):
         return self.clock_running and self.deadline is not None and self.deadline < workdays.local_today()
 
-    @property
+    @cached_property
     def overdue_workdays(self):
         """Working days past the deadline (0 when not overdue)."""
         if not self.is_overdue:
             return 0
-        return max(workdays.workdays_between(self.deadline, workdays.local_today()), 1)
+        return _workdays_late(self.deadline, workdays.local_today())
 
     @property
     def is_solved(self):
@@ -240,6 +273,7 @@ class Assignment(models.Model):
 
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("需求"))
     role = models.CharField(_("分工"), max_length=10, choices=Role.choices, default=Role.LEAD)
+    # Indexed by the (department | provider, state, deadline) indexes below, which start with them.
     department = models.ForeignKey(
         "alliances.Department",
         null=True,
@@ -247,6 +281,7 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="need_assignments",
         verbose_name=_("办理部门"),
+        db_index=False,
     )
     provider_enterprise = models.ForeignKey(
         "alliances.Enterprise",
@@ -255,6 +290,7 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="provided_assignments",
         verbose_name=_("资源提供企业"),
+        db_index=False,
     )
     resource = models.ForeignKey(
         "demands.Resource",
@@ -275,7 +311,7 @@ class Assignment(models.Model):
     instruction = models.TextField(_("派单说明"), blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
     deadline = models.DateField(_("办理时限"))
-    created_at = models.DateTimeField(_("派单时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("派单时间"), default=_now)
     started_at = models.DateTimeField(_("开始办理"), null=True, blank=True)
     answer = models.TextField(_("办理结果"), blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
@@ -331,11 +367,12 @@ class Assignment(models.Model):
         ]
         indexes = [
             # 待办 of a department or a provider: open first, nearest deadline first.
-            models.Index(fields=["department", "state", "deadline"], name="assignment_department_todo"),
-            models.Index(fields=["provider_enterprise", "state", "deadline"], name="assignment_provider_todo"),
-            # The escalation sweep only reads open parts, by deadline.
+            models.Index(fields=["department", "state", "deadline"], name="assignment_department_open"),
+            models.Index(fields=["provider_enterprise", "state", "deadline"], name="assignment_provider_open"),
+            # The escalation sweep only reads open parts, by deadline. escalation_level and warned_at
+            # stay out of every index, so the sweep's updates can be HOT (no index writes).
             models.Index(
-                fields=["deadline", "escalation_level"],
+                fields=["deadline"],
                 condition=Q(state__in=["pending", "in_progress"]),
                 name="assignment_open_deadline",
             ),
@@ -348,19 +385,32 @@ class Assignment(models.Model):
     def assignee(self):
         return self.department or self.provider_enterprise
 
+    # Labels through the enums (see Need.state_label).
+    @property
+    def role_label(self):
+        return self.Role(self.role).label
+
+    @property
+    def state_label(self):
+        return self.State(self.state).label
+
+    @property
+    def escalation_label(self):
+        return self.Escalation(self.escalation_level).label
+
     @property
     def is_open(self):
         return self.state in self.OPEN_STATES
 
-    @property
+    @cached_property
     def is_overdue(self):
         return self.is_open and self.deadline < workdays.local_today()
 
-    @property
+    @cached_property
     def overdue_workdays(self):
         if not self.is_overdue:
             return 0
-        return max(workdays.workdays_between(self.deadline, workdays.local_today()), 1)
+        return _workdays_late(self.deadline, workdays.local_today())
 
 
 class NeedEventQuerySet(models.QuerySet):
@@ -416,7 +466,7 @@ class NeedEvent(models.Model):
     to_state = models.CharField(_("新状态"), max_length=20, choices=Need.State.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("时间"), default=_now, db_index=True)
 
     objects = NeedEventQuerySet.as_manager()
 
@@ -436,6 +486,18 @@ class NeedEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("需求记录不可删除。"))
+
+    @property
+    def action_label(self):
+        return self.Action(self.action).label
+
+    @property
+    def from_state_label(self):
+        return Need.State(self.from_state).label if self.from_state else ""
+
+    @property
+    def to_state_label(self):
+        return Need.State(self.to_state).label if self.to_state else ""
 
     @property
     def actor_label(self):
@@ -465,7 +527,7 @@ class NeedAttachment(models.Model):
         related_name="+",
         verbose_name=_("上传人"),
     )
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=_now)
 
     class Meta:
         verbose_name = _("需求附件")

@@ -30,6 +30,7 @@ from alliances.access import scope_for
 from alliances.models import Alliance, Department, Enterprise, Membership
 
 from ..models.lists import Cooperation, Match, Policy, Resource
+from .needs import visible_needs
 
 VIEW = "view"
 MANAGE = "manage"
@@ -263,10 +264,13 @@ def require_can_propose(user, need):
 
 
 def match_get_for_user(*, user, match_id, queryset=None):
-    from .needs import visible_needs
 
-    qs = queryset if queryset is not None else Match.objects.select_related(
-        "need__enterprise", "resource__enterprise", "resource__department", "policy__department"
+    qs = (
+        queryset
+        if queryset is not None
+        else Match.objects.select_related(
+            "need__enterprise", "resource__enterprise", "resource__department", "policy__department"
+        )
     )
     match = qs.filter(Q(need__in=visible_needs(user).values("pk")) | provider_side_q(user), pk=match_id).first()
     if match is None:

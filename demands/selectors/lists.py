@@ -7,11 +7,11 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
 from alliances.access import scope_for, visible_alliances, visible_enterprises
-from alliances.models import EnterpriseUserObjectPermission, Membership, WorkZone
+from alliances.models import Enterprise, EnterpriseUserObjectPermission, Membership, WorkZone
 from alliances.services import department_handlers
 from chainparty import roles
 
-from ..models.lists import Cooperation, Match, Policy, PolicyCategory, PolicyDelivery, Resource
+from ..models.lists import Match, Policy, PolicyCategory, PolicyDelivery, Resource
 from ..permissions.lists import (
     provider_side_q,
     resource_active_q,
@@ -29,12 +29,8 @@ def resource_list(*, user, category="", status="", zone=None, q="", enterprise=N
     qs = visible_resources(user).select_related("enterprise", "department", "zone", "region")
     if category:
         qs = qs.filter(category=category)
-    if status == Resource.Status.ACTIVE:
-        qs = qs.filter(resource_active_q())
-    elif status == STATUS_EXPIRED:
-        qs = qs.filter(Q(status=STATUS_EXPIRED) | Q(status=Resource.Status.ACTIVE, valid_until__lt=timezone.localdate()))
-    elif status:
-        qs = qs.filter(status=status)
+    if status:
+        qs = filter_resource_status(qs, status)
     if zone is not None:
         qs = qs.filter(zone=zone)
     if enterprise is not None:
@@ -46,6 +42,17 @@ def resource_list(*, user, category="", status="", zone=None, q="", enterprise=N
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
     return qs.order_by("-updated_at", "-id")
+
+
+def filter_resource_status(qs, status):
+    """Filter by the status users see: an active resource past its date counts as expired."""
+    if status == Resource.Status.ACTIVE:
+        return qs.filter(resource_active_q())
+    if status == STATUS_EXPIRED:
+        return qs.filter(
+            Q(status=STATUS_EXPIRED) | Q(status=Resource.Status.ACTIVE, valid_until__lt=timezone.localdate())
+        )
+    return qs.filter(status=status)
 
 
 def resource_zones(*, user):
@@ -149,6 +156,27 @@ def policy_deliveries(*, policy: Policy, user, read=None):
     return qs.order_by(F("read_at").desc(nulls_last=True), "enterprise__name")
 
 
+def policy_targets(policy: Policy):
+    """Every enterprise the policy applies to: in its region, meeting each criterion that is set."""
+    enterprises = Enterprise.objects.filter(region__path__startswith=policy.region.path)
+    if policy.industries:
+        enterprises = enterprises.filter(industry__in=policy.industries)
+    if policy.sizes:
+        enterprises = enterprises.filter(size__in=policy.sizes)
+    region_paths = list(policy.target_regions.values_list("path", flat=True))
+    zone_ids = list(policy.target_zones.values_list("pk", flat=True))
+    if region_paths or zone_ids:
+        place = Q(zone__in=zone_ids)
+        for path in region_paths:
+            place |= Q(region__path__startswith=path)
+        enterprises = enterprises.filter(place)
+    alliance_ids = list(policy.target_alliances.values_list("pk", flat=True))
+    if alliance_ids:
+        members = Membership.objects.filter(alliance__in=alliance_ids, left_on__isnull=True, enterprise__isnull=False)
+        enterprises = enterprises.filter(pk__in=members.values("enterprise_id"))
+    return enterprises
+
+
 # -- cooperations -----------------------------------------------------------------------
 def cooperation_list(*, user, alliance=None, date_from: dt.date | None = None, date_to: dt.date | None = None, q=""):
     qs = visible_cooperations(user).select_related(
@@ -231,4 +259,3 @@ def offer_handlers(*, offer) -> list:
     if enterprise_id:
         return enterprise_secretaries(enterprise_ids=[enterprise_id]).get(enterprise_id, [])
     return list(department_handlers(department=offer.department))
-

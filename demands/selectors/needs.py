@@ -1,17 +1,30 @@
 """Reads of needs, assignments and their timeline, scoped to a user; joins decided here, once.
 
-Lists never count hundreds of thousands of rows exactly: `CappedPaginator` counts at most
-`COUNT_CAP + 1` rows (an index-bounded subquery) and pages show "1000+" beyond that. Totals are
-one aggregate query with FILTER clauses.
+Lists never count hundreds of thousands of rows exactly: pages fetch one row more than they show
+(`PeekPage`) and leave the figures to the totals fragment, loaded after the page; the API counts
+at most `COUNT_CAP + 1` rows (`CappedPaginator`). Totals are one aggregate query with FILTER clauses.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,10 +39,11 @@ from alliances.models import (
 )
 from chainparty import roles, workdays
 
-from ..models import Assignment, DeadlineRule, Need, NeedEvent
+from ..models import Assignment, DeadlineRule, Need, NeedAttachment
 from ..permissions.needs import needs_visible_q
 
 COUNT_CAP = 1000
+NUMBER_PATTERN = re.compile(r"XQ-\d{4}-\d{6}", re.IGNORECASE)
 
 #: Built-in working days per urgency, used until staff write rules (and as the seeded defaults).
 DEFAULT_WORKDAYS = {Need.Urgency.NORMAL: 15, Need.Urgency.URGENT: 5, Need.Urgency.CRITICAL: 2}
@@ -41,16 +55,43 @@ BOX_OVERDUE = "overdue"
 BOX_CLOSEOUT = "closeout"
 
 
+class PeekPage:
+    """A page of a list without counting it: one row more than the page tells whether another
+    page follows. Pages deeper than `MAX_PAGE` are not offered (filters narrow a list better)."""
+
+    MAX_PAGE = 400
+
+    def __init__(self, queryset, number, per_page):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        self.number = min(max(number, 1), self.MAX_PAGE)
+        start = (self.number - 1) * per_page
+        rows = list(queryset[start : start + per_page + 1])
+        self.object_list = rows[:per_page]
+        self.has_next = len(rows) > per_page and self.number < self.MAX_PAGE
+        self.has_previous = self.number > 1
+        self.has_other_pages = self.has_next or self.has_previous
+        self.next_page_number = self.number + 1
+        self.previous_page_number = self.number - 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+
 class CappedPaginator(Paginator):
     """A paginator whose count stops at `cap + 1`, so a page never scans a whole region's needs."""
 
-    def __init__(self, *args, cap=COUNT_CAP, **kwargs):
-        self.cap = cap
-        super().__init__(*args, **kwargs)
+    cap = COUNT_CAP
 
     @cached_property
     def count(self):
-        return self.object_list[: self.cap + 1].count()
+        # Any cap+1 rows will do: no ordering, no annotations, just ids.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def count_is_capped(self):
@@ -104,7 +145,8 @@ class NeedFilters:
             q &= Q(filed_at__lt=_start_of_day(self.filed_to + dt.timedelta(days=1)))
         if self.search:
             term = self.search.strip()
-            q &= Q(number__iexact=term) | Q(title__icontains=term)
+            # A need number goes straight to the unique index; anything else searches titles.
+            q &= Q(number=term.upper()) if NUMBER_PATTERN.fullmatch(term) else Q(title__icontains=term)
         return q
 
 
@@ -125,7 +167,7 @@ def _box_q(user, box) -> Q:
 
 
 def _lead_assignee():
-    lead = Assignment.objects.filter(need=OuterRef("pk"), role=Assignment.Role.LEAD)
+    lead = Assignment.objects.filter(need=OuterRef("pk"), role=Assignment.Role.LEAD).order_by()
     return Subquery(
         lead.annotate(
             assignee=Coalesce("department__name", "provider_enterprise__name", output_field=CharField())
@@ -133,13 +175,26 @@ def _lead_assignee():
     )
 
 
+def _is_sparse(scope) -> bool:
+    """A scope reaching needs only through its enterprises, zones or assignments sees few of them."""
+    return not (scope.sees_everything or scope.viewed_region_ids or scope.seat_alliance_ids)
+
+
+# Sorting by an expression rather than the column: for a sparse scope PostgreSQL then sorts the few
+# visible needs instead of walking the whole filed_at index in the hope of meeting 25 of them.
+_FILED_AT_SORTED = ExpressionWrapper(F("filed_at") + Value(dt.timedelta(0)), output_field=DateTimeField())
+
+
 def need_list(*, user, filters: NeedFilters | None = None, box: str = BOX_ALL):
     """The needs `user` may see, newest first, with what a list row shows (no per-row queries)."""
     filters = filters or NeedFilters()
-    qs = Need.objects.filter(needs_visible_q(scope_for(user)), filters.q(), _box_q(user, box))
+    scope = scope_for(user)
+    qs = Need.objects.filter(needs_visible_q(scope), filters.q(), _box_q(user, box))
     qs = qs.select_related("enterprise", "alliance").annotate(lead_assignee=_lead_assignee())
     if box == BOX_OVERDUE:
         return qs.order_by("deadline", "-id")
+    if _is_sparse(scope):
+        return qs.order_by(_FILED_AT_SORTED.desc(), "-id")
     return qs.order_by("-filed_at", "-id")
 
 
@@ -184,30 +239,56 @@ class NeedTotals:
         return self._rate(self.satisfied, self.rated)
 
 
-def need_totals(*, user, filters: NeedFilters | None = None) -> NeedTotals:
+def need_totals(*, user, filters: NeedFilters | None = None, box: str = BOX_ALL) -> NeedTotals:
     """Collected, solved, solved on time, satisfaction and results for the needs in view: one query."""
     filters = filters or NeedFilters()
-    solved = Q(state__in=Need.SOLVED_STATES)
-    row = Need.objects.filter(needs_visible_q(scope_for(user)), filters.q()).aggregate(
-        collected=Count("pk"),
-        solved=Count("pk", filter=solved),
-        on_time=Count("pk", filter=solved & Q(answered_on_time=True)),
-        open=Count("pk", filter=~solved & ~Q(state__in=Need.FINAL_STATES)),
-        overdue=Count("pk", filter=_overdue_q()),
-        rated=Count("pk", filter=~Q(rating="")),
-        satisfied=Count("pk", filter=Q(rating__in=Need.SATISFIED_RATINGS)),
-        funding_wan=Sum("funding_wan_solved", filter=solved),
-        land_mu=Sum("land_mu_solved", filter=solved),
-        people=Sum("people_solved", filter=solved),
+    # One grouped query and a sum in Python: PostgreSQL scans the rows once, instead of once per
+    # FILTERed aggregate (measured by `make bench`: 183 → 128 ms at 200,000 needs province-wide).
+    groups = (
+        Need.objects.filter(needs_visible_q(scope_for(user)), filters.q(), _box_q(user, box))
+        .values("state", "rating", "answered_on_time")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=Q(deadline__lt=workdays.local_today())),
+            funding=Sum("funding_wan_solved"),
+            land=Sum("land_mu_solved"),
+            people_sum=Sum("people_solved"),
+        )
+        .order_by()
     )
-    row["funding_wan"] = row["funding_wan"] or Decimal("0")
-    row["land_mu"] = row["land_mu"] or Decimal("0")
-    row["people"] = row["people"] or 0
+    row = dict.fromkeys(("collected", "solved", "on_time", "open", "overdue", "rated", "satisfied", "people"), 0)
+    row["funding_wan"] = row["land_mu"] = Decimal("0")
+    for group in groups:
+        state, n = group["state"], group["n"]
+        row["collected"] += n
+        if state in Need.SOLVED_STATES:
+            row["solved"] += n
+            row["on_time"] += n if group["answered_on_time"] else 0
+            row["funding_wan"] += group["funding"] or Decimal("0")
+            row["land_mu"] += group["land"] or Decimal("0")
+            row["people"] += group["people_sum"] or 0
+        elif state not in Need.FINAL_STATES:
+            row["open"] += n
+        if state in Need.CLOCK_STATES:
+            row["overdue"] += group["late"]
+        if group["rating"]:
+            row["rated"] += n
+            row["satisfied"] += n if group["rating"] in Need.SATISFIED_RATINGS else 0
     return NeedTotals(**row)
 
 
+def need_detail_queryset():
+    """The need page's row: its relations joined, and whether it has files or duplicates at all
+    (most have neither, and then they cost no query)."""
+    # merged_into is rare and read lazily: every join here costs planning time on each view.
+    return Need.objects.select_related("region", "alliance", "enterprise", "filed_by").annotate(
+        has_attachments=Exists(NeedAttachment.objects.filter(need=OuterRef("pk"))),
+        has_duplicates=Exists(Need.objects.filter(merged_into=OuterRef("pk"))),
+    )
+
+
 def need_detail(*, need: Need) -> dict:
-    """Everything the need page shows, in four queries whatever the history's length."""
+    """Everything the need page shows, in two to four queries whatever the history's length."""
     assignments = list(
         need.assignments.select_related(
             "department", "provider_enterprise", "resource", "handler", "answered_by"
@@ -218,8 +299,8 @@ def need_detail(*, need: Need) -> dict:
             "created_at", "id"
         )
     )
-    attachments = list(need.attachments.select_related("uploaded_by"))
-    duplicates = list(need.duplicates.only("pk", "number", "title"))
+    attachments = list(need.attachments.select_related("uploaded_by")) if getattr(need, "has_attachments", True) else []
+    duplicates = list(need.duplicates.only("pk", "number", "title")) if getattr(need, "has_duplicates", True) else []
     return {"assignments": assignments, "events": events, "attachments": attachments, "duplicates": duplicates}
 
 
@@ -290,10 +371,6 @@ def deadline_rules(*, regions=None):
     return qs.order_by("region__code", "urgency", "category")
 
 
-def timeline(*, need: Need):
-    return NeedEvent.objects.filter(need=need).select_related("actor").order_by("created_at", "id")
-
-
 # -- who to tell --------------------------------------------------------------------------------
 def _users_by_object(model, codename, object_ids) -> dict:
     rows = (
@@ -345,14 +422,3 @@ def assignment_recipients(assignments) -> dict:
         else:
             result[a.pk] = secretaries.get(a.provider_enterprise_id, [])
     return result
-
-
-def prefetch_lead(queryset):
-    """Attach the lead assignment as `lead_assignments` (a list) for pages that show more than its name."""
-    return queryset.prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.filter(role=Assignment.Role.LEAD).select_related("department"),
-            to_attr="lead_assignments",
-        )
-    )

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,26 +18,24 @@ from django.utils.translation import gettext as _
 from alliances.models import Alliance, Department, Enterprise, Membership, WorkZone
 from chainparty.notifications import Message, notify
 
+from ..matching import score_pair
 from ..models.lists import Cooperation, Match, Policy, PolicyCategory, PolicyDelivery, Resource
+from ..permissions.lists import NEED_SIDE, PROVIDER_SIDE
+from ..selectors.lists import enterprise_secretaries, offer_handlers, policy_targets
 from ..text import token_string
 from ..uploads import PDF, check_upload
+from .needs import TransitionError
 
 
-class StateConflict(ValidationError):
-    """The action does not fit the row's current state (HTTP 409 in the API); nothing was changed."""
+class StateConflict(TransitionError):
+    """The action does not fit the row's current state (HTTP 409 in the API); nothing was changed.
+
+    A kind of the needs' TransitionError, so pages and the API treat both alike."""
 
 
 def _save_new(instance):
     instance.full_clean()
     instance.save()
-    return instance
-
-
-def _apply(instance, fields: dict, extra=()):
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save(update_fields=[*fields, *extra, "updated_at"])
     return instance
 
 
@@ -97,7 +95,9 @@ def resource_update(*, resource: Resource, **fields) -> Resource:
     for name, value in fields.items():
         setattr(resource, name, value)
     resource.tokens = _resource_tokens(resource)
-    return _apply(resource, {}, extra=[*fields, "tokens"])
+    resource.full_clean()
+    resource.save(update_fields=[*fields, "tokens", "updated_at"])
+    return resource
 
 
 @transaction.atomic
@@ -139,7 +139,7 @@ def _clean_industries(industries):
 
 
 def _policy_tokens(policy, categories):
-    labels = [Policy.Category(c).label for c in categories]
+    labels = [str(Policy.Category(c).label) for c in categories]
     return token_string(policy.title, policy.summary, " ".join(policy.industries), " ".join(labels))
 
 
@@ -249,6 +249,8 @@ def policy_update(*, policy: Policy, categories=None, **fields) -> Policy:
         raise ValidationError(_("不能修改这些字段：%s") % "、".join(sorted(unknown)))
     if "industries" in fields:
         fields["industries"] = _clean_industries(fields["industries"])
+    if "issuer" in fields and not (fields["issuer"] or "").strip():
+        fields["issuer"] = policy.department.name
     if "sizes" in fields:
         fields["sizes"] = sorted(set(fields["sizes"] or ()))
     if "attachment" in fields:
@@ -274,27 +276,6 @@ def policy_update(*, policy: Policy, categories=None, **fields) -> Policy:
     for name, values in targets.items():
         getattr(policy, name).set(values)
     return policy
-
-
-def policy_targets(policy: Policy):
-    """Every enterprise the policy applies to: in its region, meeting each criterion that is set."""
-    enterprises = Enterprise.objects.filter(region__path__startswith=policy.region.path)
-    if policy.industries:
-        enterprises = enterprises.filter(industry__in=policy.industries)
-    if policy.sizes:
-        enterprises = enterprises.filter(size__in=policy.sizes)
-    region_paths = list(policy.target_regions.values_list("path", flat=True))
-    zone_ids = list(policy.target_zones.values_list("pk", flat=True))
-    if region_paths or zone_ids:
-        place = Q(zone__in=zone_ids)
-        for path in region_paths:
-            place |= Q(region__path__startswith=path)
-        enterprises = enterprises.filter(place)
-    alliance_ids = list(policy.target_alliances.values_list("pk", flat=True))
-    if alliance_ids:
-        members = Membership.objects.filter(alliance__in=alliance_ids, left_on__isnull=True, enterprise__isnull=False)
-        enterprises = enterprises.filter(pk__in=members.values("enterprise_id"))
-    return enterprises
 
 
 @dataclass(frozen=True)
@@ -337,7 +318,7 @@ def policy_publish(*, policy: Policy, user) -> PublishResult:
 
 
 def _enqueue_policy_push(policy_id):
-    from ..tasks.lists import push_policy
+    from ..tasks.lists import push_policy  # the tasks module imports this one
 
     push_policy.delay(policy_id)
 
@@ -359,14 +340,13 @@ def policy_notify_deliveries(*, policy_id: int, batch_size: int = 200) -> int:
     are stored; a crash in between is harmless because notify() is deduplicated per policy and
     enterprise.
     """
-    from ..selectors.lists import enterprise_secretaries
-
     policy = Policy.objects.select_related("department").filter(pk=policy_id, state=Policy.State.PUBLISHED).first()
     if policy is None:
         return 0
     message = Message(
         title=_("新政策：%s") % policy.title,
-        body=_("%(issuer)s 发布了《%(title)s》，与贵企业相关，请及时查阅。") % {"issuer": policy.issuer, "title": policy.title},
+        body=_("%(issuer)s 发布了《%(title)s》，与贵企业相关，请及时查阅。")
+        % {"issuer": policy.issuer, "title": policy.title},
         url=reverse("demands:policy_detail", args=[policy.pk]),
         kind="policy",
     )
@@ -410,16 +390,12 @@ def _offer_owner(offer):
 
 
 @transaction.atomic
-def match_propose(
-    *, need, user, resource: Resource | None = None, policy: Policy | None = None, sides=()
-) -> Match:
+def match_propose(*, need, user, resource: Resource | None = None, policy: Policy | None = None, sides=()) -> Match:
     """Pair a need with a resource or a policy (once: proposing again returns the same match).
 
     `sides` are the sides the proposer may confirm (see permissions.match_sides_for): proposing
     counts as their confirmation.
     """
-    from ..matching import score_pair
-
     if (resource is None) == (policy is None):
         raise ValidationError(_("请选择一项资源或一项政策。"))
     if need.state in (*need.SOLVED_STATES, *need.FINAL_STATES):
@@ -453,8 +429,6 @@ def match_propose(
 
 
 def _notify_match(match_id):
-    from ..selectors.lists import enterprise_secretaries, offer_handlers
-
     match = Match.objects.select_related("need__enterprise", "resource", "policy").get(pk=match_id)
     url = reverse("demands:match_list")
     message = Message(
@@ -465,7 +439,9 @@ def _notify_match(match_id):
     )
     recipients = []
     if match.need_confirmed_at is None:
-        recipients += enterprise_secretaries(enterprise_ids=[match.need.enterprise_id]).get(match.need.enterprise_id, [])
+        recipients += enterprise_secretaries(enterprise_ids=[match.need.enterprise_id]).get(
+            match.need.enterprise_id, []
+        )
     if match.provider_confirmed_at is None:
         recipients += offer_handlers(offer=match.offer)
     notify(recipients=recipients, message=message, dedupe_key=f"match:{match.pk}:proposed")
@@ -483,8 +459,6 @@ def match_confirm(
 ) -> Match:
     """One side confirms. The second confirmation turns the match into a cooperation (促成合作);
     `description`, `value_wan` and `date` describe it (defaults: the offer's title, no value, today)."""
-    from ..permissions.lists import NEED_SIDE, PROVIDER_SIDE
-
     match = Match.objects.select_for_update().get(pk=match.pk)
     now = timezone.now()
     if side == NEED_SIDE:
@@ -546,9 +520,10 @@ def cooperation_record(
     errors = {}
     if date and date > timezone.localdate():
         errors["date"] = _("合作日期不能晚于今天。")
-    if receiver_enterprise is not None and not Membership.objects.filter(
-        alliance=alliance, enterprise=receiver_enterprise
-    ).exists():
+    if (
+        receiver_enterprise is not None
+        and not Membership.objects.filter(alliance=alliance, enterprise=receiver_enterprise).exists()
+    ):
         errors["receiver_enterprise"] = _("受益企业不是本联盟的成员企业。")
     if need is not None and receiver_enterprise is not None and need.enterprise_id != receiver_enterprise.pk:
         errors["need"] = _("所选需求不属于受益企业。")
@@ -568,4 +543,3 @@ def cooperation_record(
             recorded_by=user,
         )
     )
-

@@ -2,10 +2,12 @@
 half-configured, a clean `check --deploy`, and a docker-compose.yml whose services start in the
 right order, keep the broker's queue, run one beat and report the web as healthy when it is."""
 
+import fnmatch
 import os
 import re
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,21 +22,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("web", "worker", "beat")
 HEALTHCHECK_URL = "http://127.0.0.1:8000/accounts/login/"
 
-# Variables that would weaken or change production settings if they leaked in from the caller.
-_CALLER_ONLY = {
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "DJANGO_SETTINGS_MODULE",
-    "DEBUG",
-    "SECURE_SSL_REDIRECT",
-    "SESSION_COOKIE_SECURE",
-    "CSRF_COOKIE_SECURE",
-    "SECURE_HSTS_SECONDS",
-}
+# The subprocesses see only these from the caller: anything else (DEBUG, SECURE_*, or the
+# DJANGO_ALLOW_ASYNC_UNSAFE that browser tests set in this process) would change what is checked.
+_INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
 
 
 def production_env(tmp_path, **overrides):
-    env = {key: value for key, value in os.environ.items() if key not in _CALLER_ONLY}
+    env = {key: os.environ[key] for key in _INHERITED if key in os.environ}
     env["CHAINPARTY_VAR_DIR"] = str(tmp_path / "var")
     env["DJANGO_SETTINGS_MODULE"] = "chainparty.settings.production"
     env.update(overrides)
@@ -196,10 +190,94 @@ def wait_for_port(process, port, timeout):
     return False
 
 
-def test_web_command_serves_a_login_page_its_healthcheck_accepts(compose, tmp_path):
-    """Run the web service's own command (migrate, then gunicorn) under production settings on
-    a free port, then its own healthcheck: the container would otherwise never become healthy,
-    and worker and beat, which wait for it, would never start."""
+# --- The image -----------------------------------------------------------------------------
+
+
+def dockerfile_instructions():
+    text = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    logical = re.sub(r"\\\n", " ", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
+    return [line.strip().split(None, 1) for line in logical.splitlines() if line.strip()]
+
+
+def test_image_runs_as_a_non_root_user_with_production_settings():
+    instructions = dockerfile_instructions()
+    users = [argument for keyword, argument in instructions if keyword == "USER"]
+    environment = " ".join(argument for keyword, argument in instructions if keyword in ("ENV", "ARG"))
+
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert "DJANGO_SETTINGS_MODULE=chainparty.settings.production" in environment
+    # The build-time dummy key must never become the running containers' key.
+    assert "SECRET_KEY" not in environment
+
+
+def dockerignored(relative, patterns):
+    """Whether Docker leaves `relative` out of the build context: a pattern matches the path or
+    one of its parent directories; `**/name` matches at any depth."""
+    parts = relative.split("/")
+    prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+    return any(
+        any(fnmatch.fnmatch(part, pattern[3:]) for part in parts)
+        if pattern.startswith("**/")
+        else any(fnmatch.fnmatch(prefix, pattern) for prefix in prefixes)
+        for pattern in patterns
+    )
+
+
+def dockerignore_patterns():
+    lines = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def image_tree(tmp_path_factory):
+    """The image's /app, built as the Dockerfile does: the build context less .dockerignore,
+    then collectstatic under production settings with throwaway secrets."""
+    patterns = dockerignore_patterns()
+    app = tmp_path_factory.mktemp("image") / "app"
+
+    def ignore(directory, names):
+        base = Path(directory).relative_to(REPO_ROOT).as_posix()
+        return {name for name in names if dockerignored(name if base == "." else f"{base}/{name}", patterns)}
+
+    shutil.copytree(REPO_ROOT, app, ignore=ignore)
+    build_env = production_env(
+        app.parent,
+        SECRET_KEY="collectstatic-build-step-only-not-a-secret",
+        ALLOWED_HOSTS="build.invalid",
+        CHAINPARTY_VAR_DIR=str(app.parent / "build-var"),
+    )
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=app,
+        env=build_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    return app
+
+
+def test_build_context_leaves_out_secrets_and_local_state():
+    patterns = dockerignore_patterns()
+    kept_out = [".env", ".env.production", ".git", ".venv", "var", "staticfiles", "tests", "demands/__pycache__"]
+    kept_in = ["manage.py", "pyproject.toml", "chainparty/settings/base.py", "templates/base.html", "static/css"]
+
+    assert [path for path in kept_out if not dockerignored(path, patterns)] == []
+    assert [path for path in kept_in if dockerignored(path, patterns)] == []
+
+
+def test_image_tree_holds_the_code_and_collected_static_files(image_tree):
+    copied = {path.name for path in image_tree.iterdir()}
+
+    assert {"manage.py", "chainparty", "templates", "static", "staticfiles"} <= copied
+    assert (image_tree / "staticfiles" / "staticfiles.json").is_file()
+
+
+def test_web_command_serves_a_login_page_its_healthcheck_accepts(compose, image_tree, tmp_path):
+    """Run the web service's own command (migrate, then gunicorn) in the image's tree under
+    production settings on a free port, then its own healthcheck: if that fails the container
+    never becomes healthy, and worker and beat, which wait for it, never start."""
     web = compose["services"]["web"]
     shell, flag, script = command_words(web)
     probe = web["healthcheck"]["test"]
@@ -220,10 +298,9 @@ def test_web_command_serves_a_login_page_its_healthcheck_accepts(compose, tmp_pa
         WEB_CONCURRENCY="1",
         XDG_RUNTIME_DIR=str(runtime),  # gunicorn's control socket, away from $HOME
     )
-    env.pop("REDIS_URL", None)
     server = subprocess.Popen(
         ["sh", "-c", script.replace("--bind 0.0.0.0:8000", f"--bind 127.0.0.1:{port}")],
-        cwd=REPO_ROOT,
+        cwd=image_tree,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -2,12 +2,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from alliances import demo as org_demo
+from demands import demo_lists, demo_needs
 
 
 class Command(BaseCommand):
-    help = "载入示范数据（济宁市汶上县、兖州区的产业链党委、企业、部门与演示账号）。可重复执行。"
+    help = "载入示范数据（济宁市汶上县、兖州区的产业链党委、企业、部门、需求、资源、政策与演示账号）。可重复执行。"
 
     def handle(self, *args, **options):
         with transaction.atomic():
             org = org_demo.build(stdout=self.stdout)
+            demo_needs.load(org, stdout=self.stdout)
+            demo_lists.load(org, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"示范数据已就绪。演示账号密码均为 {org_demo.DEMO_PASSWORD}"))

@@ -1,0 +1,356 @@
+"""The cases issue 3 sets targets for, measured against the seeded personas."""
+
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Q
+
+from chainparty import workdays
+
+from . import measure as m
+from .measure import Result
+
+NEED_LIST_NAMES = ["demands:need_list"]
+HANDLER_LIST_NAMES = ["demands:assignment_list"]
+NEED_DETAIL_NAMES = ["demands:need_detail"]
+TOTALS_PAGE_NAMES = ["demands:need_totals"]
+API_NEEDS = "/api/needs/"
+ESCALATION_BATCH = 3000
+SWEEP_KEY_PREFIX = "need-sweep:"  # demands.services.needs keys every sweep notification with it
+# Tables the bench itself writes to (sessions, sweep events and notifications): vacuumed before
+# measuring, since a server with autovacuum off would otherwise carry the last run's dead rows.
+WRITTEN_TABLES = (
+    "django_session",
+    "chainparty_notification",
+    "chainparty_notificationdelivery",
+    "chainparty_taskheartbeat",
+    "demands_assignment",
+    "demands_needevent",
+    "demands_need",
+)
+
+LIST_TARGET = f"p95<{m.LIST_P95_MS}ms, ≤{m.LIST_MAX_QUERIES} queries"
+
+
+def _personas():
+    users = get_user_model().objects.filter(username__startswith="bench_")
+    return {user.username.removeprefix("bench_"): user for user in users}
+
+
+def _wanted(name, only):
+    return not only or any(part.lower() in name.lower() for part in only)
+
+
+class Runner:
+    def __init__(self, *, runs, warmup, only, log):
+        self.runs, self.warmup, self.only, self.log = runs, warmup, only, log
+        self.results = []
+        self.personas = _personas()
+
+    def add(self, result):
+        self.results.append(result)
+        shown = f"{result.p95_ms:.1f} ms p95" if result.p95_ms is not None else (result.note or "not measured")
+        self.log(f"  {result.name:<44} {shown}")
+        return result
+
+    def wanted(self, name):
+        return _wanted(name, self.only)
+
+    # -- pages and API ----------------------------------------------------------------------------
+    def page(self, name, user, paths, *, target=LIST_TARGET, p95_limit=m.LIST_P95_MS, max_queries=m.LIST_MAX_QUERIES):
+        if not self.wanted(name):
+            return None
+        result = Result(name=name, group="page", target=target)
+        if not paths:
+            result.note = "no URL to measure yet"
+            return self.add(result)
+        client = m.logged_in(user)
+        try:
+            m.measure_requests(result, client, paths, warmup=self.warmup, runs=self.runs)
+        except Exception as error:  # the helpers' pages may be half-written: report, go on
+            result.samples_ms, result.queries, result.note = [], [], _failure(error)
+        if result.note:
+            return self.add(result)
+        return self.add(result.summarise(p95_limit=p95_limit, max_queries=max_queries))
+
+    def call(self, name, calls, *, target, p95_limit, max_queries=None):
+        if not self.wanted(name):
+            return None
+        result = Result(name=name, group="call", target=target)
+        try:
+            m.measure_calls(result, calls, warmup=self.warmup, runs=self.runs)
+        except Exception as error:  # the helpers' code may be half-written: report, go on
+            result.samples_ms, result.queries, result.note = [], [], _failure(error)
+            return self.add(result)
+        return self.add(result.summarise(p95_limit=p95_limit, max_queries=max_queries))
+
+    def missing(self, name, target, why):
+        if self.wanted(name):
+            self.add(Result(name=name, group="missing", target=target, note=why))
+
+    # -- the cases ----------------------------------------------------------------------------------
+    def lists(self):
+        from demands.models import Need
+
+        p = self.personas
+        url_name, path = m.resolve(NEED_LIST_NAMES)
+        paths = [path] if path else []
+        self.page("needs list · org staff (county)", p["county_staff"], paths)
+        self.page("needs list · org staff (province)", p["province_staff"], paths)
+        self.page("needs list · alliance secretary", p["secretary"], paths)
+        handler_name, handler_path = m.resolve(HANDLER_LIST_NAMES)
+        self.page("needs list · handler (待办)", p["handler"], [handler_path] if handler_path else [])
+        self.page("needs list · handler (all visible)", p["handler"], paths)
+        self.page("needs list · enterprise secretary", p["enterprise"], paths)
+        province_filtered = [f"{path}?category=labor&state=closed"] if path else []
+        self.page("needs list · province, category+state filter", p["province_staff"], province_filtered)
+        self.page("needs list · province, title search", p["province_staff"], [f"{path}?q=收获机"] if path else [])
+        number = Need.objects.filter(region__name="汶上县").order_by("-filed_at").values_list("number", flat=True)[:1]
+        by_number = [f"{path}?q={number[0].lower()}"] if path and number else []
+        self.page("needs list · county, number search", p["county_staff"], by_number)
+        for label, persona, names in (
+            ("needs list · secretary 待受理 (incoming)", "secretary", ["demands:need_incoming"]),
+            ("needs list · county staff 超期督办 (overdue)", "county_staff", ["demands:need_overdue"]),
+            ("needs list · enterprise 我的需求 (mine)", "enterprise", ["demands:my_needs"]),
+        ):
+            box_path = m.resolve(names)[1]
+            self.page(label, p[persona], [box_path] if box_path else [])
+        self.log(f"    (list URL {url_name or 'missing'}, handler URL {handler_name or 'missing'})")
+
+    def api(self):
+        p = self.personas
+        self.page("API /api/needs/ · org staff (county)", p["county_staff"], [API_NEEDS])
+        self.page("API /api/needs/ · org staff (province)", p["province_staff"], [API_NEEDS])
+        self.page("API /api/needs/ · alliance secretary", p["secretary"], [API_NEEDS])
+        self.page("API /api/needs/ · handler", p["handler"], [API_NEEDS])
+
+    def need_page(self):
+        from demands.models import Need
+
+        name = "need page · org staff (county)"
+        if not self.wanted(name):
+            return
+        staff = self.personas["county_staff"]
+        # Closed needs with a co-handling part: the longest timelines (8-10 events, 2-3 parts).
+        needs = list(
+            Need.objects.filter(region__name="汶上县", state="closed", assignments__role="co")
+            .order_by("-filed_at")
+            .values_list("pk", flat=True)[: self.runs]
+        )
+        paths = [m.resolve(NEED_DETAIL_NAMES, pk)[1] for pk in needs]
+        target = f"p95<{m.NEED_PAGE_P95_MS}ms"
+        self.page(name, staff, [p for p in paths if p], target=target, p95_limit=m.NEED_PAGE_P95_MS, max_queries=None)
+        # The secretary opening an accepted need: the page where dispatching (and suggestions) happen.
+        waiting = list(
+            Need.objects.filter(alliance__seats__user=self.personas["secretary"], state="accepted")
+            .order_by("-filed_at")
+            .values_list("pk", flat=True)[: self.runs]
+        )
+        paths = [m.resolve(NEED_DETAIL_NAMES, pk)[1] for pk in waiting]
+        self.page(
+            "need page · secretary, accepted (to dispatch)",
+            self.personas["secretary"],
+            [p for p in paths if p],
+            target=target,
+            p95_limit=m.NEED_PAGE_P95_MS,
+            max_queries=None,
+        )
+
+    def totals(self):
+        from demands.selectors import needs as selectors
+
+        target = f"p95<{m.TOTALS_P95_MS}ms"
+        for label, persona in (("county", "county_staff"), ("province", "province_staff")):
+            user_id = self.personas[persona].pk
+
+            def call(user_id=user_id):
+                # A fresh user per call, as in a request: the scope is read again (one query).
+                user = get_user_model().objects.get(pk=user_id)
+                return selectors.need_totals(user=user)
+
+            self.call(f"region totals · selector ({label})", [call], target=target, p95_limit=m.TOTALS_P95_MS)
+        url_name, path = m.resolve(TOTALS_PAGE_NAMES)
+        if path:
+            for label, persona in (("county", "county_staff"), ("province", "province_staff")):
+                self.page(
+                    f"region totals · page {url_name.split(':')[1]} ({label})",
+                    self.personas[persona],
+                    [path],
+                    target=target,
+                    p95_limit=m.TOTALS_P95_MS,
+                    max_queries=None,
+                )
+
+    def suggestion(self):
+        from demands.matching import suggest_for_need
+        from demands.models import Need
+
+        name = "match suggestion (suggest_for_need)"
+        if not self.wanted(name):
+            return
+        # Open needs a secretary is about to dispatch, every category, in the persona county.
+        candidates = list(
+            Need.objects.filter(region__name="汶上县", state__in=["submitted", "accepted", "dispatched"])
+            .order_by("category", "-filed_at")
+            .values_list("pk", "category")
+        )
+        by_category = {}
+        for pk, category in candidates:
+            by_category.setdefault(category, []).append(pk)
+        chosen = []
+        while len(chosen) < self.runs and any(by_category.values()):
+            for pks in by_category.values():
+                if pks and len(chosen) < self.runs:
+                    chosen.append(pks.pop(0))
+        needs = {
+            n.pk: n for n in Need.objects.filter(pk__in=chosen).select_related("enterprise__zone", "region", "alliance")
+        }
+        calls = [lambda need=needs[pk]: suggest_for_need(need=need, limit=5) for pk in chosen]
+        self.call(name, calls, target=f"p95<{m.SUGGESTION_P95_MS}ms", p95_limit=m.SUGGESTION_P95_MS)
+
+    # -- the sweep ------------------------------------------------------------------------------------
+    def sweep(self):
+        idle_name = "escalation sweep · nothing due"
+        busy_name = f"escalation sweep · {ESCALATION_BATCH:,} overdue parts"
+        if not (self.wanted(idle_name) or self.wanted(busy_name)):
+            return
+        try:
+            from demands.tasks import sweep_deadlines
+        except ImportError as error:
+            self.missing(idle_name, f"p95<{m.SWEEP_IDLE_P95_MS}ms", f"demands.tasks.sweep_deadlines: {error}")
+            self.missing(busy_name, f"<{m.SWEEP_PER_NEED_MS}ms per need", "no sweep task")
+            return
+        self.settle(sweep_deadlines)
+        if self.wanted(idle_name):
+            self.call(
+                idle_name, [sweep_deadlines], target=f"p95<{m.SWEEP_IDLE_P95_MS}ms", p95_limit=m.SWEEP_IDLE_P95_MS
+            )
+        if self.wanted(busy_name):
+            self.busy_sweep(busy_name, sweep_deadlines)
+
+    def settle(self, sweep):
+        for attempt in range(1, 6):
+            started = time.perf_counter()
+            counts = sweep()
+            seconds = time.perf_counter() - started
+            self.log(f"  settling sweep run {attempt}: {counts} in {seconds:.1f} s")
+            if not any((counts or {}).values()):
+                return
+
+    def busy_sweep(self, name, sweep):
+        """Reset the escalation of overdue open parts with one UPDATE, then time one sweep that
+        escalates them all again (level 1, and level 2 for those late enough). Three rounds; what
+        the rounds wrote is removed afterwards so the next run starts from the same data."""
+        marks = _max_ids()
+        try:
+            self._busy_rounds(name, sweep)
+        finally:
+            _remove_since(marks)
+            vacuum_analyze(WRITTEN_TABLES)
+
+    def _busy_rounds(self, name, sweep):
+        result = Result(name=name, group="sweep", target=f"<{m.SWEEP_PER_NEED_MS}ms per escalated need")
+        per_need, per_escalation = [], []
+        for _round in range(3):
+            reset = self.reset_escalations(ESCALATION_BATCH)
+            if not reset:
+                result.note = "no overdue open parts to escalate"
+                self.add(result)
+                return
+            needs = len({need for _pk, need in reset})
+            elapsed, count, captured, counts = m.timed_call(sweep)
+            escalations = (counts or {}).get("level1", 0) + (counts or {}).get("level2", 0)
+            result.samples_ms.append(elapsed)
+            result.queries.append(count)
+            result.sql_samples_ms.append(m.sql_ms(captured))
+            per_need.append(elapsed / needs)
+            per_escalation.append(elapsed / max(escalations, 1))
+            result.extra = {"parts_reset": len(reset), "needs": needs, "counts": counts}
+            result.slowest_sql = m.slowest_queries(captured)
+        result.summarise()
+        result.extra.update(
+            ms_per_need=[round(v, 3) for v in per_need], ms_per_escalation=[round(v, 3) for v in per_escalation]
+        )
+        result.note = (
+            f"{result.extra['parts_reset']:,} parts of {result.extra['needs']:,} needs, "
+            f"sweep counts {result.extra['counts']}; "
+            f"ms per escalated need {', '.join(f'{v:.3f}' for v in per_need)}; "
+            f"per escalation step {', '.join(f'{v:.3f}' for v in per_escalation)}"
+        )
+        # The verdict takes the middle of the three rounds, as the pages take a percentile of 30.
+        result.passed = statistics.median(per_need) < m.SWEEP_PER_NEED_MS
+        self.add(result)
+
+    def reset_escalations(self, limit):
+        """One UPDATE puts `limit` overdue open parts back to 'not escalated'. Earlier sweep
+        notifications are removed too, or their dedupe keys would let the sweep skip the sending."""
+        from demands.models import Assignment, Need
+
+        today = workdays.local_today()
+        overdue = Assignment.objects.filter(
+            Q(state__in=Assignment.OPEN_STATES, need__state__in=Need.CLOCK_STATES, deadline__lt=today)
+        ).order_by("-deadline", "-pk")  # the most recently overdue: what piles up after a holiday
+        ids = list(overdue.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Assignment._meta.db_table} SET escalation_level = 0, escalated_at = NULL"
+                " WHERE id = ANY(%s) RETURNING id, need_id",
+                [ids],
+            )
+            reset = cursor.fetchall()
+            # Every earlier sweep message goes (per part or digest keys alike): a stored key would
+            # let the timed sweep skip the sending it is meant to measure.
+            earlier = "SELECT id FROM chainparty_notification WHERE dedupe_key LIKE %s"
+            pattern = [f"{SWEEP_KEY_PREFIX}%"]
+            cursor.execute(f"DELETE FROM chainparty_notificationdelivery WHERE notification_id IN ({earlier})", pattern)
+            cursor.execute(f"DELETE FROM chainparty_notification WHERE id IN ({earlier})", pattern)
+        return reset
+
+
+_APPENDED_TABLES = ("chainparty_notificationdelivery", "chainparty_notification", "demands_needevent")
+
+
+def _max_ids():
+    with connection.cursor() as cursor:
+        marks = {}
+        for table in _APPENDED_TABLES:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+            marks[table] = cursor.fetchone()[0]
+    return marks
+
+
+def _remove_since(marks):
+    """Delete the rows appended after `marks` (deliveries before their notifications). Raw SQL on
+    purpose: the timeline's queryset refuses deletes, and these rows are the bench's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM chainparty_notificationdelivery WHERE id > %s OR notification_id > %s",
+            [marks["chainparty_notificationdelivery"], marks["chainparty_notification"]],
+        )
+        cursor.execute("DELETE FROM chainparty_notification WHERE id > %s", [marks["chainparty_notification"]])
+        cursor.execute("DELETE FROM demands_needevent WHERE id > %s", [marks["demands_needevent"]])
+
+
+def vacuum_analyze(tables):
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+
+
+def run_cases(*, runs=30, warmup=3, only=(), log=print):
+    vacuum_analyze(WRITTEN_TABLES)
+    runner = Runner(runs=runs, warmup=warmup, only=list(only), log=log)
+    missing = {"county_staff", "province_staff", "secretary", "handler", "enterprise"} - set(runner.personas)
+    if missing:
+        raise SystemExit(f"Personas missing from the bench database: {sorted(missing)} (run with --reseed)")
+    for step in (runner.lists, runner.api, runner.need_page, runner.totals, runner.suggestion, runner.sweep):
+        step()
+    return runner.results
+
+
+def _failure(error):
+    return f"not measurable yet: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:200]

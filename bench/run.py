@@ -1,0 +1,243 @@
+"""`make bench`: seed a province-sized dataset into PostgreSQL, then time what issue 3 sets targets for.
+
+    make bench                                   # seed once (skipped when present), then measure
+    make bench BENCH_ARGS="--reseed"             # drop and rebuild the bench database first
+    make bench BENCH_ARGS="--only list --explain"  # some cases, with EXPLAIN ANALYZE of slow SQL
+
+DATABASE_URL picks the server (default postgres://postgres@127.0.0.1:5432/chainparty_bench); the
+database is created when missing. Results are printed as a table and written to
+var/bench-results.json. Not part of `make test`.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_PATH = ROOT / "var" / "bench-results.json"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reseed", action="store_true", help="drop the bench database and seed it again")
+    parser.add_argument("--scale", type=float, default=1.0, help="dataset size factor (1.0 = 200,000 needs)")
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per case")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests per case first")
+    parser.add_argument("--only", action="append", default=[], help="run only cases whose name contains this")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest SQL of failing cases")
+    parser.add_argument("--explain-all", action="store_true", help="EXPLAIN ANALYZE the slowest SQL of every case")
+    parser.add_argument("--seed-only", action="store_true", help="seed (if needed) and stop")
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument("--json", default=str(RESULTS_PATH), help="where to write the results")
+    return parser.parse_args(argv)
+
+
+def setup_django():
+    # Run as a script, sys.path[0] is bench/: put the project root first instead.
+    if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+        sys.path.pop(0)
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+
+
+def log(message=""):
+    print(message, flush=True)
+
+
+def prepare(args):
+    from django.conf import settings
+    from django.db import connection
+
+    from bench import db
+
+    url = os.environ["DATABASE_URL"]
+    log(f"Database {settings.DATABASES['default']['NAME']} on {settings.DATABASES['default']['HOST'] or 'localhost'}")
+    created = db.prepare_schema(url, reseed=args.reseed, log=log)
+    scale = f"{args.scale:g}"
+    if not created and db.meta_get("seeded_scale") == scale:
+        seconds = float(db.meta_get("seed_seconds", "0"))
+        log(f"Dataset present (scale {scale}, seeded in {seconds:.0f} s): skipping seeding (--reseed to rebuild)")
+        return seconds, False
+    if not created:
+        log("Dataset missing, incomplete or of another scale: rebuilding the bench database")
+        connection.close()
+        db.prepare_schema(url, reseed=True, log=log)
+    from bench.seed import seed
+
+    log(f"Seeding (scale {scale})")
+    seconds, _world = seed(scale=args.scale, log=log)
+    db.meta_set("seeded_scale", scale)
+    db.meta_set("seed_seconds", f"{seconds:.1f}")
+    db.meta_set("seeded_at", dt.datetime.now().isoformat(timespec="seconds"))
+    log(f"Seeding took {seconds:.0f} s ({seconds / 60:.1f} min)")
+    return seconds, True
+
+
+def dataset_counts():
+    from django.db import connection
+
+    tables = {
+        "needs": "demands_need",
+        "assignments": "demands_assignment",
+        "events": "demands_needevent",
+        "enterprises": "alliances_enterprise",
+        "resources": "demands_resource",
+        "policies": "demands_policy",
+        "alliances": "alliances_alliance",
+        "departments": "alliances_department",
+        "regions": "alliances_region",
+        "users": "chainparty_user",
+        "notifications": "chainparty_notification",
+    }
+    counts = {}
+    with connection.cursor() as cursor:
+        for key, table in tables.items():
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts[key] = cursor.fetchone()[0]
+    return counts
+
+
+def environment():
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        version = cursor.fetchone()[0].split(" on ")[0]
+        settings = {}
+        for name in ("shared_buffers", "work_mem", "jit", "max_parallel_workers_per_gather", "autovacuum"):
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    return {
+        "django": django.get_version(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "postgres": version,
+        "postgres_settings": settings,
+    }
+
+
+def _width(text):
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text, width):
+    return text + " " * max(width - _width(text), 0)
+
+
+def print_table(results):
+    header = (
+        f"{_pad('case', 50)} {'median ms':>10} {'p95 ms':>9} {'queries':>8} {'sql ms':>7}  {_pad('target', 30)} result"
+    )
+    log(header)
+    log("-" * len(header))
+    for r in results:
+        median = f"{r.median_ms:.1f}" if r.median_ms is not None else "-"
+        p95 = f"{r.p95_ms:.1f}" if r.p95_ms is not None else "-"
+        queries = str(r.max_queries) if r.max_queries is not None else "-"
+        sql = f"{r.sql_median_ms:.1f}" if r.sql_median_ms is not None else "-"
+        verdict = {True: "PASS", False: "FAIL", None: "n/a"}[r.passed]
+        log(f"{_pad(r.name, 50)} {median:>10} {p95:>9} {queries:>8} {sql:>7}  {_pad(r.target, 30)} {verdict}")
+        if r.note:
+            log(f"{'':<6}{r.note}")
+    log("sql ms: median time per run spent waiting for PostgreSQL (Django's per-query timer, 1 ms resolution);")
+    log("the rest of the wall time is Python: middleware, ORM, forms, templates, serializers.")
+
+
+def print_explains(results, *, every):
+    from bench.measure import explain
+
+    for r in results:
+        if not r.slowest_sql or (not every and r.passed is not False):
+            continue
+        log()
+        log(f"== {r.name}: slowest statements of the slowest run")
+        for query in r.slowest_sql:
+            log(f"-- {query['ms']} ms: {query['sql'][:1500]}")
+            if query["sql"].lstrip().upper().startswith("SELECT") and " FOR UPDATE" not in query["sql"].upper():
+                for line in explain(query["sql"]):
+                    log(f"   {line}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    setup_django()
+    from bench.db import hold_bench_lock
+
+    lock = hold_bench_lock(os.environ["DATABASE_URL"], log=log)
+    try:
+        return run(args)
+    finally:
+        lock.close()
+
+
+def run(args):
+    seed_seconds, seeded_now = prepare(args)
+    counts = dataset_counts()
+    log("Dataset: " + ", ".join(f"{key} {value:,}" for key, value in counts.items()))
+    server = environment()
+    log(f"Server: {server['postgres']}, " + ", ".join(f"{k}={v}" for k, v in server["postgres_settings"].items()))
+    if args.seed_only:
+        return 0
+    from bench.cases import run_cases
+
+    load_before = os.getloadavg()
+    log(f"Measuring: {args.warmup} warm-up + {args.runs} timed runs per case (load average {load_before[0]:.2f})")
+    if load_before[0] > 0.5 * (os.cpu_count() or 1):
+        log("  warning: the machine is busy; timings will be high and noisy")
+    started = time.perf_counter()
+    results = run_cases(runs=args.runs, warmup=args.warmup, only=args.only, log=log)
+    load_after = os.getloadavg()
+    log(f"Measured in {time.perf_counter() - started:.0f} s (load average {load_after[0]:.2f})")
+    log()
+    print_table(results)
+    if args.explain or args.explain_all:
+        print_explains(results, every=args.explain_all)
+    _cleanup_broker()
+    failed = [r.name for r in results if r.passed is False]
+    unmeasured = [r.name for r in results if r.passed is None]
+    log()
+    log(f"{len(results) - len(failed) - len(unmeasured)} passed, {len(failed)} failed, {len(unmeasured)} not measured")
+    payload = {
+        "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "seed_seconds": seed_seconds,
+        "seeded_this_run": seeded_now,
+        "dataset": counts,
+        "environment": server,
+        "load_average": {"before": load_before, "after": load_after},
+        "runs": args.runs,
+        "warmup": args.warmup,
+        "results": [r.as_json() for r in results],
+    }
+    path = Path(args.json)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    log(f"Results written to {path}")
+    return 1 if failed and args.strict else 0
+
+
+def _cleanup_broker():
+    """The sweep queued e-mail deliveries on the bench's own filesystem broker: nobody consumes them."""
+    from django.conf import settings
+
+    folder = Path(settings.VAR_DIR) / "celery-broker"
+    for sub in ("out", "processed"):
+        target = folder / sub
+        if target.is_dir() and Path(settings.VAR_DIR).resolve() != ROOT / "var":
+            shutil.rmtree(target)
+            target.mkdir(parents=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
