@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chainparty.forms_utils import add_service_errors
+from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.paging import paginate
 
 from . import forms, selectors, services
@@ -21,20 +20,6 @@ from .permissions import (
     require_org_staff,
     zone_get_for_user,
 )
-
-
-def _form_page(request, *, form, template, context, on_valid, success_message):
-    """Shared create/edit flow: a valid form goes through a service; service errors land on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                obj = on_valid(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success_message)
-            return redirect(obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else context["back"])
-    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -76,10 +61,9 @@ def alliance_detail(request, pk):
 def alliance_create(request):
     require_org_staff(request.user)
     form = forms.AllianceForm(request.POST or None, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("新建产业链党委"), "back": "alliances:alliance_list"},
         on_valid=lambda f: services.alliance_create(**f.service_fields()),
         success_message=_("产业链党委已创建。"),
@@ -90,10 +74,9 @@ def alliance_create(request):
 def alliance_edit(request, pk):
     alliance = alliance_get_for_user(user=request.user, alliance_id=pk, action=MANAGE)
     form = forms.AllianceForm(request.POST or None, instance=alliance, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("编辑：%s") % alliance.name, "back": alliance.get_absolute_url()},
         on_valid=lambda f: services.alliance_update(alliance=alliance, **_changed(f)),
         success_message=_("已保存。"),
@@ -216,10 +199,9 @@ def enterprise_detail(request, pk):
 def enterprise_create(request):
     require_org_staff(request.user)
     form = forms.EnterpriseForm(request.POST or None, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("新增企业"), "back": "alliances:enterprise_list"},
         on_valid=lambda f: services.enterprise_create(**f.service_fields()),
         success_message=_("企业已登记。"),
@@ -230,10 +212,9 @@ def enterprise_create(request):
 def enterprise_edit(request, pk):
     enterprise = enterprise_get_for_user(user=request.user, enterprise_id=pk, action=MANAGE)
     form = forms.EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("编辑：%s") % enterprise.name, "back": enterprise.get_absolute_url()},
         on_valid=lambda f: services.enterprise_update(enterprise=enterprise, **_changed(f)),
         success_message=_("已保存。"),
@@ -285,10 +266,9 @@ def party_organization_create(request):
         data = f.service_fields()
         return services.party_organization_create(**data)
 
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("新增党组织"), "back": "alliances:party_organization_list"},
         on_valid=create,
         success_message=_("党组织已登记。"),
@@ -304,10 +284,9 @@ def party_organization_edit(request, pk):
         data = _changed(f)
         return services.party_organization_update(organization=organization, **data)
 
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("编辑：%s") % organization.name, "back": "alliances:party_organization_list"},
         on_valid=update,
         success_message=_("已保存。"),
@@ -355,10 +334,9 @@ def department_detail(request, pk):
 def department_create(request):
     require_org_staff(request.user)
     form = forms.DepartmentForm(request.POST or None, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("新增职能部门"), "back": "alliances:department_list"},
         on_valid=lambda f: services.department_create(**f.service_fields()),
         success_message=_("部门已登记。"),
@@ -369,10 +347,9 @@ def department_create(request):
 def department_edit(request, pk):
     department = department_get_for_user(user=request.user, department_id=pk, action=MANAGE)
     form = forms.DepartmentForm(request.POST or None, instance=department, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("编辑：%s") % department.name, "back": department.get_absolute_url()},
         on_valid=lambda f: services.department_update(department=department, **_changed(f)),
         success_message=_("已保存。"),
@@ -401,10 +378,9 @@ def zone_list(request):
 def zone_create(request):
     require_org_staff(request.user)
     form = forms.ZoneForm(request.POST or None, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("新增工作片区"), "back": "alliances:zone_list"},
         on_valid=lambda f: services.zone_create(**f.service_fields()),
         success_message=_("片区已登记。"),
@@ -415,10 +391,9 @@ def zone_create(request):
 def zone_edit(request, pk):
     zone = zone_get_for_user(user=request.user, zone_id=pk, action=MANAGE)
     form = forms.ZoneForm(request.POST or None, instance=zone, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
-        template="alliances/form.html",
         context={"title": _("编辑：%s") % zone.name, "back": "alliances:zone_list"},
         on_valid=lambda f: services.zone_update(zone=zone, **_changed(f)),
         success_message=_("已保存。"),

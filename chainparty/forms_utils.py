@@ -1,4 +1,7 @@
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -11,3 +14,19 @@ def add_service_errors(form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def form_page(request, *, form, context, on_valid, success_message, template="form.html"):
+    """The portal's create/edit flow: a valid form goes through a service inside one transaction;
+    the service's ValidationError lands on the form and nothing is saved. `context["back"]` (a URL
+    or a URL name) is where "cancel" goes, and where to go after saving when the object has no page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                obj = on_valid(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success_message)
+            return redirect(obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else context["back"])
+    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)

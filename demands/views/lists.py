@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alliances.access import scope_for, visible_alliances
-from chainparty.forms_utils import add_service_errors
+from chainparty.forms_utils import form_page
 from chainparty.paging import paginate
 
 from .. import forms_lists as forms
@@ -25,22 +25,6 @@ from ..permissions import lists as access
 from ..permissions.needs import need_get_for_user
 from ..selectors import lists as selectors
 from ..services import lists as services
-
-FORM_TEMPLATE = "demands/lists/form.html"
-
-
-def _form_page(request, *, form, context, on_valid, success_message):
-    """A valid form goes through a service; service errors land on the form and nothing is saved."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                obj = on_valid(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success_message)
-            return redirect(obj.get_absolute_url())
-    return render(request, FORM_TEMPLATE, {**context, "form": form}, status=400 if form.errors else 200)
 
 
 def _int_param(request, name):
@@ -111,7 +95,7 @@ def resource_create(request):
     def create(f):
         return services.resource_create(user=request.user, **f.owner_kwargs(), **f.service_fields())
 
-    return _form_page(
+    return form_page(
         request,
         form=form,
         context={"title": _("发布资源"), "back": "demands:resource_list"},
@@ -124,7 +108,7 @@ def resource_create(request):
 def resource_edit(request, pk):
     resource = access.resource_get_for_user(user=request.user, resource_id=pk, action=access.MANAGE)
     form = forms.ResourceForm(request.POST or None, instance=resource, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
         context={"title": _("编辑资源：%s") % resource.title, "back": resource.get_absolute_url()},
@@ -215,7 +199,7 @@ def policy_create(request):
     def create(f):
         return services.policy_create(user=request.user, department=f.cleaned_data["department"], **f.service_fields())
 
-    return _form_page(
+    return form_page(
         request,
         form=form,
         context={"title": _("录入政策"), "back": "demands:policy_list", "wide": True},
@@ -231,7 +215,7 @@ def policy_edit(request, pk):
         messages.error(request, _("已撤回的政策不能再修改。"))
         return redirect(policy.get_absolute_url())
     form = forms.PolicyForm(request.POST or None, request.FILES or None, instance=policy, user=request.user)
-    return _form_page(
+    return form_page(
         request,
         form=form,
         context={"title": _("编辑政策：%s") % policy.title, "back": policy.get_absolute_url(), "wide": True},
@@ -447,7 +431,7 @@ def cooperation_create(request):
         access.require_cooperation_recorder(request.user, f.cleaned_data["alliance"])
         return services.cooperation_record(user=request.user, **f.service_fields())
 
-    return _form_page(
+    return form_page(
         request,
         form=form,
         context={"title": _("登记促成合作"), "back": "demands:cooperation_list"},
