@@ -145,6 +145,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions read from the cache (Redis in production) and fall back to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # E-mail: console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST", "")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
