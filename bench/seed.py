@@ -1,7 +1,7 @@
 """A province-sized dataset, loaded with COPY in a few minutes.
 
 One province, 16 cities, ~146 counties; per county 3 work zones, 15 departments and 5 chain
-alliances; 20,000 enterprises; 40,000 resources and 10,000 policies; 200,000 needs over the past
+alliances; 20,000 enterprises; 50,000 resources and 50,000 policies; 200,000 needs over the past
 two years in every state, with their assignments (lead and co-handling), full timelines and
 historical escalations. Rows honour the models' constraints and the services' denormalisations
 (need.region = enterprise.region, unique yearly numbers and counters, resource and policy tokens
@@ -36,7 +36,7 @@ SEED = 20260
 PERSONA_PASSWORD = "Bench@2026"
 PERSONA_COUNTY = "汶上县"
 
-FULL_SIZE = {"needs": 200_000, "enterprises": 20_000, "resources": 40_000, "policies": 10_000}
+FULL_SIZE = {"needs": 200_000, "enterprises": 20_000, "resources": 50_000, "policies": 50_000}
 PERSONA_COUNTY_SHARE = 0.03  # 汶上县 is a big county: 3% of the enterprises (600 at full size)
 
 CITIES = [
@@ -373,6 +373,9 @@ class Seeder:
         weights = [self.rng.uniform(0.5, 1.5) for _ in counties[1:]]
         scale = (total - persona_share) / sum(weights)
         per_county = [persona_share] + [max(int(w * scale), 6) for w in weights]
+        # Rounding down leaves a few short of the target: hand them out one per county.
+        for index in range(max(total - sum(per_county), 0)):
+            per_county[1 + index % (len(per_county) - 1)] += 1
         copier = Copier(
             am.Enterprise,
             [
@@ -729,7 +732,8 @@ class Seeder:
                 "updated_at",
             ],
         )
-        categories = Copier(PolicyCategory, ["id", "policy", "category"])
+        # Flushed after the policies: an automatic flush could COPY categories of policies not yet written.
+        categories = Copier(PolicyCategory, ["id", "policy", "category"], auto_flush=False)
         all_categories = list(texts.POLICY_TEMPLATES)
         for _ in range(self.size["policies"]):
             policy = self.next_id("policy")

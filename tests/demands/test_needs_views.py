@@ -511,3 +511,15 @@ def test_secondary_action_forms_load_on_demand(world, personas, client_for, file
     assert client_for(personas.outsider).get(_url("need_action_form", need.pk, "reject")).status_code == 404
     assert client_for(personas.secretary).get(_url("need_action_form", need.pk, "close")).status_code == 403
     assert client_for(personas.secretary).get(_url("need_action_form", need.pk, "nonsense")).status_code == 404
+
+
+def test_filter_by_an_alliance_out_of_reach_shows_nothing_of_it(world, personas, client_for, file_need):
+    need = file_need()
+    client = client_for(personas.outsider)
+    body = client.get(_url("need_list"), {"alliance": need.alliance_id}).content.decode()
+    assert need.number not in body
+    offered = body.split('<select name="alliance"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{need.alliance_id}"' not in offered, "an alliance out of reach is not offered"
+    own = client_for(personas.secretary).get(_url("need_list"), {"alliance": need.alliance_id}).content.decode()
+    offered = own.split('<select name="alliance"', 1)[1].split("</select>", 1)[0]
+    assert need.number in own and f'<option value="{need.alliance_id}" selected>' in offered
