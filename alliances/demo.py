@@ -171,6 +171,7 @@ USERS = [
     ("org_admin", "张组织", "济宁市委组织部", "org_admin@demo.chainparty.cn"),
     ("textile_secretary", "王纺织", "汶上县纺织服装产业链党委", "textile@demo.chainparty.cn"),
     ("farm_secretary", "李农机", "兖州区“红色农机”产业链党建联盟", "farm@demo.chainparty.cn"),
+    ("food_secretary", "范现国", "兖州区食品医药产业链党建联盟", "food@demo.chainparty.cn"),
     ("jindafeng", "刘金锋", "山东金大丰机械有限公司党支部", "jindafeng@demo.chainparty.cn"),
     ("wuzheng", "姜山拖", "五征集团山拖农机装备有限公司党委", "wuzheng@demo.chainparty.cn"),
     ("supermarket", "田超市", "兖州区新世纪连锁超市有限公司党支部", "supermarket@demo.chainparty.cn"),
@@ -350,7 +351,7 @@ def _grants(org):
         ("yz_farm", CommitteeSeat.Role.SECRETARY, "李农机", "farm_secretary", "jindafeng", None),
         ("yz_farm", CommitteeSeat.Role.MEMBER_FULLTIME, "姜山拖", None, "wuzheng", None),
         ("yz_farm", CommitteeSeat.Role.MEMBER_PARTTIME, "赵人社", None, None, "yz_hr"),
-        ("yz_food", CommitteeSeat.Role.SECRETARY, "范现国", None, "jinmailang", None),
+        ("yz_food", CommitteeSeat.Role.SECRETARY, "范现国", "food_secretary", "jinmailang", None),
         ("ws_equipment", CommitteeSeat.Role.SECRETARY, "周立强", None, "ws_equip_1", None),
         ("ws_chemical", CommitteeSeat.Role.SECRETARY, "郑绿源", None, "ws_chem_1", None),
     ]

@@ -1,5 +1,6 @@
-"""Settings for `make bench`: production-like (DEBUG off, PostgreSQL, persistent connections, the
-real Celery broker) on a database of its own, with the benchmark's scratch files under var/bench/."""
+"""Settings for `make bench`: production-like (DEBUG off, PostgreSQL, persistent connections, a real
+Celery broker: kombu's filesystem transport) on a database of its own, with the benchmark's scratch
+files under var/bench/."""
 
 import os
 from pathlib import Path
@@ -8,8 +9,10 @@ _ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chainparty_bench"
 
 os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-# Media and the filesystem broker go to a folder of their own, so the bench never feeds a running worker.
+# Media and the filesystem broker go to a folder of their own, so the bench never feeds a running
+# worker: not the developer's, and not one on the Redis that REDIS_URL names (CI's, for instance).
 os.environ.setdefault("CHAINPARTY_VAR_DIR", str(_ROOT / "var" / "bench"))
+os.environ.pop("REDIS_URL", None)
 
 from chainparty.settings.base import *  # noqa: E402, F403
 

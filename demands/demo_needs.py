@@ -119,11 +119,11 @@ def _story_3(s: _Story):
         land_mu=Decimal("20"),
         funding_wan=Decimal("3000"),
     )
-    s.step(39, services.need_accept, "org_admin", note="涉及用地和融资，由区自然资源局牵头、区工商联协办。")
+    s.step(39, services.need_accept, "food_secretary", note="涉及用地和融资，由区自然资源局牵头、区工商联协办。")
     s.step(
         39,
         services.need_dispatch,
-        "org_admin",
+        "food_secretary",
         hour=15,
         lead_department=s.org.departments["yz_land"],
         co_departments=[s.org.departments["yz_fic"]],

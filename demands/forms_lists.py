@@ -136,6 +136,11 @@ class PolicyForm(forms.ModelForm):
             self.initial["categories"] = list(self.instance.category_rows.values_list("category", flat=True))
             self.initial["industries"] = "、".join(self.instance.industries)
             self.initial["sizes"] = self.instance.sizes
+        else:
+            only = list(departments[:2])
+            if len(only) == 1:  # a handler of one department publishes for it: preselect it
+                self.fields["department"].initial = only[0].pk
+                self.fields["department"].empty_label = None
         under = Region.objects.none()
         for path in region_paths:
             under |= Region.objects.filter(path__startswith=path)

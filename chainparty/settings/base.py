@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "chainparty.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "chainparty.urls"

@@ -59,6 +59,11 @@ def page(browser):
 @pytest.fixture
 def login(page, live_server):
     def do(username, password="Demo@2026"):
+        # A fresh session for every login. Leave the page first: an htmx fragment still loading would
+        # otherwise go out without the session, follow the redirect to the login page and replace
+        # the CSRF cookie of the login form.
+        page.goto("about:blank")
+        page.context.clear_cookies()
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)

@@ -14,10 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = "急需数控焊接熟练技工20名"
 
 
-def _logout(page, live_server):
-    page.context.clear_cookies()
-
-
 def test_story_2_from_filing_to_close_out(login, page, live_server):
     org = demo.build()
 
@@ -35,7 +31,6 @@ def test_story_2_from_filing_to_close_out(login, page, live_server):
     assert need.state == Need.State.SUBMITTED and need.alliance == org.alliances["yz_farm"]
 
     # The alliance secretary accepts and dispatches it to the human-resources bureau.
-    _logout(page, live_server)
     login("farm_secretary")
     page.goto(f"{live_server.url}/needs/{need.pk}/")
     page.click("#action-accept button[type=submit]")
@@ -47,7 +42,6 @@ def test_story_2_from_filing_to_close_out(login, page, live_server):
     assert need.state == Need.State.DISPATCHED
 
     # The handler answers from the worklist.
-    _logout(page, live_server)
     login("hr_handler")
     page.goto(f"{live_server.url}/needs/worklist/")
     part = Assignment.objects.get(need=need)
@@ -60,13 +54,11 @@ def test_story_2_from_filing_to_close_out(login, page, live_server):
     assert need.state == Need.State.ANSWERED and need.people_solved == 19
 
     # The enterprise rates it satisfied; the secretary closes it out.
-    _logout(page, live_server)
     login("wuzheng")
     page.goto(f"{live_server.url}/needs/{need.pk}/")
     page.check("#action-rate input[name=rating][value=satisfied]")
     page.click("#action-rate button[type=submit]")
     page.wait_for_selector("text=已回访")
-    _logout(page, live_server)
     login("farm_secretary")
     page.goto(f"{live_server.url}/needs/{need.pk}/")
     page.click("#action-close button[type=submit]")

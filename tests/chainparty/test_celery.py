@@ -43,6 +43,7 @@ def test_heartbeat_runs_on_a_real_worker_over_redis(settings):
 
     app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url, task_ignore_result=False)
     try:
+        app.control.purge()  # messages another run left on this Redis database are not this test's
         with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
             result = heartbeat.delay()
             result.get(timeout=20)

@@ -30,6 +30,7 @@ def test_load_demo_is_idempotent_and_logins_work(client):
         "org_admin",
         "textile_secretary",
         "farm_secretary",
+        "food_secretary",
         "jindafeng",
         "wuzheng",
         "hr_handler",

@@ -147,7 +147,9 @@ def test_resource_need_suggestions_fragment(client_for, personas, world, lead_re
 # -- policies ----------------------------------------------------------------------------
 def test_policy_create_by_handler_with_pdf(client_for, personas, world):
     client = client_for(personas.handler)
-    assert client.get(reverse("demands:policy_create")).status_code == 200
+    page = client.get(reverse("demands:policy_create"))
+    assert page.status_code == 200
+    assert f'<option value="{world.department.pk}" selected>' in page.content.decode(), "their only department"
     response = client.post(
         reverse("demands:policy_create"),
         {
