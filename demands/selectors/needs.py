@@ -303,23 +303,27 @@ def need_detail_queryset():
     (most have neither, and then they cost no query)."""
     # merged_into is rare and read lazily: every join here costs planning time on each view.
     return Need.objects.select_related("region", "alliance", "enterprise", "filed_by").annotate(
+        has_assignments=Exists(Assignment.objects.filter(need=OuterRef("pk"))),
         has_attachments=Exists(NeedAttachment.objects.filter(need=OuterRef("pk"))),
         has_duplicates=Exists(Need.objects.filter(merged_into=OuterRef("pk"))),
     )
 
 
 def need_detail(*, need: Need) -> dict:
-    """Everything the need page shows, in two to four queries whatever the history's length."""
-    assignments = list(
-        need.assignments.select_related(
-            "department", "provider_enterprise", "resource", "handler", "answered_by"
-        ).order_by("-role", "id")
-    )
-    events = list(
-        need.events.select_related("actor", "assignment__department", "assignment__provider_enterprise").order_by(
-            "created_at", "id"
+    """Everything the need page shows, in one to four queries whatever the history's length."""
+    assignments = []
+    if getattr(need, "has_assignments", True):
+        assignments = list(
+            need.assignments.select_related(
+                "department", "provider_enterprise", "resource", "handler", "answered_by"
+            ).order_by("-role", "id")
         )
-    )
+    events = list(need.events.select_related("actor").order_by("created_at", "id"))
+    # An event's part is one of the need's parts, already loaded: no joins for it.
+    parts = {assignment.pk: assignment for assignment in assignments}
+    for event in events:
+        if event.assignment_id in parts:
+            event.assignment = parts[event.assignment_id]
     attachments = list(need.attachments.select_related("uploaded_by")) if getattr(need, "has_attachments", True) else []
     duplicates = list(need.duplicates.only("pk", "number", "title")) if getattr(need, "has_duplicates", True) else []
     return {"assignments": assignments, "events": events, "attachments": attachments, "duplicates": duplicates}

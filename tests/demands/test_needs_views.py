@@ -300,6 +300,23 @@ def test_need_page_keeps_a_query_budget(
         assert client.get(need.get_absolute_url()).status_code == 200
 
 
+def test_need_page_timeline_names_each_part_without_a_query_per_event(
+    world, personas, client_for, dispatched_need, co_department
+):
+    need = dispatched_need(co_departments=[co_department])
+    client = client_for(personas.org_staff)
+    client.get(need.get_absolute_url())  # warm the session and caches
+    with CaptureQueriesContext(connection) as before:
+        client.get(need.get_absolute_url())
+    part = need.assignments.get(department=world.department)
+    svc.need_start(need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler)
+    svc.need_answer(need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler, answer="已办结")
+    with CaptureQueriesContext(connection) as after:
+        body = client.get(need.get_absolute_url()).content.decode()
+    assert body.count(f'<span class="small text-muted">· {world.department.name}</span>') == 2, "start and answer"
+    assert len(after.captured_queries) <= len(before.captured_queries), "two more events, no more queries"
+
+
 def test_overdue_needs_are_marked_on_lists(world, personas, client_for, dispatched_need):
     with time_machine.travel(at(2026, 6, 1), tick=False):
         need = dispatched_need(urgency=Need.Urgency.URGENT)  # due 8 June
