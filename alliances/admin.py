@@ -16,20 +16,42 @@ from .models import (
 )
 
 
-class ScopedAdmin(GuardedModelAdmin):
+class SuperuserWritesMixin:
+    """Only platform superusers write in the admin. Everyone else changes organisation data on the
+    portal's pages, whose services check who may do what and keep grants, seats and memberships in
+    step; the admin's plain saves would bypass both."""
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class ScopedAdmin(SuperuserWritesMixin, GuardedModelAdmin):
     """Admin lists follow the same access rules as the portal: staff see their own regions only."""
 
     scope_method = None
+    #: For rows of an alliance (memberships, seats): scoped by the alliances the user sees.
+    alliance_field = None
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        if request.user.is_superuser or self.scope_method is None:
+        if request.user.is_superuser:
             return qs
-        return qs.filter(getattr(scope_for(request.user), self.scope_method)())
+        scope = scope_for(request.user)
+        if self.alliance_field:
+            return qs.filter(**{f"{self.alliance_field}__in": Alliance.objects.filter(scope.alliances_q())})
+        if self.scope_method is None:
+            return qs
+        return qs.filter(getattr(scope, self.scope_method)())
 
 
 @admin.register(Region)
-class RegionAdmin(GuardedModelAdmin):
+class RegionAdmin(SuperuserWritesMixin, GuardedModelAdmin):
     list_display = ("name", "code", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name", "code")
@@ -43,19 +65,19 @@ class WorkZoneAdmin(ScopedAdmin):
     search_fields = ("name", "address")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SuperuserWritesMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ("enterprise", "department")
 
 
-class SeatInline(admin.TabularInline):
+class SeatInline(SuperuserWritesMixin, admin.TabularInline):
     model = CommitteeSeat
     extra = 0
     autocomplete_fields = ("enterprise", "department", "user")
 
 
-class RotationInline(admin.TabularInline):
+class RotationInline(SuperuserWritesMixin, admin.TabularInline):
     model = RotatingChair
     extra = 0
     autocomplete_fields = ("enterprise",)
@@ -102,7 +124,8 @@ class AllianceAdmin(ScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ScopedAdmin):
+    alliance_field = "alliance"
     list_display = ("alliance", "member", "position", "joined_on", "left_on")
     list_filter = ("position", ("left_on", admin.EmptyFieldListFilter))
     search_fields = ("alliance__name", "enterprise__name", "department__name")
@@ -110,7 +133,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitteeSeat)
-class CommitteeSeatAdmin(admin.ModelAdmin):
+class CommitteeSeatAdmin(ScopedAdmin):
+    alliance_field = "alliance"
     list_display = ("alliance", "role", "person_name", "origin", "term_start", "term_end")
     list_filter = ("role",)
     search_fields = ("person_name", "alliance__name")

@@ -166,22 +166,23 @@ ALLIANCES = [
     ),
 ]
 
-# username, real name, affiliation, e-mail
+# username, real name, affiliation, e-mail (example.com is reserved: a demo loaded on a server with
+# SMTP configured never mails a real address)
 USERS = [
-    ("org_admin", "张组织", "济宁市委组织部", "org_admin@demo.chainparty.cn"),
-    ("textile_secretary", "王纺织", "汶上县纺织服装产业链党委", "textile@demo.chainparty.cn"),
-    ("farm_secretary", "李农机", "兖州区“红色农机”产业链党建联盟", "farm@demo.chainparty.cn"),
-    ("food_secretary", "范现国", "兖州区食品医药产业链党建联盟", "food@demo.chainparty.cn"),
-    ("jindafeng", "刘金锋", "山东金大丰机械有限公司党支部", "jindafeng@demo.chainparty.cn"),
-    ("wuzheng", "姜山拖", "五征集团山拖农机装备有限公司党委", "wuzheng@demo.chainparty.cn"),
-    ("supermarket", "田超市", "兖州区新世纪连锁超市有限公司党支部", "supermarket@demo.chainparty.cn"),
-    ("hongruixuan", "孔鸿瑞", "汶上县鸿瑞轩服饰有限公司党支部", "hongruixuan@demo.chainparty.cn"),
-    ("hr_handler", "赵人社", "兖州区人力资源和社会保障局", "hr@demo.chainparty.cn"),
-    ("land_handler", "钱土地", "兖州区自然资源局", "land@demo.chainparty.cn"),
-    ("fic_handler", "孙工商", "兖州区工商业联合会", "fic@demo.chainparty.cn"),
-    ("finance_handler", "周金融", "汶上县地方金融服务中心", "finance@demo.chainparty.cn"),
-    ("guide_li", "李指导", "汶上县委组织部（红帆指导员）", "guide@demo.chainparty.cn"),
-    ("leader", "陈领导", "济宁市委", "leader@demo.chainparty.cn"),
+    ("org_admin", "张组织", "济宁市委组织部", "org_admin@example.com"),
+    ("textile_secretary", "王纺织", "汶上县纺织服装产业链党委", "textile@example.com"),
+    ("farm_secretary", "李农机", "兖州区“红色农机”产业链党建联盟", "farm@example.com"),
+    ("food_secretary", "范现国", "兖州区食品医药产业链党建联盟", "food@example.com"),
+    ("jindafeng", "刘金锋", "山东金大丰机械有限公司党支部", "jindafeng@example.com"),
+    ("wuzheng", "姜山拖", "五征集团山拖农机装备有限公司党委", "wuzheng@example.com"),
+    ("supermarket", "田超市", "兖州区新世纪连锁超市有限公司党支部", "supermarket@example.com"),
+    ("hongruixuan", "孔鸿瑞", "汶上县鸿瑞轩服饰有限公司党支部", "hongruixuan@example.com"),
+    ("hr_handler", "赵人社", "兖州区人力资源和社会保障局", "hr@example.com"),
+    ("land_handler", "钱土地", "兖州区自然资源局", "land@example.com"),
+    ("fic_handler", "孙工商", "兖州区工商业联合会", "fic@example.com"),
+    ("finance_handler", "周金融", "汶上县地方金融服务中心", "finance@example.com"),
+    ("guide_li", "李指导", "汶上县委组织部（红帆指导员）", "guide@example.com"),
+    ("leader", "陈领导", "济宁市委", "leader@example.com"),
 ]
 
 # Enterprises left without a Party organisation, so coverage is a real figure.

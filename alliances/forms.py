@@ -9,7 +9,6 @@ from .models import (
     Enterprise,
     Membership,
     PartyOrganization,
-    Region,
     RotatingChair,
     WorkZone,
 )
@@ -97,7 +96,7 @@ class MembershipForm(forms.ModelForm):
             .order_by("name")
         )
         self.fields["department"].queryset = Department.objects.filter(
-            region__in=Region.objects.filter(pk__in=alliance.region.path.strip("/").split("/"))
+            region__in=alliance.region.ancestor_ids()
         ).exclude(pk__in=active.exclude(department=None).values("department_id"))
         self.fields["position"].required = False
         for field in self.fields.values():

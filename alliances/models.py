@@ -47,6 +47,15 @@ class Region(models.Model):
         if self.parent_id and self.pk and self.parent.path.find(f"/{self.pk}/") >= 0:
             raise ValidationError({"parent": _("上级区域不能是本区域或其下级。")})
 
+    @staticmethod
+    def ids_in_path(path: str) -> list[int]:
+        """The region ids of a materialised path, from the top region down to this one."""
+        return [int(part) for part in path.strip("/").split("/") if part]
+
+    def ancestor_ids(self) -> list[int]:
+        """This region and the regions above it, nearest first."""
+        return self.ids_in_path(self.path)[::-1]
+
     def compute_path(self):
         return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
 

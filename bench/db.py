@@ -58,6 +58,24 @@ def ensure_database(url, *, recreate=False, log=print):
     return False
 
 
+def foreign_database(url) -> bool:
+    """True when the database in `url` exists but was not seeded by the bench (someone's own data)."""
+    name, params = _server_params(url)
+    try:
+        connection = psycopg2.connect(dbname=name, **params)
+    except psycopg2.OperationalError:
+        return False  # missing: the bench creates it
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [META_TABLE])
+            if cursor.fetchone()[0] is None:
+                return True
+            cursor.execute(f"SELECT 1 FROM {META_TABLE} WHERE key = 'seeded_at'")
+            return cursor.fetchone() is None
+    finally:
+        connection.close()
+
+
 def hold_bench_lock(url, log=print):
     """One bench run per database at a time: runs on the same data would undo each other's sweep
     rounds and share the CPU. The lock is held by a connection to the maintenance database (the

@@ -4,8 +4,9 @@
     make bench BENCH_ARGS="--reseed"             # drop and rebuild the bench database first
     make bench BENCH_ARGS="--only list --explain"  # some cases, with EXPLAIN ANALYZE of slow SQL
 
-DATABASE_URL picks the server (default postgres://postgres@127.0.0.1:5432/chainparty_bench); the
-database is created when missing. Results are printed as a table and written to
+BENCH_DATABASE_URL picks the database (default postgres://postgres@127.0.0.1:5432/chainparty_bench;
+DATABASE_URL is ignored); it is created when missing, and an existing database the bench did not
+create is never dropped. Results are printed as a table and written to
 var/bench-results.json. Not part of `make test`.
 """
 
@@ -62,6 +63,11 @@ def prepare(args):
 
     url = os.environ["DATABASE_URL"]
     log(f"Database {settings.DATABASES['default']['NAME']} on {settings.DATABASES['default']['HOST'] or 'localhost'}")
+    if not args.reseed and db.foreign_database(url):
+        raise SystemExit(
+            f"{settings.DATABASES['default']['NAME']} exists but was not seeded by the bench: refusing to touch it"
+            " or drop it (pick another BENCH_DATABASE_URL, or pass --reseed to rebuild it)"
+        )
     created = db.prepare_schema(url, reseed=args.reseed, log=log)
     from bench.seed import FULL_SIZE
 
@@ -232,7 +238,8 @@ def run(args):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     log(f"Results written to {path}")
-    return 1 if failed and args.strict else 0
+    # A case that could not be measured (a page that fails) fails --strict too.
+    return 1 if (failed or unmeasured) and args.strict else 0
 
 
 def _cleanup_broker():

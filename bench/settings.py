@@ -8,7 +8,9 @@ from pathlib import Path
 _ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chainparty_bench"
 
-os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+# A variable of its own: the bench drops and rebuilds its database, so it never follows the
+# DATABASE_URL a developer exported for `make run`.
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
 # Media and the filesystem broker go to a folder of their own, so the bench never feeds a running
 # worker: not the developer's, and not one on the Redis that REDIS_URL names (CI's, for instance).
 os.environ.setdefault("CHAINPARTY_VAR_DIR", str(_ROOT / "var" / "bench"))

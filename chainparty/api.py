@@ -9,6 +9,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import StateError
+
 
 class StandardPagination(PageNumberPagination):
     page_size = 25
@@ -23,8 +25,11 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """Django's own errors from services become the API's: 404, 403 and 400 with Chinese messages."""
-    if isinstance(exc, Http404):
+    """Django's own errors from services become the API's: 404, 403, 409 for a state that does not
+    allow the action, and 400 with Chinese messages."""
+    if isinstance(exc, StateError):
+        exc = Conflict(detail={"detail": exc.messages[0], "code": exc.code})
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到，或您无权查看。"))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("您无权执行此操作。"))

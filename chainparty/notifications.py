@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -84,41 +84,18 @@ class Message:
     kind: str = ""
 
 
-def notify(*, recipients, message: Message, dedupe_key: str) -> list[Notification]:
-    """Notify each recipient once per `dedupe_key`; returns the notifications created now.
+def notify(*, recipients, message: Message, dedupe_key: str) -> int:
+    """Notify each recipient once per `dedupe_key`; returns how many notifications were created now.
 
     Safe to call twice or concurrently with the same key: the unique key decides who wins.
     """
-    created = []
-    outside = [c for c in channels() if c.needs_delivery]
-    for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
-        key = f"{dedupe_key}:u{user.pk}"[:200]
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    recipient=user,
-                    title=message.title[:200],
-                    body=message.body,
-                    url=message.url,
-                    kind=message.kind,
-                    dedupe_key=key,
-                )
-        except IntegrityError:
-            continue
-        deliveries = [
-            NotificationDelivery(notification=notification, channel=c.key()) for c in outside if c.can_reach(user)
-        ]
-        NotificationDelivery.objects.bulk_create(deliveries)
-        for delivery in deliveries:
-            transaction.on_commit(lambda pk=delivery.pk: _enqueue_delivery(pk))
-        created.append(notification)
-    return created
+    return notify_bulk((user, message, dedupe_key) for user in recipients)
 
 
 def notify_bulk(items) -> int:
-    """notify() for many (recipient, message, dedupe_key) items at once, in a handful of queries
-    whatever their number (the escalation sweep's path). Keys already stored are skipped, so a
-    second or concurrent run sends nothing twice; returns how many notifications were created.
+    """Notify many (recipient, message, dedupe_key) items at once, in a handful of queries whatever
+    their number. Keys already stored are skipped, so a second or concurrent run sends nothing
+    twice; returns how many notifications were created.
     """
     rows = {}
     for user, message, dedupe_key in items:

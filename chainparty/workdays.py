@@ -45,6 +45,9 @@ def _year_prefix(year: int) -> tuple[int, ...]:
 
 @lru_cache(maxsize=256)
 def _before_year(year: int) -> int:
+    """Working days from the start of _FIRST_COUNTED_YEAR to the start of `year` (negative before it)."""
+    if year < _FIRST_COUNTED_YEAR:
+        return -sum(_year_prefix(earlier)[-1] for earlier in range(year, _FIRST_COUNTED_YEAR))
     total = 0
     for earlier in range(_FIRST_COUNTED_YEAR, year):
         total += _year_prefix(earlier)[-1]

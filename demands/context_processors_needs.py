@@ -4,13 +4,15 @@ from django.utils.functional import SimpleLazyObject
 
 from alliances.access import scope_for
 
+from .permissions.needs import may_file_needs
+
 
 def _nav(user):
     scope = scope_for(user)
     manages = bool(scope.managed_alliance_ids) or scope.is_org_staff
     return {
         "mine": scope.is_enterprise_secretary,
-        "file": bool(scope.enterprise_ids or scope.zone_ids or manages),
+        "file": may_file_needs(user),
         "manage": manages,
         "worklist": scope.is_handler or scope.is_enterprise_secretary,
         "rules": scope.is_org_staff,

@@ -167,7 +167,7 @@ class _PolicyFacts:
 
 
 def region_ancestor_ids(region) -> tuple:
-    return tuple(int(part) for part in region.path.strip("/").split("/") if part)
+    return tuple(Region.ids_in_path(region.path))
 
 
 def _profile(need) -> _NeedProfile:

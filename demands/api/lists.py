@@ -17,16 +17,11 @@ from rest_framework.response import Response
 
 from alliances.access import scope_for, visible_alliances, visible_departments, visible_enterprises
 from alliances.models import Alliance, Department, Enterprise, Region, WorkZone
-from chainparty.api import Conflict
 
 from ..models.lists import Cooperation, Policy, Resource
 from ..permissions import lists as access
 from ..selectors import lists as selectors
 from ..services import lists as services
-
-
-def _conflict(error):
-    return Conflict(" ".join(error.messages))
 
 
 # -- resources ---------------------------------------------------------------------------
@@ -139,10 +134,7 @@ class ResourceViewSet(
         serializer.instance = services.resource_create(user=self.request.user, **data)
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = services.resource_update(resource=serializer.instance, **serializer.validated_data)
-        except services.StateConflict as error:
-            raise _conflict(error) from error
+        serializer.instance = services.resource_update(resource=serializer.instance, **serializer.validated_data)
 
 
 # -- policies ----------------------------------------------------------------------------
@@ -295,10 +287,7 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retri
     def publish(self, request, pk=None):
         """Publish (or publish again): pushes to targets that have not received it yet."""
         policy = self._policy(access.MANAGE)
-        try:
-            result = services.policy_publish(policy=policy, user=request.user)
-        except services.StateConflict as error:
-            raise _conflict(error) from error
+        result = services.policy_publish(policy=policy, user=request.user)
         return Response({"new_deliveries": result.new_deliveries, "delivered_count": result.policy.delivered_count})
 
     @extend_schema(request=None, responses=inline_serializer("PolicyReadResult", {"read": serializers.IntegerField()}))

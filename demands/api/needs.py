@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from alliances.models import Alliance, Department, Enterprise
-from chainparty.api import Conflict, StandardPagination
+from chainparty.api import StandardPagination
 
 from .. import uploads
 from ..models import Assignment, Need, NeedAttachment, NeedEvent, Resource
@@ -399,11 +399,6 @@ class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return selectors.need_list(
             user=self.request.user, filters=query.to_filters(), box=query.validated_data.get("box")
         )
-
-    def handle_exception(self, exc):
-        if isinstance(exc, services.TransitionError):
-            exc = Conflict(detail={"detail": exc.messages[0], "code": exc.code})
-        return super().handle_exception(exc)
 
     def _need(self, pk, role=access.VIEW):
         return access.need_get_for_user(user=self.request.user, need_id=pk, action=role)

@@ -30,7 +30,7 @@ from alliances.access import scope_for
 from alliances.models import Alliance, Department, Enterprise, Membership
 
 from ..models.lists import Cooperation, Match, Policy, Resource
-from .needs import visible_needs
+from .needs import can_manage_need, can_own_need, visible_needs
 
 VIEW = "view"
 MANAGE = "manage"
@@ -252,10 +252,7 @@ def match_sides_for(user, match):
 
 def can_propose_match(user, need):
     """The need's enterprise secretary and whoever runs the need's alliance may propose a match."""
-    scope = scope_for(user)
-    if need.enterprise_id in scope.enterprise_ids:
-        return True
-    return Alliance.objects.filter(scope.managed_alliances_q(), pk=need.alliance_id).exists()
+    return can_own_need(user, need) or can_manage_need(user, need)
 
 
 def require_can_propose(user, need):

@@ -7,9 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
 from alliances.access import scope_for, visible_alliances, visible_enterprises
-from alliances.models import Enterprise, EnterpriseUserObjectPermission, Membership, WorkZone
-from alliances.services import department_handlers
-from chainparty import roles
+from alliances.models import Enterprise, Membership, WorkZone
 
 from ..models.lists import Match, Policy, PolicyCategory, PolicyDelivery, Resource
 from ..permissions.lists import (
@@ -20,6 +18,7 @@ from ..permissions.lists import (
     visible_policies,
     visible_resources,
 )
+from .needs import department_handlers, enterprise_secretaries
 
 STATUS_EXPIRED = Resource.Status.EXPIRED
 
@@ -123,15 +122,16 @@ class Awareness:
         return self.delivered - self.read
 
 
-def policy_awareness(*, policy: Policy, user) -> list[Awareness]:
+def policy_awareness(*, policy: Policy, user, sees_all: bool | None = None) -> list[Awareness]:
     """Delivered and read counts per alliance of the reached enterprises, in one grouped query.
 
-    People who do not see every reader (see permissions) get only the alliances they can see.
+    People who do not see every reader (see permissions) get only the alliances they can see;
+    `sees_all` is that check when the caller already made it.
     """
     rows = Membership.objects.filter(
         left_on__isnull=True, enterprise__isnull=False, enterprise__policy_deliveries__policy=policy
     )
-    if not sees_all_readers(user, policy):
+    if not (sees_all if sees_all is not None else sees_all_readers(user, policy)):
         rows = rows.filter(alliance__in=visible_alliances(user).values("pk"))
     rows = (
         rows.values("alliance_id", "alliance__name")
@@ -144,10 +144,10 @@ def policy_awareness(*, policy: Policy, user) -> list[Awareness]:
     return [Awareness(r["alliance_id"], r["alliance__name"], r["delivered"], r["read"]) for r in rows]
 
 
-def policy_deliveries(*, policy: Policy, user, read=None):
+def policy_deliveries(*, policy: Policy, user, read=None, sees_all: bool | None = None):
     """Who the policy reached and who read it; limited to visible enterprises for non-publishers."""
     qs = policy.deliveries.select_related("enterprise", "read_by")
-    if not sees_all_readers(user, policy):
+    if not (sees_all if sees_all is not None else sees_all_readers(user, policy)):
         qs = qs.filter(enterprise__in=visible_enterprises(user).values("pk"))
     if read is True:
         qs = qs.filter(read_at__isnull=False)
@@ -240,22 +240,9 @@ def match_recent_confirmed(*, user, limit=20):
 
 
 # -- people to notify ------------------------------------------------------------------------
-def enterprise_secretaries(*, enterprise_ids) -> dict[int, list]:
-    """Active Party secretaries of each enterprise, keyed by enterprise id, in one query."""
-    grants = EnterpriseUserObjectPermission.objects.filter(
-        content_object_id__in=list(enterprise_ids),
-        permission__codename=roles.MANAGE_ENTERPRISE,
-        user__is_active=True,
-    ).select_related("user")
-    result = {}
-    for grant in grants:
-        result.setdefault(grant.content_object_id, []).append(grant.user)
-    return result
-
-
 def offer_handlers(*, offer) -> list:
     """Who answers for a resource or policy: its enterprise's secretaries or its department's handlers."""
     enterprise_id = getattr(offer, "enterprise_id", None)
     if enterprise_id:
-        return enterprise_secretaries(enterprise_ids=[enterprise_id]).get(enterprise_id, [])
-    return list(department_handlers(department=offer.department))
+        return enterprise_secretaries([enterprise_id]).get(enterprise_id, [])
+    return department_handlers([offer.department_id]).get(offer.department_id, [])

@@ -219,17 +219,6 @@ def need_list(*, user, filters: NeedFilters | None = None, box: str = BOX_ALL):
     return qs.order_by("-filed_at", "-id")
 
 
-def box_counts(*, user) -> dict:
-    """Counts for the secretary's tabs, one query; bounded by the alliance/region indexes."""
-    scope = scope_for(user)
-    visible = Need.objects.filter(needs_visible_q(scope))
-    return visible.aggregate(
-        incoming=Count("pk", filter=_box_q(user, BOX_INCOMING)),
-        overdue=Count("pk", filter=_box_q(user, BOX_OVERDUE)),
-        closeout=Count("pk", filter=_box_q(user, BOX_CLOSEOUT)),
-    )
-
-
 @dataclass(frozen=True)
 class NeedTotals:
     collected: int
@@ -361,7 +350,7 @@ def merge_candidates(*, need: Need, limit=50):
 
 def region_ids_upward(region) -> list[int]:
     """The region and its ancestors, nearest first, read from the materialised path."""
-    return [int(part) for part in reversed(region.path.strip("/").split("/")) if part]
+    return region.ancestor_ids()
 
 
 def dispatch_departments(*, need: Need):

@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Department, Enterprise, Membership, WorkZone
-from chainparty.notifications import Message, notify
+from chainparty.notifications import Message, notify, notify_bulk
 
 from ..matching import score_pair
 from ..models.lists import Cooperation, Match, Policy, PolicyCategory, PolicyDelivery, Resource
 from ..permissions.lists import NEED_SIDE, PROVIDER_SIDE
-from ..selectors.lists import enterprise_secretaries, offer_handlers, policy_targets
+from ..selectors.lists import offer_handlers, policy_targets
+from ..selectors.needs import enterprise_secretaries
 from ..text import token_string
 from ..uploads import PDF, check_upload
 from .needs import TransitionError
@@ -359,15 +360,15 @@ def policy_notify_deliveries(*, policy_id: int, batch_size: int = 200) -> int:
         )
         if not pending:
             return handled
-        secretaries = enterprise_secretaries(enterprise_ids=[e for _pk, e in pending])
-        for delivery_id, enterprise_id in pending:
-            with transaction.atomic():
-                notify(
-                    recipients=secretaries.get(enterprise_id, []),
-                    message=message,
-                    dedupe_key=f"policy:{policy.pk}:e{enterprise_id}",
-                )
-                PolicyDelivery.objects.filter(pk=delivery_id).update(notified_at=timezone.now())
+        secretaries = enterprise_secretaries([e for _pk, e in pending])
+        items = [
+            (user, message, f"policy:{policy.pk}:e{enterprise_id}")
+            for _pk, enterprise_id in pending
+            for user in secretaries.get(enterprise_id, [])
+        ]
+        with transaction.atomic():  # one batch: its notifications and its marks together
+            notify_bulk(items)
+            PolicyDelivery.objects.filter(pk__in=[pk for pk, _e in pending]).update(notified_at=timezone.now())
         handled += len(pending)
 
 
@@ -439,9 +440,7 @@ def _notify_match(match_id):
     )
     recipients = []
     if match.need_confirmed_at is None:
-        recipients += enterprise_secretaries(enterprise_ids=[match.need.enterprise_id]).get(
-            match.need.enterprise_id, []
-        )
+        recipients += enterprise_secretaries([match.need.enterprise_id]).get(match.need.enterprise_id, [])
     if match.provider_confirmed_at is None:
         recipients += offer_handlers(offer=match.offer)
     notify(recipients=recipients, message=message, dedupe_key=f"match:{match.pk}:proposed")
@@ -482,16 +481,9 @@ def match_confirm(
 def _cooperation_from_match(*, match, user, description, value_wan, date):
     need = match.need
     provider_enterprise, provider_department = _offer_owner(match.offer)
-    alliance = need.alliance or (
-        Alliance.objects.filter(memberships__enterprise=need.enterprise_id, memberships__left_on__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-    if alliance is None:
-        raise ValidationError(_("需求企业不属于任何联盟，无法登记促成合作。"))
     return cooperation_record(
         user=user,
-        alliance=alliance,
+        alliance=need.alliance,
         need=need,
         match=match,
         provider_enterprise=provider_enterprise,

@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliances.models import Alliance, Department, Enterprise, Membership
+from alliances.models import Alliance, Department, Enterprise, Membership, Region
 from chainparty import workdays
+from chainparty.errors import StateError
 from chainparty.notifications import Message, notify, notify_bulk
 
 from .. import uploads
@@ -35,12 +36,8 @@ S = Need.State
 MAX_ATTACHMENTS = 10
 
 
-class TransitionError(ValidationError):
-    """An action the need's current state or a newer version does not allow. Nothing was changed;
-    pages show the message, the API answers HTTP 409."""
-
-    def __init__(self, message, code="transition"):
-        super().__init__(message, code=code)
+class TransitionError(StateError):
+    """An action the need's current state or a newer version does not allow."""
 
 
 STALE_MESSAGE = gettext_lazy("该需求已被他人处理，请刷新后重试。")
@@ -467,8 +464,8 @@ def _check_handler(department: Department, handler):
     if handler is not None and not selectors.is_department_handler(user=handler, department_id=department.pk):
         raise ValidationError(
             {
-                "handler": _("%(user)s 不是“%(department)s”的办理人。")
-                % {"user": handler.display_name, "department": department.name}
+                # No name of the chosen user: the API takes any user id, and must not tell whose it is.
+                "handler": _("所选人员不是“%(department)s”的办理人。") % {"department": department.name}
             }
         )
 
@@ -959,7 +956,7 @@ def _claim(condition: Q, update: dict, batch_size: int) -> list[_Due]:
             number=number,
             title=title,
             alliance_id=alliance_id,
-            region_ids=tuple(int(p) for p in reversed(path.strip("/").split("/")) if p),
+            region_ids=tuple(Region.ids_in_path(path)[::-1]),
             deadline=deadline,
             redo_count=redo_count,
             label=f"{dept or provider}（{roles[role]}）",

@@ -1,13 +1,9 @@
 """Periodic work on needs. Beat runs `demands.tasks.sweep_deadlines` on a static schedule; what is
 due lives in the database, so a missed or doubled run changes nothing."""
 
-import socket
-
 from celery import shared_task
-from django.db.models import F
-from django.utils import timezone
 
-from chainparty.models import TaskHeartbeat
+from chainparty.tasks import record_heartbeat
 
 from ..services.needs import escalation_sweep
 
@@ -20,16 +16,5 @@ SWEEP_NAME = "demands.tasks.sweep_deadlines"
 def sweep_deadlines():
     """Warn, then escalate twice, every overdue assignment; idempotent and safe to run concurrently."""
     counts = escalation_sweep()
-    _beat()
+    record_heartbeat(SWEEP_NAME)
     return counts
-
-
-def _beat():
-    now = timezone.now()
-    updated = TaskHeartbeat.objects.filter(name=SWEEP_NAME).update(
-        last_run_at=now, runs=F("runs") + 1, hostname=socket.gethostname()
-    )
-    if not updated:
-        TaskHeartbeat.objects.get_or_create(
-            name=SWEEP_NAME, defaults={"last_run_at": now, "runs": 1, "hostname": socket.gethostname()}
-        )

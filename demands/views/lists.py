@@ -232,15 +232,15 @@ def policy_detail(request, pk):
         # Opening the policy is what 知晓 means: the first opening per enterprise is recorded.
         services.policy_mark_read(policy=policy, user=request.user, enterprise_ids=scope.enterprise_ids)
     can_manage = Policy.objects.filter(access.policy_managed_q(request.user), pk=pk).exists()
-    show_readers = policy.state != Policy.State.DRAFT and (
-        can_manage or access.sees_all_readers(request.user, policy) or scope.seat_alliance_ids
-    )
+    sees_all = access.sees_all_readers(request.user, policy)
+    show_readers = policy.state != Policy.State.DRAFT and (can_manage or sees_all or scope.seat_alliance_ids)
     context = {"policy": policy, "can_manage": can_manage, "show_readers": show_readers}
     if show_readers:
         read_filter = {"1": True, "0": False}.get(request.GET.get("read", ""))
-        deliveries = selectors.policy_deliveries(policy=policy, user=request.user, read=read_filter)
+        deliveries = selectors.policy_deliveries(policy=policy, user=request.user, read=read_filter, sees_all=sees_all)
         page, query = paginate(request, deliveries)
-        context.update(page=page, query=query, awareness=selectors.policy_awareness(policy=policy, user=request.user))
+        awareness = selectors.policy_awareness(policy=policy, user=request.user, sees_all=sees_all)
+        context.update(page=page, query=query, awareness=awareness)
     return render(request, "demands/lists/policy_detail.html", context)
 
 

@@ -403,6 +403,7 @@ def assignment_answer(request, pk):
                 people_solved=data["people_solved"],
                 funding_wan_solved=data["funding_wan_solved"],
                 land_mu_solved=data["land_mu_solved"],
+                expected_version=form.expected_version,
             )
         except services.TransitionError as error:
             messages.error(request, error.messages[0])

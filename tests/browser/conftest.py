@@ -79,3 +79,27 @@ def screenshot(page, name):
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def expect_flash(page, text):
+    """Wait for the flash message a finished action shows."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("main .alert").filter(has_text=text).first).to_be_visible()
+
+
+def answer_from_worklist(page, url, *, title, fill):
+    """A handler opens 待办 from the menu, finds the need's part, fills the answer form with `fill`."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}/")
+    page.locator("#mainnav").get_by_role("link", name="待办", exact=True).click()
+    page.wait_for_url(f"{url}/needs/worklist/")
+    row = page.locator("#worklist-table tbody tr").filter(has_text=title)
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name="答复", exact=True).click()
+    expect(page.locator("h1")).to_have_text(f"答复：{title}")
+    fill()
+    page.click("#answer-form button[type=submit]")
+    page.wait_for_url(f"{url}/needs/worklist/")
+    expect_flash(page, "已答复。")

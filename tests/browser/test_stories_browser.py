@@ -14,13 +14,9 @@ from alliances import demo
 from chainparty.models import Notification
 from demands.models import Assignment, Cooperation, Match, Need, Policy, PolicyDelivery, Resource
 
-from .conftest import screenshot
+from .conftest import answer_from_worklist, expect_flash, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _expect_flash(page, text):
-    expect(page.locator("main .alert").filter(has_text=text).first).to_be_visible()
 
 
 # -- story 1 ---------------------------------------------------------------------------------------
@@ -43,7 +39,7 @@ def test_story_1_rush_order_matched_with_spare_capacity_becomes_a_cooperation(lo
     page.fill("#id_description", "总装线有闲置产能，可承接玉米收获机整机及割台、籽粒箱等关键部件的外协生产。")
     page.fill("#id_quantity", "300台/月")
     page.click("main form button[type=submit]")
-    _expect_flash(page, "资源已发布，联盟成员可以看到它。")
+    expect_flash(page, "资源已发布，联盟成员可以看到它。")
     capacity = Resource.objects.get(title=CAPACITY_TITLE)
     assert capacity.enterprise == wuzheng and capacity.status == Resource.Status.ACTIVE
 
@@ -68,7 +64,7 @@ def test_story_1_rush_order_matched_with_spare_capacity_becomes_a_cooperation(lo
     page.goto(f"{url}/needs/incoming/")
     page.locator("#need-table").get_by_role("link", name=STORY_1_TITLE).click()
     page.click("#action-accept button[type=submit]")
-    _expect_flash(page, "已受理。")
+    expect_flash(page, "已受理。")
     need.refresh_from_db()
     assert need.state == Need.State.ACCEPTED
 
@@ -78,7 +74,7 @@ def test_story_1_rush_order_matched_with_spare_capacity_becomes_a_cooperation(lo
     expect(suggestion).to_contain_text("300台/月")
     expect(suggestion).to_contain_text("同属农机装备产业链")
     suggestion.get_by_role("button", name="发起对接").click()
-    _expect_flash(page, "已发起对接，等待双方确认。")
+    expect_flash(page, "已发起对接，等待双方确认。")
     match = Match.objects.get(need=need)
     assert match.resource == capacity and not match.is_confirmed
     expect(page.locator("#need-suggestions li").filter(has_text=CAPACITY_TITLE)).to_contain_text("已发起对接")
@@ -89,7 +85,7 @@ def test_story_1_rush_order_matched_with_spare_capacity_becomes_a_cooperation(lo
     login("jindafeng")
     page.goto(f"{url}{need.get_absolute_url()}")
     page.locator("#need-matches").get_by_role("button", name="需求方确认").click()
-    _expect_flash(page, "已确认对接。")
+    expect_flash(page, "已确认对接。")
     expect(page.locator("#need-matches")).to_contain_text("需求方：已确认（刘金锋）")
     match.refresh_from_db()
     assert match.need_confirmed_by == org.users["jindafeng"] and not Cooperation.objects.exists()
@@ -104,7 +100,7 @@ def test_story_1_rush_order_matched_with_spare_capacity_becomes_a_cooperation(lo
     waiting.get_by_label("合作金额（万元）").fill("4500")
     waiting.get_by_label("合作日期（留空为今天）").fill(dt.date.today().isoformat())
     waiting.get_by_role("button", name="提供方确认").click()
-    _expect_flash(page, "双方均已确认，已登记为促成合作。")
+    expect_flash(page, "双方均已确认，已登记为促成合作。")
 
     cooperation = Cooperation.objects.get()
     assert cooperation.match == match and cooperation.need == need
@@ -138,20 +134,6 @@ LAND_ANSWER = "配送中心用地20亩已纳入年度供地计划，完成规划
 FUNDING_ANSWER = "协调区农商银行、邮储银行组成银团，授信3000万元，已完成首笔放款。"
 
 
-def _answer_from_worklist(page, url, *, title, fill):
-    page.goto(f"{url}/")
-    page.get_by_role("link", name="待办", exact=True).click()
-    page.wait_for_url(f"{url}/needs/worklist/")
-    row = page.locator("#worklist-table tbody tr").filter(has_text=title)
-    expect(row).to_have_count(1)
-    row.get_by_role("link", name="答复", exact=True).click()
-    expect(page.locator("h1")).to_have_text(f"答复：{title}")
-    fill()
-    page.click("#answer-form button[type=submit]")
-    page.wait_for_url(f"{url}/needs/worklist/")
-    _expect_flash(page, "已答复。")
-
-
 def test_story_3_one_need_two_departments_each_answers_its_part(login, page, live_server):
     org = demo.build()
     land, fic = org.departments["yz_land"], org.departments["yz_fic"]
@@ -180,13 +162,13 @@ def test_story_3_one_need_two_departments_each_answers_its_part(login, page, liv
     login("food_secretary")
     page.goto(f"{url}{need.get_absolute_url()}")
     page.click("#action-accept button[type=submit]")
-    _expect_flash(page, "已受理。")
+    expect_flash(page, "已受理。")
     dispatch = page.locator("#action-dispatch")
     dispatch.locator("select[name=lead_department]").select_option(str(land.pk))
     dispatch.locator("select[name=co_departments]").select_option([str(fic.pk)])
     dispatch.locator("textarea[name=instruction]").fill("自然资源局负责用地，工商联协调金融机构解决资金。")
     dispatch.locator("button[type=submit]").click()
-    _expect_flash(page, "已派单。")
+    expect_flash(page, "已派单。")
     need.refresh_from_db()
     assert need.state == Need.State.DISPATCHED
     lead = need.assignments.get(role=Assignment.Role.LEAD)
@@ -203,7 +185,7 @@ def test_story_3_one_need_two_departments_each_answers_its_part(login, page, liv
         page.fill("#id_answer", FUNDING_ANSWER)
         page.fill("#id_funding_wan_solved", "3000")
 
-    _answer_from_worklist(page, url, title=STORY_3_TITLE, fill=fill_funding)
+    answer_from_worklist(page, url, title=STORY_3_TITLE, fill=fill_funding)
     co.refresh_from_db()
     need.refresh_from_db()
     assert co.state == Assignment.State.ANSWERED and co.answered_by == org.users["fic_handler"]
@@ -216,7 +198,7 @@ def test_story_3_one_need_two_departments_each_answers_its_part(login, page, liv
         page.fill("#id_answer", LAND_ANSWER)
         page.fill("#id_land_mu_solved", "20")
 
-    _answer_from_worklist(page, url, title=STORY_3_TITLE, fill=fill_land)
+    answer_from_worklist(page, url, title=STORY_3_TITLE, fill=fill_land)
     lead.refresh_from_db()
     need.refresh_from_db()
     assert lead.state == Assignment.State.ANSWERED and lead.answered_by == org.users["land_handler"]
@@ -268,15 +250,15 @@ def test_story_5_loan_policy_pushed_to_textile_enterprises_and_reading_tracked(l
     page.fill("#id_valid_to", (today + dt.timedelta(days=365)).isoformat())
     page.fill("#id_contact", "周金融 0537-7212345")
     page.click("main form button[type=submit]")
-    _expect_flash(page, "政策已保存为草稿")
+    expect_flash(page, "政策已保存为草稿")
     policy = Policy.objects.get(title=POLICY_TITLE)
     assert policy.state == Policy.State.DRAFT and policy.department == finance
     assert policy.industries == ["纺织服装"] and not PolicyDelivery.objects.exists()
 
     # Publishing pushes it to every textile enterprise of Wenshang county, and only to those.
     page.get_by_role("button", name="发布并推送").click()
-    _expect_flash(page, "政策已发布。")
-    _expect_flash(page, "本次新推送 8 家企业，企业党组织书记将收到通知。")
+    expect_flash(page, "政策已发布。")
+    expect_flash(page, "本次新推送 8 家企业，企业党组织书记将收到通知。")
     policy.refresh_from_db()
     assert policy.state == Policy.State.PUBLISHED and policy.published_by == org.users["finance_handler"]
     assert set(PolicyDelivery.objects.filter(policy=policy).values_list("enterprise_id", flat=True)) == textile

@@ -7,7 +7,7 @@ import pytest
 from alliances import demo
 from demands.models import Assignment, Need
 
-from .conftest import screenshot
+from .conftest import answer_from_worklist, expect_flash, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,19 +37,19 @@ def test_story_2_from_filing_to_close_out(login, page, live_server):
     page.wait_for_selector("#action-dispatch select[name=lead_department]")
     page.select_option("#action-dispatch select[name=lead_department]", str(org.departments["yz_hr"].pk))
     page.click("#action-dispatch button[type=submit]")
-    page.wait_for_selector("text=兖州区人力资源和社会保障局")
+    expect_flash(page, "已派单。")
     need.refresh_from_db()
     assert need.state == Need.State.DISPATCHED
+    assert Assignment.objects.get(need=need).department == org.departments["yz_hr"]
 
     # The handler answers from the worklist.
     login("hr_handler")
-    page.goto(f"{live_server.url}/needs/worklist/")
-    part = Assignment.objects.get(need=need)
-    page.goto(f"{live_server.url}/needs/assignments/{part.pk}/answer/")
-    page.fill("textarea[name=answer]", "对接济宁工业技师学院开设订单班，组织专场招聘，5月招聘技工19名。")
-    page.fill("input[name=people_solved]", "19")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+
+    def fill():
+        page.fill("textarea[name=answer]", "对接济宁工业技师学院开设订单班，组织专场招聘，5月招聘技工19名。")
+        page.fill("input[name=people_solved]", "19")
+
+    answer_from_worklist(page, live_server.url, title=TITLE, fill=fill)
     need.refresh_from_db()
     assert need.state == Need.State.ANSWERED and need.people_solved == 19
 
@@ -58,11 +58,11 @@ def test_story_2_from_filing_to_close_out(login, page, live_server):
     page.goto(f"{live_server.url}/needs/{need.pk}/")
     page.check("#action-rate input[name=rating][value=satisfied]")
     page.click("#action-rate button[type=submit]")
-    page.wait_for_selector("text=已回访")
+    expect_flash(page, "感谢您的评价。")
     login("farm_secretary")
     page.goto(f"{live_server.url}/needs/{need.pk}/")
     page.click("#action-close button[type=submit]")
-    page.wait_for_selector("text=已销号")
+    expect_flash(page, "需求已销号。")
     need.refresh_from_db()
     assert need.state == Need.State.CLOSED and need.rating == Need.Rating.SATISFIED
     timeline = page.locator(".timeline").inner_text()

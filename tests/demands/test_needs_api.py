@@ -301,3 +301,17 @@ def test_deadline_override_must_be_in_the_future(world, personas, api, file_need
         )
     assert response.status_code == 400 and "deadline" in response.json()
     assert dt.date(2026, 5, 30) and Need.objects.get(pk=need.pk).state == Need.State.ACCEPTED
+
+
+def test_dispatch_to_a_non_handler_does_not_reveal_who_the_user_is(world, personas, api, file_need):
+    need = svc.need_accept(need=file_need(), actor=personas.secretary)
+    response = api(personas.secretary).post(
+        _act(need, "dispatch"),
+        {"lead_department": world.department.pk, "lead_handler": personas.leader.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "不是“汶上县人力资源和社会保障局”的办理人" in text and personas.leader.real_name not in text
+    need.refresh_from_db()
+    assert need.state == Need.State.ACCEPTED and not need.assignments.exists()

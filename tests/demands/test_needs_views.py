@@ -540,3 +540,26 @@ def test_filter_by_an_alliance_out_of_reach_shows_nothing_of_it(world, personas,
     own = client_for(personas.secretary).get(_url("need_list"), {"alliance": need.alliance_id}).content.decode()
     offered = own.split('<select name="alliance"', 1)[1].split("</select>", 1)[0]
     assert need.number in own and f'<option value="{need.alliance_id}" selected>' in offered
+
+
+def test_answer_from_a_stale_page_is_refused_and_saves_nothing(personas, client_for, dispatched_need):
+    need = dispatched_need()
+    part = need.assignments.get()
+    seen = need.version
+    svc.need_start(need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler)  # someone acts first
+    response = client_for(personas.handler).post(
+        _url("assignment_answer", part.pk), {"version": seen, "answer": "已办结", "people_solved": "3"}, follow=True
+    )
+    assert "已被他人处理" in response.content.decode()
+    part.refresh_from_db()
+    need.refresh_from_db()
+    assert part.answer == "" and need.state == Need.State.IN_PROGRESS and need.people_solved is None
+
+
+def test_home_page_offers_the_worklist_to_handlers(personas, client_for):
+    body = client_for(personas.handler).get(reverse("home")).content.decode()
+    assert f'href="{_url("assignment_list")}">待办</a>' in body
+    assert (
+        f'href="{_url("assignment_list")}">待办</a>'
+        not in client_for(personas.leader).get(reverse("home")).content.decode()
+    )
