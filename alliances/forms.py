@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chainparty.forms_utils import DATE, style_fields
+
 from .access import manageable_regions, visible_enterprises
 from .models import (
     Alliance,
@@ -13,8 +15,6 @@ from .models import (
     WorkZone,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 class ScopedModelForm(forms.ModelForm):
     """A model form whose choices are limited to what the acting user may reach."""
@@ -24,11 +24,7 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "region" in self.fields:
             self.fields["region"].queryset = manageable_regions(user)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            if isinstance(field.widget, forms.CheckboxInput):
-                css = "form-check-input"
-            field.widget.attrs.setdefault("class", css)
+        style_fields(self)
 
     def service_fields(self):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -99,10 +95,7 @@ class MembershipForm(forms.ModelForm):
             region__in=alliance.region.ancestor_ids()
         ).exclude(pk__in=active.exclude(department=None).values("department_id"))
         self.fields["position"].required = False
-        for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            )
+        style_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -135,10 +128,7 @@ class SeatForm(forms.ModelForm):
             pk__in=alliance.memberships.exclude(department=None).values("department_id")
         )
         self.fields["user"].queryset = self.fields["user"].queryset.filter(is_active=True).order_by("username")
-        for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            )
+        style_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -158,10 +148,7 @@ class RotationForm(forms.ModelForm):
         self.fields["enterprise"].queryset = Enterprise.objects.filter(
             pk__in=alliance.memberships.filter(left_on__isnull=True).exclude(enterprise=None).values("enterprise_id")
         )
-        for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            )
+        style_fields(self)
 
     def validate_unique(self):
         # rotation_set replaces the chair of an already planned quarter instead of refusing it.

@@ -1,9 +1,10 @@
 """The bench database: create it when missing, bring its schema up to the models, remember what was seeded.
 
-The demands app may have no migrations yet (helpers are still writing it); its tables are then made
-by `migrate --run-syncdb`, which cannot alter them later. So the bench records a fingerprint of
-every table's columns and rebuilds the database when the models' columns change; new or renamed
-indexes and constraints are applied in place, so index work needs no reseed.
+The schema comes from the apps' migrations, applied by `migrate` on every run. The bench also
+records a fingerprint of every table's columns and rebuilds (and reseeds) the database when the
+models' columns change, since the seeded rows were written for the old columns; migrations that
+leave the columns alone, such as new or renamed indexes and constraints, are applied in place, so
+index work needs no reseed.
 """
 
 import hashlib
@@ -117,12 +118,6 @@ def columns_fingerprint():
     return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def demands_has_migrations():
-    from django.db.migrations.loader import MigrationLoader
-
-    return "demands" in MigrationLoader(None, ignore_no_migrations=True).migrated_apps
-
-
 # -- the bench's own bookkeeping -------------------------------------------------------------------
 def _ensure_meta_table(cursor):
     cursor.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, value text NOT NULL)")
@@ -150,98 +145,21 @@ def meta_set(key, value):
         )
 
 
-def _table_exists(name):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        return name in connection.introspection.table_names(cursor)
-
-
-def _migrate(syncdb):
-    from django.core.management import call_command
-
-    args = ["--noinput", "--verbosity", "0"]
-    call_command("migrate", *args)
-    if syncdb:
-        # A second pass: syncdb runs before migrations, and the demands tables point at migrated ones.
-        call_command("migrate", *args, "--run-syncdb")
-
-
-def _expected_index_names(model):
-    """Names of the plain indexes Django itself would create for `model` (field and Meta indexes)."""
-    from django.db import connection
-
-    with connection.schema_editor(collect_sql=True) as editor:
-        statements = editor._model_indexes_sql(model)
-    return {str(statement.parts["name"]).strip('"') for statement in statements if "name" in statement.parts}
-
-
-def _drop_stale_indexes(model, present, log):
-    """Drop plain indexes the models no longer define (renamed, removed, or prototyped by hand)."""
-    from django.db import connection
-
-    wanted = {index.name for index in model._meta.indexes} | {c.name for c in model._meta.constraints}
-    wanted |= _expected_index_names(model)
-    for name, info in present.items():
-        if info["index"] and not info["primary_key"] and not info["unique"] and name not in wanted:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
-            log(f"  dropped index {name} on {model._meta.db_table}: no model defines it")
-
-
-def sync_indexes(log=print):
-    """Bring a syncdb-made table's indexes to what the models say: create the Meta.indexes and
-    constraints it lacks, drop plain indexes no model defines any more."""
-    from django.db import connection
-
-    created = []
-    with connection.cursor() as cursor:
-        existing_tables = set(connection.introspection.table_names(cursor))
-    for model in _models():
-        table = model._meta.db_table
-        if table not in existing_tables:
-            continue
-        with connection.cursor() as cursor:
-            constraints = connection.introspection.get_constraints(cursor, table)
-        _drop_stale_indexes(model, constraints, log)
-        present = set(constraints)
-        wanted = [("index", index) for index in model._meta.indexes] + [
-            ("constraint", constraint) for constraint in model._meta.constraints
-        ]
-        for kind, item in wanted:
-            if item.name in present:
-                continue
-            started = time.perf_counter()
-            with connection.schema_editor() as editor:
-                if kind == "index":
-                    editor.add_index(model, item)
-                else:
-                    editor.add_constraint(model, item)
-            created.append(item.name)
-            log(f"  added {kind} {item.name} on {table} ({time.perf_counter() - started:.1f} s)")
-    return created
-
-
 def prepare_schema(url, *, reseed=False, log=print):
     """Database present, schema current. Returns True when the data must be (re)seeded."""
+    from django.core.management import call_command
     from django.db import connection
 
     created = ensure_database(url, recreate=reseed, log=log)
-    syncdb = not demands_has_migrations()
     if not created:
         stored = meta_get("columns")
-        switched = not syncdb and meta_get("mode") == "syncdb" and _table_exists("demands_need")
-        if switched or (stored is not None and stored != columns_fingerprint()):
-            why = "demands now has migrations" if switched else "the models' columns changed"
-            log(f"  {why}: rebuilding the bench database")
+        if stored is not None and stored != columns_fingerprint():
+            log("  the models' columns changed: rebuilding the bench database")
             connection.close()
             ensure_database(url, recreate=True, log=log)
             created = True
     started = time.perf_counter()
-    _migrate(syncdb)
-    log(f"  migrate{' --run-syncdb' if syncdb else ''}: {time.perf_counter() - started:.1f} s")
-    if syncdb and not created:
-        sync_indexes(log=log)
-    meta_set("mode", "syncdb" if syncdb else "migrations")
+    call_command("migrate", "--noinput", "--verbosity", "0")
+    log(f"  migrate: {time.perf_counter() - started:.1f} s")
     meta_set("columns", columns_fingerprint())
     return created

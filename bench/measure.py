@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass, field
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
 
 LIST_P95_MS = 25
 LIST_MAX_QUERIES = 10
@@ -79,16 +78,6 @@ def sql_ms(captured):
 def slowest_queries(captured, top=3):
     ranked = sorted(captured, key=lambda q: float(q.get("time") or 0), reverse=True)
     return [{"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"]} for q in ranked[:top]]
-
-
-def resolve(names, *args):
-    """The first URL name of `names` that reverses, with its path; (None, None) when none does."""
-    for name in names:
-        try:
-            return name, reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return None, None
 
 
 def logged_in(user):

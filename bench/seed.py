@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
@@ -28,6 +29,10 @@ from alliances import models as am
 from alliances.validators import uscc_check_char
 from chainparty import roles, workdays
 from chainparty.models import Notification
+from demands.models import Assignment, Need, NeedCounter, NeedEvent, Policy, PolicyCategory, Resource
+from demands.selectors.needs import DEFAULT_WORKDAYS
+from demands.services.lists import _policy_tokens, _resource_tokens
+from demands.services.needs import deadline_rules_ensure_defaults
 
 from . import texts
 from .bulk import Copier, copy_rows, reset_sequences
@@ -91,7 +96,6 @@ NEED_QUANTITIES = {
     "market": [100, 300, 500, 1000, 2000],
 }
 URGENCY_WEIGHTS = {"normal": 75, "urgent": 20, "critical": 5}
-URGENCY_WORKDAYS = {"normal": 15, "urgent": 5, "critical": 2}
 SOURCE_WEIGHTS = {"self_reported": 60, "visit": 20, "meeting": 15, "hotline": 5}
 
 # Need state by age: recent needs are still moving, old ones are mostly closed out.
@@ -150,12 +154,13 @@ STATES_BY_AGE = [
         },
     ),
 ]
+# What the sweep reads (demands.services.needs.escalation_sweep), with the same default.
+LEVEL2_WORKDAYS = getattr(settings, "NEEDS_ESCALATION_LEVEL2_WORKDAYS", 3)
 SUPERVISE_NOTES = {
     1: "超期督办（一级）：超过办理时限，已通知联盟书记。",
     2: "超期督办（二级）：超过办理时限 4 个工作日，已报组织部。",
 }
 DISPATCHED_STATES = {"dispatched", "in_progress", "answered", "rated", "closed"}
-SOLVED_STATES = {"answered", "rated", "closed"}
 
 # Policy category by the publishing department's type (indexes into texts.DEPARTMENT_TYPES).
 POLICY_CATEGORY_BY_DEPARTMENT = {
@@ -253,28 +258,6 @@ class World:
     providers: dict = field(default_factory=dict)  # alliance id -> [(enterprise id, resource id)]
     personas: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
-
-
-def _services_tokeniser(name, fallback):
-    """The lists services' own token function, so stored tokens match what saving would compute;
-    the same composition through demands.text if the services rename it."""
-    from demands.services import lists
-
-    return getattr(lists, name, fallback)
-
-
-def _resource_tokens_fallback(resource):
-    from demands.text import token_string
-
-    return token_string(resource.title, resource.description, resource.quantity)
-
-
-def _policy_tokens_fallback(policy, categories):
-    from demands.models import Policy
-    from demands.text import token_string
-
-    labels = [str(Policy.Category(c).label) for c in categories]
-    return token_string(policy.title, policy.summary, " ".join(policy.industries), " ".join(labels))
 
 
 class Seeder:
@@ -613,13 +596,10 @@ class Seeder:
 
     # -- resources and policies ------------------------------------------------------------------------
     def seed_resources(self):
-        from demands.models import Resource
-
-        resource_tokens = _services_tokeniser("_resource_tokens", _resource_tokens_fallback)
-
+        # The services' own token function, so stored tokens match what saving would compute.
         @cache
         def tokens(title, description, quantity):
-            return resource_tokens(Resource(title=title, description=description, quantity=quantity))
+            return _resource_tokens(Resource(title=title, description=description, quantity=quantity))
 
         copier = Copier(
             Resource,
@@ -698,13 +678,9 @@ class Seeder:
         return copier.rows
 
     def seed_policies(self):
-        from demands.models import Policy, PolicyCategory
-
-        policy_tokens = _services_tokeniser("_policy_tokens", _policy_tokens_fallback)
-
         @cache
         def tokens(title, summary, industries, categories):
-            return policy_tokens(Policy(title=title, summary=summary, industries=list(industries)), list(categories))
+            return _policy_tokens(Policy(title=title, summary=summary, industries=list(industries)), list(categories))
 
         policies = Copier(
             Policy,
@@ -795,11 +771,9 @@ class Seeder:
     # -- needs ---------------------------------------------------------------------------------------
     @cache  # noqa: B019 - one Seeder per run
     def deadline(self, day, urgency):
-        return workdays.add_workdays(day, URGENCY_WORKDAYS[urgency])
+        return workdays.add_workdays(day, DEFAULT_WORKDAYS[urgency])
 
     def seed_needs(self):
-        from demands.models import Assignment, Need, NeedEvent
-
         self.need_copier = Copier(
             Need,
             [
@@ -1054,7 +1028,7 @@ class Seeder:
             data={"deadline": deadline.isoformat()},
             assignment=assignment_ids[0],
         )
-        solved = state in SOLVED_STATES
+        solved = state in Need.SOLVED_STATES
         answered_at = None
         if solved:
             span = max((deadline - dispatched.date()).days, 1)
@@ -1091,7 +1065,7 @@ class Seeder:
             level, escalated_at, warned_at = 0, None, None
             if solved and part_answered.date() > deadline:
                 late = workdays.workdays_between(deadline, part_answered.date())
-                level = 2 if late > 3 else 1
+                level = 2 if late > LEVEL2_WORKDAYS else 1
                 escalated_at = workdays.end_of_day(deadline) + dt.timedelta(hours=1)
                 warned_at = escalated_at - dt.timedelta(days=1)
                 for step in range(1, level + 1):
@@ -1160,9 +1134,6 @@ class Seeder:
 
     # -- the rest ------------------------------------------------------------------------------------
     def seed_rest(self):
-        from demands.models import NeedCounter
-        from demands.services.needs import deadline_rules_ensure_defaults
-
         rows = copy_rows(NeedCounter, ["year", "last_number"], sorted(self.counters.items()))
         rows += deadline_rules_ensure_defaults()
         notifications = Copier(

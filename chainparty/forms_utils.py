@@ -1,7 +1,28 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+
+#: A browser date picker. `<input type="date">` takes ISO dates only, whatever the locale's format.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def style_fields(form) -> None:
+    """Bootstrap classes on every widget that has none yet, so `_form_fields.html` renders them:
+    form-select for selects, form-check-input for a checkbox, form-control for the rest. Radio
+    buttons and checkbox lists get none (it would land on each of their inputs)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):  # SelectMultiple is a Select
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs.setdefault("class", css)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -19,7 +40,9 @@ def add_service_errors(form, error: ValidationError) -> None:
 def form_page(request, *, form, context, on_valid, success_message, template="form.html"):
     """The portal's create/edit flow: a valid form goes through a service inside one transaction;
     the service's ValidationError lands on the form and nothing is saved. `context["back"]` (a URL
-    or a URL name) is where "cancel" goes, and where to go after saving when the object has no page."""
+    or a URL name) is where "cancel" goes, and where to go after saving when the object has no page.
+    `success_message` may be a callable given the saved object. `form.html` also reads `wide`,
+    `submit_label`, `form_id` and `note` from the context."""
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -27,6 +50,6 @@ def form_page(request, *, form, context, on_valid, success_message, template="fo
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, success_message)
+            messages.success(request, success_message(obj) if callable(success_message) else success_message)
             return redirect(obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else context["back"])
     return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)

@@ -7,24 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.access import visible_departments, visible_enterprises
 from alliances.models import Alliance, Enterprise, Region, WorkZone
+from chainparty.forms_utils import DATE, style_fields
 
 from .models.lists import Cooperation, Policy, Resource
 from .permissions.lists import cooperation_alliances_for, policy_departments_for, resource_owner_choices
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _style(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else ""
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if css:
-            widget.attrs.setdefault("class", css)
 
 
 class ResourceForm(forms.ModelForm):
@@ -53,7 +39,7 @@ class ResourceForm(forms.ModelForm):
             else zones.filter(region_id__in={o.region_id for o in self._owners.values()})
         )
         self.fields["zone"].help_text = _("留空时取企业所在片区。")
-        _style(self)
+        style_fields(self)
 
     def owner_kwargs(self):
         owner = self._owners[self.cleaned_data["owner"]]
@@ -148,7 +134,7 @@ class PolicyForm(forms.ModelForm):
         self.fields["target_zones"].queryset = WorkZone.objects.filter(region__in=under).order_by("name")
         self.fields["target_alliances"].queryset = Alliance.objects.filter(region__in=under).order_by("name")
         self.fields["attachment"].help_text = _("仅限 PDF，不超过 20 MB。")
-        _style(self)
+        style_fields(self)
 
     def clean_industries(self):
         return _split_industries(self.cleaned_data.get("industries"))
@@ -192,7 +178,7 @@ class CooperationForm(forms.ModelForm):
         self.fields["provider_enterprise"].queryset = enterprises
         self.fields["receiver_enterprise"].queryset = enterprises
         self.fields["provider_department"].queryset = visible_departments(user).order_by("name")
-        _style(self)
+        style_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -218,7 +204,7 @@ class MatchConfirmForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_fields(self)
 
 
 class ProposeMatchForm(forms.Form):

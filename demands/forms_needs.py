@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.access import manageable_regions, scope_for, visible_alliances, visible_departments
 from alliances.models import Alliance, Department
+from chainparty.forms_utils import DATE, style_fields
 
 from . import uploads
 from .models import DeadlineRule, Need, Resource
@@ -20,18 +21,6 @@ from .permissions.needs import enterprises_for_filing
 from .selectors import needs as selectors
 
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so templates render fields with `_form_fields.html`."""
-
-    def _style(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
-            widget.attrs.setdefault("class", css)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -66,7 +55,7 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class VersionedForm(BootstrapMixin, forms.Form):
+class VersionedForm(forms.Form):
     """Action forms carry the version the user saw; a newer one means someone else acted first."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -75,7 +64,7 @@ class VersionedForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if need is not None:
             self.fields["version"].initial = need.version
-        self._style()
+        style_fields(self)
 
     @property
     def expected_version(self):
@@ -98,7 +87,7 @@ def _select(name, options, selected):
     return mark_safe(f'<select name="{name}" id="id_{name}" class="form-select form-select-sm">{options}</select>')
 
 
-class NeedFilterForm(BootstrapMixin, forms.Form):
+class NeedFilterForm(forms.Form):
     q = forms.CharField(label=_("编号或标题"), required=False, max_length=50)
     state = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.ChoiceField(label=_("类别"), required=False)
@@ -110,8 +99,8 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
         label=_("承办部门"), queryset=Department.objects.none(), required=False, empty_label=_("全部")
     )
     overdue = forms.ChoiceField(label=_("超期"), choices=OVERDUE_CHOICES, required=False)
-    filed_from = forms.DateField(label=_("提交日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    filed_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    filed_from = forms.DateField(label=_("提交日期自"), required=False, widget=DATE)
+    filed_to = forms.DateField(label=_("至"), required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +115,7 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
             chosen = self.is_bound and self.data.get(name)
             if chosen:
                 self.fields[name].queryset = self._choice_queryset(name)
-        self._style()
+        style_fields(self)
 
     def _choice_queryset(self, name):
         visible = visible_alliances if name == "alliance" else visible_departments
@@ -177,7 +166,7 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
 
 
 # -- filing ----------------------------------------------------------------------------------------
-class NeedForm(BootstrapMixin, forms.ModelForm):
+class NeedForm(forms.ModelForm):
     enterprise = forms.ModelChoiceField(label=_("企业"), queryset=None, empty_label=_("请选择企业"))
     alliance = forms.ModelChoiceField(
         label=_("受理联盟"),
@@ -223,7 +212,7 @@ class NeedForm(BootstrapMixin, forms.ModelForm):
         self.fields["contact_name"].required = False
         self.fields["contact_phone"].required = False
         self.fields["contact_name"].help_text = _("留空则使用企业登记的联系人。")
-        self._style()
+        style_fields(self)
 
     def service_fields(self):
         data = dict(self.cleaned_data)
@@ -292,7 +281,7 @@ class DispatchForm(VersionedForm):
     deadline = forms.DateField(
         label=_("办理时限"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
         help_text=_("留空则按紧急程度和类别的工作日规则计算。"),
     )
     instruction = forms.CharField(label=_("派单说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -368,7 +357,7 @@ class AnswerForm(VersionedForm):
 
 
 # -- deadline rules ----------------------------------------------------------------------------------
-class DeadlineRuleForm(BootstrapMixin, forms.ModelForm):
+class DeadlineRuleForm(forms.ModelForm):
     region = forms.ModelChoiceField(label=_("适用区域"), queryset=None, required=False, empty_label=_("全平台默认"))
 
     class Meta:
@@ -382,7 +371,7 @@ class DeadlineRuleForm(BootstrapMixin, forms.ModelForm):
             self.fields["region"].required = True
             self.fields["region"].empty_label = None
         self.fields["category"].choices = [("", _("所有类别")), *Need.Category.choices]
-        self._style()
+        style_fields(self)
 
     def validate_unique(self):
         """The service updates an existing rule for the same key instead of refusing it."""

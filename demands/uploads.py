@@ -37,7 +37,6 @@ DOCX = FileKind(
 XLSX = FileKind("xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel", ("xlsx",))
 
 ALL_KINDS = (PDF, JPEG, PNG, DOCX, XLSX)
-KINDS_BY_KEY = {kind.key: kind for kind in ALL_KINDS}
 _KNOWN_EXTENSIONS = {alias: kind for kind in ALL_KINDS for alias in kind.aliases}
 # Extensions that would make a name lie about its content, even when we do not accept them.
 _OTHER_EXTENSIONS = {"doc", "xls", "ppt", "pptx", "gif", "bmp", "tif", "tiff", "zip", "rar", "7z", "exe", "txt"}
@@ -147,12 +146,10 @@ def check_upload(file, *, allowed=ALL_KINDS, max_bytes=MAX_UPLOAD_BYTES) -> Chec
     return CheckedUpload(kind=kind, name=sanitize_filename(original, kind), size=size)
 
 
-def validate_upload(file) -> None:
-    """Form/model field validator form of :func:`check_upload` for any accepted type."""
-    check_upload(file)
-
-
 def validate_pdf_upload(file) -> None:
-    """Validator for PDF-only fields (policy attachments)."""
+    """Validator form of :func:`check_upload` for PDF only.
+
+    No model uses it any more (services.lists checks policy uploads), but migration
+    demands.0001_initial imports it, so it stays until the migrations are squashed."""
     if file is not None:
         check_upload(file, allowed=(PDF,))

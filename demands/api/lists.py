@@ -2,14 +2,16 @@
 
 404 for what the caller may not see, 403 for what they see but may not change, 409 when the
 action does not fit the current state, 400 with Chinese messages per field for bad input.
+
+Lists are filtered by the same selectors as the pages: a query serializer per list parses the
+query string (a bad value answers 400) and hands the values to the selector.
 """
 
-import django_filters
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -22,6 +24,51 @@ from ..models.lists import Cooperation, Policy, Resource
 from ..permissions import lists as access
 from ..selectors import lists as selectors
 from ..services import lists as services
+
+
+# -- list query parameters ---------------------------------------------------------------
+class OrderingField(serializers.CharField):
+    """`ordering=title` or `ordering=-updated_at,title`: fields from `names`, `-` for descending."""
+
+    default_error_messages = {
+        "invalid_term": gettext_lazy("不能按“{term}”排序（可选：{choices}；前加 - 表示倒序）。"),
+    }
+
+    def __init__(self, names, **kwargs):
+        self.names = tuple(names)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", f"排序字段，可选 {'、'.join(self.names)}；前加 - 表示倒序，多个用逗号分隔。")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        terms = [term.strip() for term in super().to_internal_value(data).split(",") if term.strip()]
+        for term in terms:
+            if term.removeprefix("-") not in self.names:
+                self.fail("invalid_term", term=term, choices="、".join(self.names))
+        return terms
+
+
+class ListQuerySerializer(serializers.Serializer):
+    """The query string of a list: the selector's filters, `search` (its `q`) and `ordering`.
+
+    An empty parameter (`?category=`) counts as absent; `page` and `page_size` belong to the
+    paginator and are ignored here. Subclasses declare the fields, named as the API documents them."""
+
+    @classmethod
+    def parse(cls, request):
+        query = cls(data={key: value for key, value in request.query_params.items() if value.strip()})
+        query.is_valid(raise_exception=True)
+        return query
+
+    def selector_kwargs(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("ordering", None)
+        data["q"] = data.pop("search", "")
+        return data
+
+    def order(self, qs):
+        terms = self.validated_data.get("ordering")
+        return qs.order_by(*terms, "-id") if terms else qs
 
 
 # -- resources ---------------------------------------------------------------------------
@@ -84,21 +131,24 @@ class ResourceSerializer(serializers.ModelSerializer):
         return data
 
 
-class ResourceFilter(django_filters.FilterSet):
-    category = django_filters.ChoiceFilter(choices=Resource.Category.choices)
-    status = django_filters.ChoiceFilter(choices=Resource.Status.choices, method="filter_status")
-    zone = django_filters.NumberFilter(field_name="zone_id")
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id")
-    department = django_filters.NumberFilter(field_name="department_id")
+class ResourceQuerySerializer(ListQuerySerializer):
+    category = serializers.ChoiceField(
+        choices=Resource.Category.choices, required=False, label=gettext_lazy("资源类别")
+    )
+    status = serializers.ChoiceField(
+        choices=Resource.Status.choices,
+        required=False,
+        label=gettext_lazy("状态"),
+        help_text="expired 包含已过有效期的“有效”资源。",
+    )
+    zone = serializers.IntegerField(required=False, min_value=1, help_text="片区 id")
+    enterprise = serializers.IntegerField(required=False, min_value=1, help_text="提供企业 id")
+    department = serializers.IntegerField(required=False, min_value=1, help_text="提供部门 id")
+    search = serializers.CharField(required=False, max_length=100, help_text="名称或说明中的关键词。")
+    ordering = OrderingField(["updated_at", "valid_until", "title"])
 
-    class Meta:
-        model = Resource
-        fields = ["category", "status", "zone", "enterprise", "department"]
 
-    def filter_status(self, queryset, name, value):
-        return selectors.filter_resource_status(queryset, value)
-
-
+@extend_schema_view(list=extend_schema(parameters=[ResourceQuerySerializer]))
 class ResourceViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -109,12 +159,13 @@ class ResourceViewSet(
     """资源清单: what members offer. Owners (enterprise secretaries, department handlers) create and edit."""
 
     serializer_class = ResourceSerializer
-    filterset_class = ResourceFilter
-    search_fields = ["title", "description"]
-    ordering_fields = ["updated_at", "valid_until", "title"]
+    filter_backends = []
 
     def get_queryset(self):
-        return selectors.resource_list(user=self.request.user)
+        if self.action != "list":
+            return selectors.resource_list(user=self.request.user)
+        query = ResourceQuerySerializer.parse(self.request)
+        return query.order(selectors.resource_list(user=self.request.user, **query.selector_kwargs()))
 
     def get_object(self):
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
@@ -229,30 +280,30 @@ class PolicyDetailSerializer(PolicySerializer):
         return data
 
 
-class PolicyFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(choices=Policy.State.choices)
-    department = django_filters.NumberFilter(field_name="department_id")
-    category = django_filters.ChoiceFilter(choices=Policy.Category.choices, field_name="category_rows__category")
-
-    class Meta:
-        model = Policy
-        fields = ["state", "department", "category"]
+class PolicyQuerySerializer(ListQuerySerializer):
+    category = serializers.ChoiceField(choices=Policy.Category.choices, required=False, label=gettext_lazy("政策类别"))
+    department = serializers.IntegerField(required=False, min_value=1, help_text="发布部门 id")
+    state = serializers.ChoiceField(choices=Policy.State.choices, required=False, label=gettext_lazy("状态"))
+    search = serializers.CharField(required=False, max_length=100, help_text="名称、文号或摘要中的关键词。")
+    ordering = OrderingField(["published_at", "title"])
 
 
+@extend_schema_view(list=extend_schema(parameters=[PolicyQuerySerializer]))
 class PolicyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """政策清单. Department handlers (and organisation staff) create drafts and publish; publishing
     pushes the policy to every enterprise it applies to; enterprise secretaries mark it read."""
 
-    filterset_class = PolicyFilter
-    search_fields = ["title", "doc_number", "summary"]
-    ordering_fields = ["published_at", "title"]
+    filter_backends = []
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_serializer_class(self):
         return PolicySerializer if self.action == "list" else PolicyDetailSerializer
 
     def get_queryset(self):
-        return selectors.policy_list(user=self.request.user)
+        if self.action != "list":
+            return selectors.policy_list(user=self.request.user)
+        query = PolicyQuerySerializer.parse(self.request)
+        return query.order(selectors.policy_list(user=self.request.user, **query.selector_kwargs()))
 
     def _policy(self, action=access.VIEW):
         return access.policy_get_for_user(
@@ -377,28 +428,34 @@ class CooperationSerializer(serializers.ModelSerializer):
         return data
 
 
-class CooperationFilter(django_filters.FilterSet):
-    alliance = django_filters.NumberFilter(field_name="alliance_id")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+class CooperationQuerySerializer(ListQuerySerializer):
+    alliance = serializers.IntegerField(required=False, min_value=1, help_text="联盟 id")
+    date_from = serializers.DateField(required=False, help_text="合作日期不早于")
+    date_to = serializers.DateField(required=False, help_text="合作日期不晚于")
+    search = serializers.CharField(required=False, max_length=100, help_text="说明或双方企业名称中的关键词。")
+    ordering = OrderingField(["date", "value_wan"])
 
-    class Meta:
-        model = Cooperation
-        fields = ["alliance", "date_from", "date_to"]
+    def validate(self, data):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise serializers.ValidationError({"date_to": _("结束日期不能早于开始日期。")})
+        return data
 
 
+@extend_schema_view(list=extend_schema(parameters=[CooperationQuerySerializer]))
 class CooperationViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """促成合作: recorded by alliance secretaries (or from a match both sides confirmed)."""
 
     serializer_class = CooperationSerializer
-    filterset_class = CooperationFilter
-    search_fields = ["description", "provider_enterprise__name", "receiver_enterprise__name"]
-    ordering_fields = ["date", "value_wan"]
+    filter_backends = []
 
     def get_queryset(self):
-        return selectors.cooperation_list(user=self.request.user).select_related("recorded_by")
+        if self.action != "list":
+            return selectors.cooperation_list(user=self.request.user).select_related("recorded_by")
+        query = CooperationQuerySerializer.parse(self.request)
+        qs = selectors.cooperation_list(user=self.request.user, **query.selector_kwargs())
+        return query.order(qs.select_related("recorded_by"))
 
     def get_object(self):
         return access.cooperation_get_for_user(

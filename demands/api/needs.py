@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from alliances.models import Alliance, Department, Enterprise
 from chainparty.api import StandardPagination
 
-from .. import uploads
 from ..models import Assignment, Need, NeedAttachment, NeedEvent, Resource
 from ..permissions import needs as access
 from ..selectors import needs as selectors
@@ -342,18 +341,8 @@ class ResubmitSerializer(VersionSerializer):
 
 
 class AttachSerializer(serializers.Serializer):
+    # Only the request's shape: services.need_attach checks each file's content (one check, with the pages').
     files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=services.MAX_ATTACHMENTS)
-
-    def validate_files(self, files):
-        errors = []
-        for file in files:
-            try:
-                uploads.check_upload(file)
-            except DjangoValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return files
 
 
 ERRORS = {
@@ -575,7 +564,14 @@ class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request, pk=None):
         need, data = self._need(pk), self._input(AttachSerializer)
-        stored = services.need_attach(need=need, actor=request.user, files=data["files"])
+        try:
+            stored = services.need_attach(need=need, actor=request.user, files=data["files"])
+        except DjangoValidationError as error:
+            # The service checks each file and names the pages' field; here the field is `files`.
+            messages = getattr(error, "message_dict", {})
+            if set(messages) == {"attachments"}:
+                raise serializers.ValidationError({"files": messages["attachments"]}) from error
+            raise
         return Response(AttachmentSerializer(stored, many=True).data, status=status.HTTP_201_CREATED)
 
 

@@ -12,8 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..uploads import validate_pdf_upload
-
 __all__ = [
     "Cooperation",
     "Match",
@@ -173,9 +171,8 @@ class Policy(models.Model):
     issuer = models.CharField(_("发文机关"), max_length=100)
     summary = models.TextField(_("政策摘要"))
     body = models.TextField(_("政策正文"), blank=True)
-    attachment = models.FileField(
-        _("PDF 附件"), upload_to=policy_attachment_path, blank=True, validators=[validate_pdf_upload], max_length=200
-    )
+    # Checked (a PDF by content, at most 20 MB) by the services when uploaded, not on every full_clean.
+    attachment = models.FileField(_("PDF 附件"), upload_to=policy_attachment_path, blank=True, max_length=200)
     attachment_name = models.CharField(_("附件名称"), max_length=100, blank=True, editable=False)
     industries = models.JSONField(_("适用行业"), default=list, blank=True)
     sizes = models.JSONField(_("适用企业规模"), default=list, blank=True)

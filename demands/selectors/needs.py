@@ -1,8 +1,9 @@
 """Reads of needs, assignments and their timeline, scoped to a user; joins decided here, once.
 
 Lists never count hundreds of thousands of rows exactly: pages fetch one row more than they show
-(`PeekPage`) and leave the figures to the totals fragment, loaded after the page; the API counts
-at most `COUNT_CAP + 1` rows (`CappedPaginator`). Totals are one aggregate query with FILTER clauses.
+(`chainparty.paging.PeekPage`) and leave the figures to the totals fragment, loaded after the
+page; the API counts at most `COUNT_CAP + 1` rows (`CappedPaginator`). Totals are one aggregate
+query with FILTER clauses.
 """
 
 import datetime as dt
@@ -55,34 +56,6 @@ BOX_MINE = "mine"
 BOX_INCOMING = "incoming"
 BOX_OVERDUE = "overdue"
 BOX_CLOSEOUT = "closeout"
-
-
-class PeekPage:
-    """A page of a list without counting it: one row more than the page tells whether another
-    page follows. Pages deeper than `MAX_PAGE` are not offered (filters narrow a list better)."""
-
-    MAX_PAGE = 400
-
-    def __init__(self, queryset, number, per_page):
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            number = 1
-        self.number = min(max(number, 1), self.MAX_PAGE)
-        start = (self.number - 1) * per_page
-        rows = list(queryset[start : start + per_page + 1])
-        self.object_list = rows[:per_page]
-        self.has_next = len(rows) > per_page and self.number < self.MAX_PAGE
-        self.has_previous = self.number > 1
-        self.has_other_pages = self.has_next or self.has_previous
-        self.next_page_number = self.number + 1
-        self.previous_page_number = self.number - 1
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self):
-        return len(self.object_list)
 
 
 class CappedPaginator(Paginator):

@@ -978,6 +978,7 @@ def _warned_users(rows) -> dict:
 
 
 DIGEST_LINES = 30
+SWEEP_KEY_PREFIX = "need-sweep:"  # every sweep notification's dedupe key starts with it
 
 
 def _digests(recipients_by_due, *, kind, step, single, many, url, line):
@@ -993,7 +994,7 @@ def _digests(recipients_by_due, *, kind, step, single, many, url, line):
     for user_pk, dues in per_user.items():
         dues.sort(key=lambda d: (d.deadline, d.number))
         fingerprint = ",".join(f"{d.pk}.{d.redo_count}.{d.deadline:%Y%m%d}" for d in dues)
-        key = f"need-sweep:{step}:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
+        key = f"{SWEEP_KEY_PREFIX}{step}:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
         lines = [line(d) for d in dues[:DIGEST_LINES]]
         if len(dues) > DIGEST_LINES:
             lines.append(_("……另有 %d 项") % (len(dues) - DIGEST_LINES))

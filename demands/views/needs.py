@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alliances.access import manageable_regions, scope_for
-from chainparty.forms_utils import add_service_errors
+from chainparty.forms_utils import add_service_errors, form_page
+from chainparty.paging import paginate
 from demands.matching import suggest_for_need
 
 from .. import forms_needs as forms
@@ -28,8 +29,6 @@ from ..models import Need
 from ..permissions import needs as access
 from ..selectors import needs as selectors
 from ..services import needs as services
-
-PAGE_SIZE = 25
 
 BOX_TITLES = {
     selectors.BOX_ALL: gettext_lazy("需求清单"),
@@ -91,13 +90,6 @@ def _prepare_rows(needs):
     return needs
 
 
-def _paginate(request, queryset):
-    page = selectors.PeekPage(queryset, request.GET.get("page"), PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
-
 # -- lists ---------------------------------------------------------------------------------------------
 @login_required
 def need_list(request, box=selectors.BOX_ALL):
@@ -107,7 +99,7 @@ def need_list(request, box=selectors.BOX_ALL):
     form = forms.NeedFilterForm(request.GET or None, user=request.user)
     filters = form.to_filters()
     needs = selectors.need_list(user=request.user, filters=filters, box=box)
-    page, query = _paginate(request, needs)
+    page, query = paginate(request, needs, count=False)
     _prepare_rows(page.object_list)
     context = {
         "page": page,
@@ -141,19 +133,18 @@ def need_create(request):
     if not access.may_file_needs(request.user):
         raise PermissionDenied(_("您没有可以代为提交需求的企业。"))
     form = forms.NeedForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            need = services.need_file(actor=request.user, **form.service_fields())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("需求 %s 已提交，联盟将尽快受理。") % need.number)
-            return redirect(need)
-    return render(
+    return form_page(
         request,
-        "demands/needs/form.html",
-        {"form": form, "title": _("提交需求")},
-        status=400 if form.errors else 200,
+        form=form,
+        context={
+            "title": _("提交需求"),
+            "back": "demands:need_list",
+            "form_id": "need-form",
+            "submit_label": _("提交"),
+            "note": _("提交后由所在产业链党委（联盟）受理、派单；您可以在“我的需求”中跟踪办理进度并在办结后评价。"),
+        },
+        on_valid=lambda f: services.need_file(actor=request.user, **f.service_fields()),
+        success_message=lambda need: _("需求 %s 已提交，联盟将尽快受理。") % need.number,
     )
 
 
@@ -379,7 +370,8 @@ def assignment_list(request):
     if not (scope.is_handler or scope.is_enterprise_secretary):
         raise PermissionDenied(_("只有部门办理人或资源提供企业有待办事项。"))
     done = request.GET.get("tab") == "done"
-    page, query = _paginate(request, selectors.assignment_list(user=request.user, open_only=not done))
+    assignments = selectors.assignment_list(user=request.user, open_only=not done)
+    page, query = paginate(request, assignments, count=False)
     need_url, answer_url = _url_for("demands:need_detail"), _url_for("demands:assignment_answer")
     for part in page.object_list:
         part.need_url, part.answer_url = need_url(part.need_id), answer_url(part.pk)
