@@ -118,7 +118,8 @@ def require_assignment_role(*, user, assignment: Assignment) -> None:
 def need_get_for_user(*, user, need_id, action=VIEW, queryset=None) -> Need:
     """The need if `user` may see it (else 404) and may act as `action` (else 403)."""
     qs = queryset if queryset is not None else Need.objects.select_related("region", "alliance", "enterprise")
-    need = qs.filter(needs_visible_q(scope_for(user)), pk=need_id).first()
+    # One row by its key: no ordering (first() would sort by the model's -filed_at).
+    need = next(iter(qs.filter(needs_visible_q(scope_for(user)), pk=need_id).order_by()[:1]), None)
     if need is None:
         raise Http404(str(_NOT_FOUND))
     if action != VIEW:

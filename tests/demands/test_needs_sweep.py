@@ -148,3 +148,15 @@ def test_level_two_setting_is_read(world, personas, urgent_need, settings, djang
     settings.NEEDS_ESCALATION_LEVEL2_WORKDAYS = 1
     counts = _sweep((2026, 6, 9), django_capture_on_commit_callbacks)
     assert counts == {"warned": 0, "level1": 1, "level2": 1}
+
+
+def test_need_page_timeline_shows_each_escalation_level(
+    world, personas, urgent_need, client_for, django_capture_on_commit_callbacks
+):
+    _sweep((2026, 6, 9), django_capture_on_commit_callbacks)  # one working day late: level 1
+    _sweep((2026, 6, 11), django_capture_on_commit_callbacks)  # three: level 2
+    with time_machine.travel(at(2026, 6, 11, hour=11), tick=False):
+        timeline = client_for(personas.org_staff).get(urgent_need.get_absolute_url()).content.decode()
+    timeline = timeline.split('id="need-timeline"', 1)[1]
+    assert "<strong>督办</strong>（一级）" in timeline and "<strong>督办</strong>（二级）" in timeline
+    assert "2026-06-09 09:00" in timeline and f"· {world.department.name}" in timeline
