@@ -297,7 +297,7 @@ def assignment_list(*, user, open_only=True):
     scope = scope_for(user)
     mine = Q(department__in=scope.department_ids) | Q(provider_enterprise__in=scope.enterprise_ids)
     qs = Assignment.objects.filter(mine).select_related(
-        "need__enterprise", "need__alliance", "department", "provider_enterprise", "handler"
+        "need__enterprise", "department", "provider_enterprise", "handler"
     )
     if open_only:
         return qs.filter(state__in=Assignment.OPEN_STATES, need__state__in=_answerable_states()).order_by(
