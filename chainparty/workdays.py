@@ -80,3 +80,18 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 def local_today() -> dt.date:
     return timezone.localdate()
+
+
+def workdays_late(deadline: dt.date, today: dt.date) -> int:
+    """How many working days `today` is past `deadline`, at least 1 (for something already late)."""
+    return max(workdays_between(deadline, today), 1)
+
+
+def latest_deadline_late_by(today: dt.date, days: int) -> dt.date:
+    """The latest deadline that is at least `days` working days behind `today` (counting today when
+    it is a working day). Not `add_workdays(today, -days)`: on a holiday that would count differently."""
+    day, counted = today, 0
+    while counted < days:
+        counted += is_workday(day)
+        day -= dt.timedelta(days=1)
+    return day

@@ -5,7 +5,7 @@ Workflows live in `demands.services.needs`; these classes hold fields, constrain
 """
 
 import uuid
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,13 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from chainparty import workdays
 
 __all__ = ["Assignment", "DeadlineRule", "Need", "NeedAttachment", "NeedCounter", "NeedEvent"]
-
-
-@lru_cache(maxsize=4096)
-def _workdays_late(deadline, today):
-    """Working days from a deadline to today, at least 1. Rows on a list share few deadlines, and
-    lists are shown again and again in a day: remember each pair."""
-    return max(workdays.workdays_between(deadline, today), 1)
 
 
 def _now():
@@ -228,7 +221,7 @@ class Need(models.Model):
         """Working days past the deadline (0 when not overdue)."""
         if not self.is_overdue:
             return 0
-        return _workdays_late(self.deadline, workdays.local_today())
+        return workdays.workdays_late(self.deadline, workdays.local_today())
 
     @property
     def is_solved(self):
@@ -416,7 +409,7 @@ class Assignment(models.Model):
     def overdue_workdays(self):
         if not self.is_overdue:
             return 0
-        return _workdays_late(self.deadline, workdays.local_today())
+        return workdays.workdays_late(self.deadline, workdays.local_today())
 
 
 class NeedEventQuerySet(models.QuerySet):

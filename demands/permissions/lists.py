@@ -120,8 +120,13 @@ def require_resource_owner(user, *, enterprise=None, department=None):
     raise PermissionDenied(_("只能以本人所在企业或部门的名义发布资源。"))
 
 
+def may_create_resources(user) -> bool:
+    scope = scope_for(user)
+    return bool(scope.enterprise_ids or scope.department_ids)
+
+
 def require_resource_creator(user):
-    if not (scope_for(user).enterprise_ids or scope_for(user).department_ids):
+    if not may_create_resources(user):
         raise PermissionDenied(_("只有企业党组织书记和部门办理人可以发布资源。"))
 
 
@@ -165,9 +170,13 @@ def policy_departments_for(user):
     )
 
 
-def require_policy_publisher(user):
+def may_publish_policies(user) -> bool:
     scope = scope_for(user)
-    if not (scope.department_ids or scope.is_org_staff):
+    return bool(scope.department_ids or scope.is_org_staff)
+
+
+def require_policy_publisher(user):
+    if not may_publish_policies(user):
         raise PermissionDenied(_("只有部门办理人和组织部工作人员可以录入政策。"))
 
 

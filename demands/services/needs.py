@@ -892,15 +892,6 @@ def deadline_rule_delete(*, actor, rule: DeadlineRule) -> None:
 
 
 # -- the escalation sweep (督办) --------------------------------------------------------------------
-def _level2_cutoff(today: dt.date, days: int) -> dt.date:
-    """The latest deadline that is at least `days` working days behind `today`."""
-    day, counted = today, 0
-    while counted < days:
-        counted += workdays.is_workday(day)
-        day -= dt.timedelta(days=1)
-    return day
-
-
 @dataclass(frozen=True)
 class _Due:
     """What the sweep needs of one claimed part, read as plain values (thousands per run)."""
@@ -1048,11 +1039,9 @@ def _escalations(rows, today, now, level2_before):
     managers = selectors.alliance_managers({due.alliance_id for due in rows if due.escalation_level == 0})
     staff = selectors.region_staff({rid for due in rows if due.deadline <= level2_before for rid in due.region_ids})
     notes = {levels: str(text) for levels, text in _ESCALATION_NOTES.items()}
-    events, lateness, to_alliance, to_region = [], {}, [], []
+    events, to_alliance, to_region = [], [], []
     for due in rows:
-        if due.deadline not in lateness:  # parts of a batch share few deadlines
-            lateness[due.deadline] = max(workdays.workdays_between(due.deadline, today), 1)
-        late = lateness[due.deadline]
+        late = workdays.workdays_late(due.deadline, today)
         levels = tuple(
             level for level, reached in ((1, due.escalation_level == 0), (2, due.deadline <= level2_before)) if reached
         )
@@ -1080,7 +1069,8 @@ def _escalations(rows, today, now, level2_before):
     overdue_url = reverse("demands:need_overdue")
 
     def describe(due):
-        return line % {"number": due.number, "title": due.title, "part": due.label, "days": lateness[due.deadline]}
+        late = workdays.workdays_late(due.deadline, today)
+        return line % {"number": due.number, "title": due.title, "part": due.label, "days": late}
 
     outgoing = _digests(
         to_alliance,
@@ -1114,7 +1104,7 @@ def escalation_sweep(*, batch_size: int | None = None) -> dict:
     batch_size = batch_size or getattr(settings, "NEEDS_SWEEP_BATCH", 1000)
     today = workdays.local_today()
     warn_until = workdays.add_workdays(today, getattr(settings, "NEEDS_WARNING_WORKDAYS", 1))
-    level2_before = _level2_cutoff(today, getattr(settings, "NEEDS_ESCALATION_LEVEL2_WORKDAYS", 3))
+    level2_before = workdays.latest_deadline_late_by(today, getattr(settings, "NEEDS_ESCALATION_LEVEL2_WORKDAYS", 3))
     counts = {"warned": 0, "level1": 0, "level2": 0}
     warn = Q(warned_at__isnull=True, deadline__gte=today, deadline__lte=warn_until)
     escalate = Q(escalation_level=0, deadline__lt=today) | Q(escalation_level=1, deadline__lte=level2_before)

@@ -74,14 +74,13 @@ def resource_list(request):
         q=request.GET.get("q", "").strip(),
     )
     page, query = paginate(request, resources)
-    scope = scope_for(request.user)
     context = {
         "page": page,
         "query": query,
         "zones": zones,
         "categories": Resource.Category.choices,
         "statuses": Resource.Status.choices,
-        "can_create": bool(scope.enterprise_ids or scope.department_ids),
+        "can_create": access.may_create_resources(request.user),
     }
     template = "demands/lists/_resource_rows.html" if request.htmx else "demands/lists/resource_list.html"
     return render(request, template, context)
@@ -184,7 +183,7 @@ def policy_list(request):
         "query": query,
         "categories": Policy.Category.choices,
         "states": Policy.State.choices,
-        "can_create": bool(scope.department_ids or scope.is_org_staff),
+        "can_create": access.may_publish_policies(request.user),
         "is_handler": bool(scope.department_ids),
     }
     template = "demands/lists/_policy_rows.html" if request.htmx else "demands/lists/policy_list.html"

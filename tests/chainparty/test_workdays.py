@@ -24,3 +24,13 @@ def test_first_workday_of_month_skips_holidays():
 
 def test_working_days_before_the_first_counted_year():
     assert workdays.workdays_between(dt.date(1999, 12, 31), dt.date(2000, 1, 4)) == 2
+
+
+def test_latest_deadline_late_by_counts_back_over_the_national_day_holiday():
+    # Friday 9 October 2026, after the National Day holiday: two working days back reaches into the
+    # holiday, and every deadline up to it is at least two working days late.
+    cutoff = workdays.latest_deadline_late_by(dt.date(2026, 10, 9), 2)
+    assert cutoff == dt.date(2026, 10, 7)
+    assert workdays.workdays_late(cutoff, dt.date(2026, 10, 9)) == 2
+    assert workdays.workdays_late(dt.date(2026, 9, 30), dt.date(2026, 10, 9)) == 2
+    assert workdays.workdays_between(cutoff + dt.timedelta(days=1), dt.date(2026, 10, 9)) == 1
