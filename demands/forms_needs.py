@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.access import manageable_regions, scope_for, visible_alliances, visible_departments
 from alliances.models import Alliance, Department
+from chainparty import uploads
 from chainparty.forms_utils import DATE, style_fields
 
-from . import uploads
 from .models import DeadlineRule, Need, Resource
 from .permissions.needs import enterprises_for_filing
 from .selectors import needs as selectors

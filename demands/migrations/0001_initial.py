@@ -2,7 +2,6 @@
 
 import demands.models.lists
 import demands.models.needs
-import demands.uploads
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
@@ -199,7 +198,7 @@ class Migration(migrations.Migration):
                 ('issuer', models.CharField(max_length=100, verbose_name='发文机关')),
                 ('summary', models.TextField(verbose_name='政策摘要')),
                 ('body', models.TextField(blank=True, verbose_name='政策正文')),
-                ('attachment', models.FileField(blank=True, max_length=200, upload_to=demands.models.lists.policy_attachment_path, validators=[demands.uploads.validate_pdf_upload], verbose_name='PDF 附件')),
+                ('attachment', models.FileField(blank=True, max_length=200, upload_to=demands.models.lists.policy_attachment_path, verbose_name='PDF 附件')),
                 ('attachment_name', models.CharField(blank=True, editable=False, max_length=100, verbose_name='附件名称')),
                 ('industries', models.JSONField(blank=True, default=list, verbose_name='适用行业')),
                 ('sizes', models.JSONField(blank=True, default=list, verbose_name='适用企业规模')),

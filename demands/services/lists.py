@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Department, Enterprise, Membership, WorkZone
 from chainparty.notifications import Message, notify, notify_bulk
+from chainparty.uploads import PDF, check_upload
 
 from ..matching import score_pair
 from ..models.lists import Cooperation, Match, Policy, PolicyCategory, PolicyDelivery, Resource
@@ -24,7 +25,6 @@ from ..permissions.lists import NEED_SIDE, PROVIDER_SIDE
 from ..selectors.lists import offer_handlers, policy_targets
 from ..selectors.needs import enterprise_secretaries
 from ..text import token_string
-from ..uploads import PDF, check_upload
 from .needs import TransitionError
 
 

@@ -23,11 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliances.models import Alliance, Department, Enterprise, Membership, Region
-from chainparty import workdays
+from chainparty import uploads, workdays
 from chainparty.errors import StateError
 from chainparty.notifications import Message, notify, notify_bulk
 
-from .. import uploads
 from ..models import Assignment, DeadlineRule, Need, NeedAttachment, NeedCounter, NeedEvent, Resource
 from ..permissions import needs as access
 from ..selectors import needs as selectors

@@ -1,4 +1,4 @@
-"""Attachment checks shared by needs and policies.
+"""Attachment checks shared by every app (needs, policies; meetings and visits next).
 
 A file is accepted by what it *is* (its first bytes, and for Office files the parts inside the
 zip), never by what it is called: at most 20 MB; PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx).
@@ -144,12 +144,3 @@ def check_upload(file, *, allowed=ALL_KINDS, max_bytes=MAX_UPLOAD_BYTES) -> Chec
             code="mismatch",
         )
     return CheckedUpload(kind=kind, name=sanitize_filename(original, kind), size=size)
-
-
-def validate_pdf_upload(file) -> None:
-    """Validator form of :func:`check_upload` for PDF only.
-
-    No model uses it any more (services.lists checks policy uploads), but migration
-    demands.0001_initial imports it, so it stays until the migrations are squashed."""
-    if file is not None:
-        check_upload(file, allowed=(PDF,))

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from demands import uploads
+from chainparty import uploads
 
 
 def _zip(parts):
@@ -96,10 +96,10 @@ def test_names_are_sanitised(name, expected):
     assert uploads.sanitize_filename(name, uploads.PDF) == expected
 
 
-def test_pdf_only_validator_for_policies():
-    uploads.validate_pdf_upload(SimpleUploadedFile("政策.pdf", PDF))
+def test_pdf_only_check_for_policies():
+    uploads.check_upload(SimpleUploadedFile("政策.pdf", PDF), allowed=(uploads.PDF,))
     with pytest.raises(ValidationError):
-        uploads.validate_pdf_upload(SimpleUploadedFile("政策.docx", DOCX))
+        uploads.check_upload(SimpleUploadedFile("政策.docx", DOCX), allowed=(uploads.PDF,))
 
 
 def test_reading_does_not_move_the_file_position():
