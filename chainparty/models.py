@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号码。"))
@@ -97,3 +101,92 @@ class NotificationDelivery(models.Model):
 
     def __str__(self):
         return f"{self.notification_id}:{self.channel}"
+
+
+class AuditLogImmutableError(Exception):
+    """Raised on any attempt to change or remove an audit record."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    """Refuses bulk changes. Deleting a user or content type still nulls the reference through
+    the base manager, which keeps the record and its snapshots."""
+
+    def update(self, **kwargs):
+        raise AuditLogImmutableError("audit records cannot be changed")
+
+    def delete(self):
+        raise AuditLogImmutableError("audit records cannot be deleted")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogImmutableError("audit records cannot be changed")
+
+
+class AuditLog(models.Model):
+    """One append-only record of who did what to which object, when and from where.
+
+    Written only through `chainparty.audit.record`. `region_path` is the materialised path of the
+    region the event belongs to, so a region's staff read their part with one prefix match.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出登录")
+        SEAT_CREATE = "seat_create", _("任职")
+        SEAT_UPDATE = "seat_update", _("修改任职")
+        SEAT_END = "seat_end", _("卸任")
+        MEMBERSHIP_CREATE = "membership_create", _("加入联盟")
+        MEMBERSHIP_END = "membership_end", _("退出联盟")
+        GRANT = "grant", _("授予权限")
+        REVOKE = "revoke", _("收回权限")
+        ROTATION_SET = "rotation_set", _("设置轮值")
+        ACCOUNT_CREATE = "account_create", _("创建账号")
+        ACCOUNT_UPDATE = "account_update", _("修改账号")
+        ACCOUNT_DEACTIVATE = "account_deactivate", _("停用账号")
+        ACCOUNT_ACTIVATE = "account_activate", _("启用账号")
+        PASSWORD_CHANGE = "password_change", _("修改密码")
+        PASSWORD_RESET = "password_reset", _("重置密码")
+        EXPORT = "export", _("导出")
+        DOWNLOAD = "download", _("下载")
+        IMPORT = "import", _("导入")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=40, choices=Action.choices)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("对象类型")
+    )
+    target_id = models.PositiveBigIntegerField(_("对象编号"), null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    region_path = models.CharField(_("区域路径"), max_length=255, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=200, blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AuditLogImmutableError("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogImmutableError("audit records cannot be deleted")
