@@ -11,12 +11,14 @@ Channels are classes named by dotted path in ``settings.NOTIFICATION_CHANNELS``.
 import logging
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .models import Notification, NotificationDelivery
 
@@ -141,19 +143,27 @@ def notify_bulk(items) -> int:
     return created
 
 
-def _enqueue_deliveries(delivery_ids, chunk_size=50):
-    """Few broker messages for many deliveries: each chunk runs deliver_notification in turn;
-    every delivery is still claimed atomically, so an overlap never sends twice."""
-    from .tasks import deliver_notification
+def _enqueue_deliveries(delivery_ids):
+    """One task per small batch, so each runs well inside the task time limit (see
+    `delivery_batch_size`); every delivery is still claimed atomically, so an overlap never sends
+    twice."""
+    from .tasks import deliver_notifications
 
-    if delivery_ids:
-        deliver_notification.chunks(((pk,) for pk in delivery_ids), chunk_size).apply_async()
+    size = delivery_batch_size()
+    for start in range(0, len(delivery_ids), size):
+        deliver_notifications.delay(list(delivery_ids[start : start + size]))
 
 
-def _enqueue_delivery(delivery_id):
-    from .tasks import deliver_notification
+def delivery_batch_size() -> int:
+    """Deliveries sent by one task. Ten e-mails at the 20 s SMTP timeout take at most 200 s, under
+    the 240 s soft time limit even when the mail server hangs."""
+    return getattr(settings, "NOTIFICATION_DELIVERY_BATCH", 10)
 
-    deliver_notification.delay(delivery_id)
+
+def claim_timeout() -> timezone.timedelta:
+    """Age after which a "sending" delivery is taken to have lost its worker. Longer than the hard
+    task time limit (300 s), so a send still running is never claimed twice."""
+    return getattr(settings, "NOTIFICATION_CLAIM_TIMEOUT", timezone.timedelta(minutes=10))
 
 
 def deliver(delivery_id: int) -> bool:
@@ -173,6 +183,10 @@ def deliver(delivery_id: int) -> bool:
         return False
     try:
         channel.send(delivery.notification)
+    except (SoftTimeLimitExceeded, TimeLimitExceeded):
+        # The task ran out of time, the channel did not fail: the row stays "sending" and is
+        # reclaimed by age (`pending_delivery_ids`), and the worker learns its task was cut short.
+        raise
     except Exception as exc:  # a channel's failure must not lose the others
         logger.warning("notification delivery %s failed: %s", delivery_id, exc)
         delivery.status = NotificationDelivery.Status.FAILED
@@ -185,16 +199,38 @@ def deliver(delivery_id: int) -> bool:
     return True
 
 
+MAX_DELIVERY_ATTEMPTS = 3
+
+
 def pending_delivery_ids(limit=500):
-    """Deliveries never picked up (e.g. the broker was down at commit), and failed ones to retry."""
-    stale = timezone.now() - timezone.timedelta(minutes=2)
-    retry = NotificationDelivery.objects.filter(status=NotificationDelivery.Status.FAILED, attempts__lt=3)
-    retry.update(status=NotificationDelivery.Status.PENDING)
+    """Deliveries to send again: never picked up (e.g. the broker was down at commit), failed with
+    attempts left, or claimed by a worker that died or was cut off mid-send. A delivery out of
+    attempts ends failed with a reason, so none stays "sending" forever."""
+    Status = NotificationDelivery.Status
+    now = timezone.now()
+    abandoned = NotificationDelivery.objects.filter(status=Status.SENDING, claimed_at__lt=now - claim_timeout())
+    abandoned.filter(attempts__gte=MAX_DELIVERY_ATTEMPTS).update(
+        status=Status.FAILED, error=_("发送中断（任务进程退出或超时），已达最大尝试次数。")
+    )
+    abandoned.update(status=Status.PENDING)
+    NotificationDelivery.objects.filter(status=Status.FAILED, attempts__lt=MAX_DELIVERY_ATTEMPTS).update(
+        status=Status.PENDING
+    )
+    # Fresh rows are left to the task enqueued when their notification was committed.
     return list(
-        NotificationDelivery.objects.filter(status=NotificationDelivery.Status.PENDING)
-        .filter(notification__created_at__lt=stale)
+        NotificationDelivery.objects.filter(
+            status=Status.PENDING, notification__created_at__lt=now - timezone.timedelta(minutes=2)
+        )
+        .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def deliver_pending() -> int:
+    """Queue every delivery `pending_delivery_ids` returns, in small batches; returns how many."""
+    delivery_ids = pending_delivery_ids()
+    _enqueue_deliveries(delivery_ids)
+    return len(delivery_ids)
 
 
 def unread_count(user) -> int:

@@ -28,13 +28,13 @@ def heartbeat():
 
 
 @shared_task(acks_late=True)
-def deliver_notification(delivery_id):
-    return notifications.deliver(delivery_id)
+def deliver_notifications(delivery_ids):
+    """Send one small batch. Cut off by the time limit, it leaves the rest pending and the row it
+    was sending "sending": the retry sweep takes both up later."""
+    return sum(bool(notifications.deliver(delivery_id)) for delivery_id in delivery_ids)
 
 
 @shared_task(acks_late=True)
 def deliver_pending_notifications():
-    sent = 0
-    for delivery_id in notifications.pending_delivery_ids():
-        sent += bool(notifications.deliver(delivery_id))
-    return sent
+    """Retry sweep: queues what is due again as small batches of its own, so no task sends many."""
+    return notifications.deliver_pending()
