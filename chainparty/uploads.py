@@ -4,14 +4,20 @@ A file is accepted by what it *is* (its first bytes, and for Office files the pa
 zip), never by what it is called: at most 20 MB; PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx).
 A file whose name claims another type than its content is refused, so what users download is
 what they were told. The stored name is always sanitised and carries the detected extension.
+
+`open_xlsx` reads an uploaded workbook for imports, refusing zip bombs and XML entity tricks.
 """
 
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+import openpyxl
+import openpyxl.xml
+from defusedxml import DefusedXmlException
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -144,3 +150,91 @@ def check_upload(file, *, allowed=ALL_KINDS, max_bytes=MAX_UPLOAD_BYTES) -> Chec
             code="mismatch",
         )
     return CheckedUpload(kind=kind, name=sanitize_filename(original, kind), size=size)
+
+
+# -- reading xlsx uploads (imports) ---------------------------------------------------------------------
+MAX_XLSX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_XLSX_PARTS = 500
+#: Deflate reaches ~1000:1 on a run of one byte; sheets of real data stay far below 100:1.
+MAX_COMPRESSION_RATIO = 100
+#: Small parts may compress as well as they like: the total cap already bounds them.
+_RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+_CHUNK = 64 * 1024
+# An xlsx never carries a DTD; one is how entity-expansion and external-entity attacks start.
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _refuse(message, code):
+    raise ValidationError(message, code=code)
+
+
+def _inflates_suspiciously(info):
+    return info.file_size >= _RATIO_CHECKED_FROM_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+        info.compress_size, 1
+    )
+
+
+def _check_directory(infos, *, max_uncompressed_bytes, max_parts):
+    """Decide from the zip's central directory alone, before anything is inflated."""
+    if len(infos) > max_parts:
+        _refuse(
+            _("Excel 文件包含 %(count)d 个部件，超过上限 %(limit)d 个，不予读取。")
+            % {"count": len(infos), "limit": max_parts},
+            "too_many_parts",
+        )
+    total = sum(info.file_size for info in infos)
+    if total > max_uncompressed_bytes:
+        _refuse(
+            _("Excel 文件解压后达 %(size)d MB，超过上限 %(limit)d MB，不予读取。")
+            % {"size": total // (1024 * 1024), "limit": max_uncompressed_bytes // (1024 * 1024)},
+            "too_large_uncompressed",
+        )
+    if any(_inflates_suspiciously(info) for info in infos):
+        _refuse(_("Excel 文件的压缩比异常（疑似压缩炸弹），不予读取。"), "compression_ratio")
+
+
+def _entities_refused():
+    return ValidationError(_("Excel 文件含有 XML 实体声明（可能是恶意构造的文件），不予读取。"), code="xml_entities")
+
+
+def _refuse_dtds(archive, infos):
+    """Inflate every part once, in chunks, looking for a DTD. The directory's sizes are already
+    capped and Python's zipfile stops at the declared size (and checks the CRC), so a part that
+    lies about its size cannot inflate past the cap here either."""
+    overlap = max(len(marker) for marker in _DTD_MARKERS) - 1
+    for info in infos:
+        tail = b""
+        with archive.open(info) as part:
+            while chunk := part.read(_CHUNK):
+                window = tail + chunk
+                if any(marker in window for marker in _DTD_MARKERS):
+                    raise _entities_refused()
+                tail = window[-overlap:]
+
+
+def _require_defusedxml():
+    if not openpyxl.xml.DEFUSEDXML:
+        raise ImproperlyConfigured("openpyxl must parse with defusedxml: install it, unset OPENPYXL_DEFUSEDXML")
+
+
+def open_xlsx(file, *, max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED_BYTES, max_parts=MAX_XLSX_PARTS):
+    """An uploaded .xlsx opened for reading (openpyxl, read-only, values not formulas), or a Chinese
+    ValidationError: not an Excel file (the upload checks), too many parts, too big once inflated,
+    a suspicious compression ratio, or XML carrying entity declarations. Sizes and counts are read
+    from the central directory, so a zip bomb is refused before it is expanded; openpyxl then
+    parses with defusedxml as a second line. The caller closes the workbook (`workbook.close()`)."""
+    _require_defusedxml()
+    check_upload(file, allowed=(XLSX,))
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = archive.infolist()
+            _check_directory(infos, max_uncompressed_bytes=max_uncompressed_bytes, max_parts=max_parts)
+            _refuse_dtds(archive, infos)
+        file.seek(0)
+        return openpyxl.load_workbook(file, read_only=True, data_only=True, keep_links=False)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError) as error:
+        # openpyxl wraps defusedxml's refusal (itself a ValueError) in a ValueError of its own.
+        if isinstance(error, DefusedXmlException) or isinstance(error.__cause__, DefusedXmlException):
+            raise _entities_refused() from error
+        raise ValidationError(_("Excel 文件已损坏或格式不正确，无法读取。"), code="corrupt") from error
