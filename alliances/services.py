@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from chainparty import roles
+from chainparty import audit, roles
 
 from .access import forget_scope
 from .models import (
@@ -91,6 +91,7 @@ def enterprise_delete(*, enterprise: Enterprise) -> None:
 def enterprise_grant_secretary(*, enterprise: Enterprise, user) -> None:
     assign_perm(f"alliances.{roles.MANAGE_ENTERPRISE}", user, enterprise)
     forget_scope(user)
+    audit.record_grant(user=user, obj=enterprise, permission=roles.MANAGE_ENTERPRISE)
 
 
 # -- Party organisations -----------------------------------------------------------------
@@ -146,12 +147,14 @@ def department_delete(*, department: Department) -> None:
 def department_add_handler(*, department: Department, user) -> None:
     assign_perm(f"alliances.{roles.HANDLE_DEPARTMENT}", user, department)
     forget_scope(user)
+    audit.record_grant(user=user, obj=department, permission=roles.HANDLE_DEPARTMENT)
 
 
 @transaction.atomic
 def department_remove_handler(*, department: Department, user) -> None:
     remove_perm(f"alliances.{roles.HANDLE_DEPARTMENT}", user, department)
     forget_scope(user)
+    audit.record_grant(user=user, obj=department, permission=roles.HANDLE_DEPARTMENT, revoke=True)
 
 
 def department_handlers(*, department: Department):
@@ -211,7 +214,7 @@ def membership_add(
         raise ValidationError({"enterprise": _("该企业不在本联盟所属区域内。")})
     if department is not None and f"/{department.region_id}/" not in alliance.region.path:
         raise ValidationError({"department": _("该部门不属于本联盟所在区域或其上级区域。")})
-    return _save_new(
+    membership = _save_new(
         Membership(
             alliance=alliance,
             enterprise=enterprise,
@@ -221,6 +224,38 @@ def membership_add(
             note=note,
         )
     )
+    _audit_membership(membership, audit.Action.MEMBERSHIP_CREATE)
+    return membership
+
+
+def _audit_membership(membership: Membership, action) -> None:
+    audit.record(
+        action=action,
+        target=membership,
+        region=membership.alliance.region,
+        data={
+            "object": str(membership.alliance),
+            "position": str(membership.get_position_display()),
+            "joined_on": membership.joined_on,
+            "left_on": membership.left_on,
+        },
+    )
+
+
+def _audit_seat(seat: CommitteeSeat, action) -> None:
+    """Seats carry the alliance rights, so a seat record is also the record of those rights."""
+    audit.record(
+        action=action,
+        target=seat,
+        region=seat.alliance.region,
+        data={
+            "object": str(seat.alliance),
+            "person_name": seat.person_name,
+            "user_id": seat.user_id,
+            "term_start": seat.term_start,
+            "term_end": seat.term_end,
+        },
+    )
 
 
 @transaction.atomic
@@ -228,7 +263,11 @@ def membership_end(*, membership: Membership, left_on: dt.date) -> Membership:
     if membership.left_on is not None:
         raise ValidationError(_("该成员已于 %s 退出。") % membership.left_on)
     membership = _apply(membership, {"left_on": left_on})
+    _audit_membership(membership, audit.Action.MEMBERSHIP_END)
     origin = Q(enterprise=membership.enterprise) if membership.enterprise_id else Q(department=membership.department)
+    for seat in CommitteeSeat.objects.filter(origin, alliance=membership.alliance, term_end__isnull=True):
+        seat.term_end = left_on
+        _audit_seat(seat, audit.Action.SEAT_END)
     CommitteeSeat.objects.filter(origin, alliance=membership.alliance, term_end__isnull=True).update(term_end=left_on)
     alliance_sync_grants(alliance=membership.alliance)
     return membership
@@ -258,6 +297,7 @@ def seat_assign(
             term_end=term_end,
         )
     )
+    _audit_seat(seat, audit.Action.SEAT_CREATE)
     alliance_sync_grants(alliance=alliance)
     return seat
 
@@ -265,6 +305,7 @@ def seat_assign(
 @transaction.atomic
 def seat_end(*, seat: CommitteeSeat, term_end: dt.date) -> CommitteeSeat:
     seat = _apply(seat, {"term_end": term_end})
+    _audit_seat(seat, audit.Action.SEAT_END)
     alliance_sync_grants(alliance=seat.alliance)
     return seat
 
@@ -297,21 +338,32 @@ def alliance_sync_grants(*, alliance: Alliance) -> None:
 def rotation_set(*, alliance: Alliance, year: int, quarter: int, enterprise: Enterprise, person_name: str):
     existing = RotatingChair.objects.filter(alliance=alliance, year=year, quarter=quarter).first()
     if existing:
-        return _apply(existing, {"enterprise": enterprise, "person_name": person_name})
-    return _save_new(
-        RotatingChair(alliance=alliance, year=year, quarter=quarter, enterprise=enterprise, person_name=person_name)
+        rotation = _apply(existing, {"enterprise": enterprise, "person_name": person_name})
+    else:
+        rotation = _save_new(
+            RotatingChair(alliance=alliance, year=year, quarter=quarter, enterprise=enterprise, person_name=person_name)
+        )
+    audit.record(
+        action=audit.Action.ROTATION_SET,
+        target=rotation,
+        region=alliance.region,
+        data={"object": str(alliance), "enterprise": str(enterprise), "person_name": person_name},
     )
+    return rotation
 
 
 # -- people and roles --------------------------------------------------------------------
 @transaction.atomic
 def region_grant(*, region: Region, user, manage: bool) -> None:
     """Organisation-department staff manage a region; leaders only view it."""
-    assign_perm(f"alliances.{roles.MANAGE_REGION if manage else roles.VIEW_REGION}", user, region)
+    permission = roles.MANAGE_REGION if manage else roles.VIEW_REGION
+    assign_perm(f"alliances.{permission}", user, region)
     forget_scope(user)
+    audit.record_grant(user=user, obj=region, permission=permission)
 
 
 @transaction.atomic
 def zone_grant_guide(*, zone: WorkZone, user) -> None:
     assign_perm(f"alliances.{roles.GUIDE_ZONE}", user, zone)
     forget_scope(user)
+    audit.record_grant(user=user, obj=zone, permission=roles.GUIDE_ZONE)

@@ -27,3 +27,17 @@ class HtmxLoginRedirectMiddleware:
         current = urlsplit(request.htmx.current_url or "")
         page = current.path + (f"?{current.query}" if current.query else "") if current.path else request.path
         return HttpResponseClientRedirect(redirect_to_login(page).url)
+
+
+class AuditRequestMiddleware:
+    """Bind the request for `chainparty.audit.record`, so services record who acted and from which
+    address without taking the request as an argument."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import audit
+
+        with audit.bound_request(request):
+            return self.get_response(request)

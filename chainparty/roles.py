@@ -19,3 +19,14 @@ VIEW_ALLIANCE = "view_alliance"  # 党委委员
 MANAGE_ENTERPRISE = "manage_enterprise"  # 企业党组织书记
 HANDLE_DEPARTMENT = "handle_department"  # 部门办理人
 GUIDE_ZONE = "guide_zone"  # 党建指导员
+
+# What each object permission is called where people read it (the audit log).
+OBJECT_ROLE_LABELS = {
+    MANAGE_REGION: _("组织部工作人员"),
+    VIEW_REGION: _("领导（只读）"),
+    MANAGE_ALLIANCE: _("联盟书记、副书记、联络员"),
+    VIEW_ALLIANCE: _("党委委员"),
+    MANAGE_ENTERPRISE: _("企业党组织书记"),
+    HANDLE_DEPARTMENT: _("部门办理人"),
+    GUIDE_ZONE: _("党建指导员"),
+}

@@ -65,7 +65,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "chainparty.middleware.HtmxLoginRedirectMiddleware",
+    "chainparty.middleware.AuditRequestMiddleware",
 ]
+
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For. 0: the audit log records
+# REMOTE_ADDR and ignores the header (a client can write anything there). Behind the one
+# TLS-terminating proxy docker-compose.yml asks for, set 1.
+AUDIT_TRUSTED_PROXY_COUNT = int(env("AUDIT_TRUSTED_PROXY_COUNT", "0"))
 
 ROOT_URLCONF = "chainparty.urls"
 WSGI_APPLICATION = "chainparty.wsgi.application"

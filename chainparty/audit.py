@@ -1,0 +1,143 @@
+"""The audit log: one append-only record of who did what to which object, when and from where.
+
+Every app writes through `record`. It writes in the caller's transaction, so a service that fails
+and rolls back leaves no record of a change that never happened.
+
+Services are called by views, the API, admin actions and management commands, and none of them
+passes the request down. `AuditRequestMiddleware` binds the current request to a context variable
+for the duration of the request, so `record` finds the actor and the address without every service
+growing a `request` argument. Outside a request (Celery, management commands) there is no actor
+and no address, which is the truth.
+"""
+
+import contextlib
+import ipaddress
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+
+from . import roles
+from .models import AuditLog
+
+Action = AuditLog.Action
+
+_current_request: ContextVar = ContextVar("chainparty_audit_request", default=None)
+
+USER_AGENT_LENGTH = AuditLog._meta.get_field("user_agent").max_length
+REPR_LENGTH = AuditLog._meta.get_field("target_repr").max_length
+NAME_LENGTH = AuditLog._meta.get_field("actor_name").max_length
+
+
+@contextlib.contextmanager
+def bound_request(request):
+    """Make `request` the one `record` falls back to while the block runs."""
+    token = _current_request.set(request)
+    try:
+        yield request
+    finally:
+        _current_request.reset(token)
+
+
+def current_request():
+    return _current_request.get()
+
+
+def client_ip(request) -> str | None:
+    """The client's address. X-Forwarded-For is honoured only for the number of proxies named in
+    AUDIT_TRUSTED_PROXY_COUNT: each trusted proxy appends the address it received the request from,
+    so the client is that many entries from the right; anything further left is what the client
+    claims and is ignored."""
+    trusted = getattr(settings, "AUDIT_TRUSTED_PROXY_COUNT", 0)
+    address = request.META.get("REMOTE_ADDR", "")
+    if trusted > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= trusted:
+            address = forwarded[-trusted]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _authenticated_user(request):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    return None
+
+
+def _region_path(region, target) -> str:
+    if region is None and target is not None:
+        region = getattr(target, "region", None)
+    return getattr(region, "path", "") or ""
+
+
+def record(*, action, actor=None, request=None, target=None, region=None, data=None) -> AuditLog:
+    """Write one audit record.
+
+    `action` is an `AuditLog.Action`. `actor` defaults to the request's signed-in user; `request`
+    to the one bound by the middleware. `region` (anything with a materialised `.path`) defaults to
+    `target.region`, and decides which organisation staff may read the record. `data` holds what
+    the record needs to be understood later (JSON; never secrets).
+    """
+    request = request if request is not None else current_request()
+    if actor is None and request is not None:
+        actor = _authenticated_user(request)
+    entry = AuditLog(
+        action=action,
+        actor=actor,
+        actor_name=(getattr(actor, "display_name", None) or str(actor))[:NAME_LENGTH] if actor else "",
+        region_path=_region_path(region, target),
+        data=data or {},
+    )
+    if target is not None:
+        entry.target_type = ContentType.objects.get_for_model(target)
+        entry.target_id = target.pk
+        entry.target_repr = str(target)[:REPR_LENGTH]
+    if request is not None:
+        entry.ip_address = client_ip(request)
+        entry.user_agent = request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH]
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_grant(*, user, obj, permission: str, revoke: bool = False, region=None) -> AuditLog:
+    """A role given to (or taken from) `user` on `obj`: one record whose target is the person, with
+    the role and the object in `data`, in the object's region (the object itself when it is a
+    region)."""
+    if region is None:
+        region = getattr(obj, "region", None) or (obj if hasattr(obj, "path") else None)
+    return record(
+        action=Action.REVOKE if revoke else Action.GRANT,
+        target=user,
+        region=region,
+        data={
+            "permission": permission,
+            "role": str(roles.OBJECT_ROLE_LABELS.get(permission, permission)),
+            "object": str(obj),
+            "object_type": obj._meta.model_name,
+            "object_id": obj.pk,
+        },
+    )
+
+
+# -- sign-in events, connected in ChainPartyConfig.ready() ------------------------------------
+def on_user_logged_in(sender, request, user, **kwargs):
+    record(action=Action.LOGIN, actor=user, request=request, target=user)
+
+
+def on_user_logged_out(sender, request, user, **kwargs):
+    # `user` is None when an anonymous session is logged out: nothing happened worth recording.
+    if user is not None:
+        record(action=Action.LOGOUT, actor=user, request=request, target=user)
+
+
+def on_user_login_failed(sender, credentials, request=None, **kwargs):
+    """Record the name that was tried, never the password (Django already masks it in
+    `credentials`, and only the user name is copied)."""
+    from django.contrib.auth import get_user_model
+
+    username_field = get_user_model().USERNAME_FIELD
+    username = str(credentials.get(username_field) or credentials.get("username") or "")
+    record(action=Action.LOGIN_FAILED, request=request, data={"username": username[:NAME_LENGTH]})
