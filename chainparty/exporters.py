@@ -1,0 +1,245 @@
+"""Excel exports: one base for every list an app exports, one writer, one registry of workbooks.
+
+An exporter declares what pretix's `ListExporter` declares: an `identifier`, a `verbose_name` (the
+sheet's title) and `columns`, and yields its rows from `iter_rows()`. `write_workbook` writes any
+number of exporters into one xlsx, one sheet each, streaming rows through openpyxl's write-only
+mode so memory stays flat however many rows there are. Apps contribute sheets to a named workbook
+through `workbooks` (the monthly ledger takes meetings from alliances, needs from demands, visits
+from guides) from their own `exporters.py`, which the registry discovers; no app imports another.
+
+What the writer guarantees for every sheet: a styled Chinese header row, frozen and repeated on
+every printed page; widths that fit Chinese text; dates and datetimes as real Excel dates (aware
+datetimes in the portal's time zone, Asia/Shanghai); Decimal and int as numbers; A4 landscape,
+fitted to the page width; and text that can never become a formula.
+"""
+
+import datetime as dt
+import itertools
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+TEXT = "text"
+DATE = "date"
+DATETIME = "datetime"
+NUMBER = "number"
+MONEY = "money"
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_NUMBER_FORMATS = {DATE: "yyyy-mm-dd", DATETIME: "yyyy-mm-dd hh:mm", MONEY: "#,##0.00"}
+#: Characters that make Excel (or LibreOffice, on editing) read a cell as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: How many first rows are read ahead to size the columns (write-only sheets fix widths up front).
+WIDTH_SAMPLE_ROWS = 200
+MIN_WIDTH = 6
+MAX_WIDTH = 50
+_SHEET_TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = TEXT
+
+
+class ListExporter:
+    """One sheet of rows. Subclasses set `identifier`, `verbose_name` and `columns`, take what they
+    need (user, filters, period) as keyword arguments, and yield one sequence per row from
+    `iter_rows()`, in the order of `columns`. Rows should be read in chunks with their joins
+    decided up front, so the number of queries does not grow with the number of rows."""
+
+    identifier: str = ""
+    verbose_name: str = ""
+    columns: Sequence[Column] = ()
+
+    def iter_rows(self) -> Iterator[Sequence]:
+        raise NotImplementedError
+
+    def get_filename(self) -> str:
+        """The download's name, without extension: the sheet's title and today's date."""
+        return f"{self.verbose_name}-{timezone.localdate():%Y%m%d}"
+
+
+# -- cells ----------------------------------------------------------------------------------------------
+def display_width(text: str) -> int:
+    """Columns a text takes in Excel: wide (CJK, full-width) characters count as two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _shown(value, kind) -> str:
+    """Roughly what Excel will show for a value, to size its column."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return "2000-01-01 00:00"
+    if isinstance(value, dt.date):
+        return "2000-01-01"
+    if kind == MONEY and isinstance(value, Decimal | int | float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _text_cell(sheet, value):
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=text)
+    if text.startswith(_FORMULA_STARTS):
+        # openpyxl makes any string starting with "=" a formula; force a string, and set Excel's own
+        # quote prefix so it stays text when someone edits the cell.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def _cell(sheet, value, kind):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, str):
+        return _text_cell(sheet, value)
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value, timezone.get_default_timezone())
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _NUMBER_FORMATS[DATETIME]
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _NUMBER_FORMATS[DATE]
+        return cell
+    if isinstance(value, Decimal | int | float):
+        cell = WriteOnlyCell(sheet, value=value)
+        if kind == MONEY:
+            cell.number_format = _NUMBER_FORMATS[MONEY]
+        return cell
+    return _text_cell(sheet, str(value))
+
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="FCE4D6")
+_HEADER_BORDER = Border(bottom=Side(style="thin", color="C00000"))
+_HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _header_cell(sheet, text):
+    cell = _text_cell(sheet, str(text))
+    cell.font = _HEADER_FONT
+    cell.fill = _HEADER_FILL
+    cell.border = _HEADER_BORDER
+    cell.alignment = _HEADER_ALIGNMENT
+    return cell
+
+
+# -- sheets and workbooks -------------------------------------------------------------------------------
+def _widths(columns, sample) -> list[int]:
+    widths = []
+    for index, column in enumerate(columns):
+        shown = [display_width(str(column.header))]
+        shown += [display_width(_shown(row[index], column.kind)) for row in sample if index < len(row)]
+        widths.append(min(max(max(shown) + 2, MIN_WIDTH), MAX_WIDTH))
+    return widths
+
+
+def sheet_title(text: str) -> str:
+    """Excel's rules for a sheet's name: at most 31 characters, none of []:*?/\\."""
+    return _SHEET_TITLE_UNSAFE.sub("_", str(text))[:31] or _("数据")
+
+
+def _set_up_page(sheet, columns, sample):
+    for index, width in enumerate(_widths(columns, sample), 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _write_sheet(workbook, exporter: ListExporter) -> int:
+    sheet = workbook.create_sheet(title=sheet_title(exporter.verbose_name))
+    columns = exporter.columns
+    rows = iter(exporter.iter_rows())
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+    _set_up_page(sheet, columns, sample)
+    sheet.append([_header_cell(sheet, column.header) for column in columns])
+    count = 0
+    for row in itertools.chain(sample, rows):
+        sheet.append([_cell(sheet, value, column.kind) for value, column in zip(row, columns, strict=True)])
+        count += 1
+    return count
+
+
+def write_workbook(exporters: Iterable[ListExporter], file) -> dict[str, int]:
+    """Write the exporters into `file` (a path or a binary file), one sheet each, in order; returns
+    the number of rows written per exporter identifier."""
+    workbook = Workbook(write_only=True)
+    counts = {exporter.identifier: _write_sheet(workbook, exporter) for exporter in exporters}
+    if not counts:
+        workbook.create_sheet(title=_("数据"))
+    workbook.save(file)
+    return counts
+
+
+def workbook_response(exporters: Sequence[ListExporter], *, filename: str) -> tuple[FileResponse, dict[str, int]]:
+    """A download of the workbook, written to a temporary file on disk and streamed from there.
+    `filename` (without extension) may be Chinese: FileResponse sends it RFC 5987-encoded."""
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+    try:
+        counts = write_workbook(exporters, file)
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    response = FileResponse(file, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return response, counts
+
+
+# -- the registry ---------------------------------------------------------------------------------------
+class WorkbookRegistry:
+    """Named workbooks and the exporters apps contribute to them, as Django's admin site collects
+    ModelAdmins: each app registers in its own `exporters.py`, discovered on first use, so a
+    workbook can hold sheets from apps that never import each other. Exporters registered under
+    one name take the same keyword arguments. Sheets come in registration order (INSTALLED_APPS)."""
+
+    def __init__(self, *, discover=True):
+        self._registry: dict[str, list[type[ListExporter]]] = {}
+        self._discovered = not discover
+
+    def register(self, name: str, exporter_class: type[ListExporter] | None = None):
+        """`workbooks.register("monthly_ledger", MeetingSheet)`, or as a class decorator."""
+        if exporter_class is None:
+            return lambda cls: self.register(name, cls)
+        classes = self._registry.setdefault(name, [])
+        if exporter_class not in classes:
+            classes.append(exporter_class)
+        return exporter_class
+
+    def exporter_classes(self, name: str) -> list[type[ListExporter]]:
+        if not self._discovered:
+            self._discovered = True
+            autodiscover_modules("exporters")
+        return list(self._registry.get(name, ()))
+
+    def build(self, name: str, **context) -> list[ListExporter]:
+        """One exporter of each registered class, all given the same context."""
+        return [exporter_class(**context) for exporter_class in self.exporter_classes(name)]
+
+
+workbooks = WorkbookRegistry()

@@ -1,0 +1,167 @@
+"""The exporter base: what a user sees when opening or printing an exported workbook."""
+
+import datetime as dt
+import io
+import tracemalloc
+import zoneinfo
+from decimal import Decimal
+from urllib.parse import quote
+
+import openpyxl
+import pytest
+from django.test import override_settings
+
+from chainparty import exporters
+from chainparty.exporters import DATE, DATETIME, MONEY, NUMBER, Column, ListExporter
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+class NeedsSheet(ListExporter):
+    identifier = "test_needs"
+    verbose_name = "需求清单"
+    columns = (
+        Column("编号"),
+        Column("标题"),
+        Column("提交日期", DATE),
+        Column("提交时间", DATETIME),
+        Column("用工人数", NUMBER),
+        Column("融资金额（万元）", MONEY),
+    )
+
+    def __init__(self, rows=()):
+        self.rows = rows
+
+    def iter_rows(self):
+        yield from self.rows
+
+
+class MeetingsSheet(ListExporter):
+    identifier = "test_meetings"
+    verbose_name = "会议台账"
+    columns = (Column("会议"), Column("日期", DATE))
+
+    def __init__(self, rows=()):
+        self.rows = rows
+
+    def iter_rows(self):
+        yield from self.rows
+
+
+ROW = (
+    "XQ-2025-000001",
+    "纺织企业急需熟练挡车工",
+    dt.date(2025, 3, 4),
+    dt.datetime(2025, 3, 4, 1, 30, tzinfo=dt.UTC),  # 09:30 in Shanghai
+    40,
+    Decimal("1234.50"),
+)
+
+
+def _reload(exporter_list):
+    buffer = io.BytesIO()
+    counts = exporters.write_workbook(exporter_list, buffer)
+    buffer.seek(0)
+    return openpyxl.load_workbook(buffer), counts
+
+
+def test_headers_are_chinese_styled_frozen_and_printed_on_every_page():
+    workbook, counts = _reload([NeedsSheet([ROW])])
+    sheet = workbook["需求清单"]
+    assert [cell.value for cell in sheet[1]] == ["编号", "标题", "提交日期", "提交时间", "用工人数", "融资金额（万元）"]
+    assert sheet["A1"].font.bold
+    assert sheet.freeze_panes == "A2"
+    assert sheet.print_title_rows == "$1:$1"
+    assert counts == {"test_needs": 1}
+
+
+def test_print_settings_are_a4_landscape_fitted_to_width():
+    sheet = _reload([NeedsSheet([ROW])])[0].active
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert int(sheet.page_setup.fitToWidth) == 1 and int(sheet.page_setup.fitToHeight) == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_dates_datetimes_and_numbers_are_typed_cells():
+    sheet = _reload([NeedsSheet([ROW])])[0].active
+    filed_on, filed_at, people, funding = sheet["C2"], sheet["D2"], sheet["E2"], sheet["F2"]
+    assert filed_on.is_date and filed_on.value == dt.datetime(2025, 3, 4) and filed_on.number_format == "yyyy-mm-dd"
+    assert filed_at.is_date and filed_at.value == dt.datetime(2025, 3, 4, 9, 30)  # Shanghai wall clock
+    assert filed_at.number_format == "yyyy-mm-dd hh:mm"
+    assert people.data_type == "n" and people.value == 40
+    assert funding.data_type == "n" and funding.value == 1234.5 and funding.number_format == "#,##0.00"
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://evil","点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_formula_looking_text_stays_text(text):
+    sheet = _reload([NeedsSheet([("XQ", text, None, None, None, None)])])[0].active
+    cell = sheet["B2"]
+    # XML parsers read a bare carriage return as a line feed; either way it is text, not a formula.
+    assert cell.data_type == "s" and cell.value == text.replace("\r", "\n")
+    assert cell.quotePrefix  # Excel keeps it text even when the cell is edited
+
+
+def test_ordinary_text_has_no_quote_prefix_and_control_characters_are_dropped():
+    sheet = _reload([NeedsSheet([("XQ", "用工\x07需求", None, None, None, None)])])[0].active
+    assert sheet["B2"].value == "用工需求" and not sheet["B2"].quotePrefix
+    assert sheet["C2"].value is None
+
+
+def test_widths_fit_chinese_text_and_are_capped():
+    long_title = "汉" * 100
+    sheet = _reload([NeedsSheet([("XQ-2025-000001", long_title, None, None, None, None)])])[0].active
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEF"}
+    assert widths["A"] == len("XQ-2025-000001") + 2
+    assert widths["B"] == exporters.MAX_WIDTH  # capped, not 200 wide
+    assert widths["F"] == exporters.display_width("融资金额（万元）") + 2 == 18  # CJK counted as two
+    assert widths["C"] == exporters.display_width("提交日期") + 2
+
+
+def test_two_registered_sheets_land_in_one_workbook():
+    registry = exporters.WorkbookRegistry(discover=False)
+    registry.register("monthly_ledger", MeetingsSheet)
+    registry.register("monthly_ledger")(NeedsSheet)
+    registry.register("monthly_ledger", MeetingsSheet)  # registering twice adds no second sheet
+    assert registry.build("other") == []
+    workbook, counts = _reload(registry.build("monthly_ledger", rows=[]))
+    assert workbook.sheetnames == ["会议台账", "需求清单"]
+    assert counts == {"test_meetings": 0, "test_needs": 0}
+
+
+def test_sheet_titles_follow_excels_rules():
+    assert exporters.sheet_title("2025/03 台账:第[1]页") == "2025_03 台账_第_1_页"
+    assert len(exporters.sheet_title("长" * 40)) == 31
+
+
+def test_memory_stays_flat_with_many_rows():
+    """Write-only streams rows to a temporary file: 1,000 rows take little more memory than 300."""
+
+    class Numbers(ListExporter):
+        identifier, verbose_name, columns = "numbers", "数", (Column("标题"), Column("数", NUMBER))
+
+        def __init__(self, count):
+            self.count = count
+
+        def iter_rows(self):
+            return ((f"需求标题{i}" * 3, i) for i in range(self.count))
+
+    def peak(count):
+        tracemalloc.start()
+        exporters.write_workbook([Numbers(count)], io.BytesIO())
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    small, large = peak(300), peak(1000)
+    assert large < small * 1.5
+
+
+@override_settings(TIME_ZONE="Asia/Shanghai")
+def test_the_download_has_a_chinese_filename():
+    response, counts = exporters.workbook_response([NeedsSheet([ROW])], filename="需求清单-20250304")
+    body = b"".join(response.streaming_content)
+    assert response["Content-Type"] == exporters.XLSX_CONTENT_TYPE
+    assert f"filename*=utf-8''{quote('需求清单-20250304.xlsx')}" in response["Content-Disposition"]
+    assert openpyxl.load_workbook(io.BytesIO(body)).active["A2"].value == "XQ-2025-000001"
+    assert counts == {"test_needs": 1}
