@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from chainparty.paging import paginate
@@ -20,15 +21,22 @@ def notification_list(request):
     return render(request, "notifications/list.html", {"page": page, "query": query})
 
 
+def _redirect_within_portal(request, target):
+    """Follow `target` only when it stays on this site (Django's check: `/\\evil.com`, `//evil.com`
+    and other hosts are refused); otherwise go to the notification list."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications")
+
+
 @login_required
 @require_POST
 def notification_read(request):
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
     notifications.mark_read(user=request.user, notification_ids=ids)
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("notifications")
+    return _redirect_within_portal(request, request.POST.get("next", ""))
 
 
 @login_required
@@ -38,7 +46,7 @@ def notification_open(request, pk):
     if item is None:
         return redirect("notifications")
     notifications.mark_read(user=request.user, notification_ids=[item.pk])
-    return redirect(item.url if item.url.startswith("/") and not item.url.startswith("//") else "notifications")
+    return _redirect_within_portal(request, item.url)
 
 
 @staff_member_required

@@ -192,3 +192,29 @@ def test_bell_and_list_page(client):
     client.get(reverse("notification_open", args=[other_item.pk]))
     other_item.refresh_from_db()
     assert other_item.read_at is None  # one user cannot read another's notification
+
+
+@pytest.mark.parametrize("target", ["/\\evil.com", "//evil.com", "https://evil.com", "http://evil.com/needs/"])
+def test_marking_read_never_redirects_off_site(client, target):
+    user = factories.UserFactory()
+    _send([user])
+    client.force_login(user)
+    response = client.post(reverse("notifications_read"), {"next": target})
+    assert response.status_code == 302 and response.url == reverse("notifications")
+    assert notifications.unread_count(user) == 0
+
+
+def test_marking_read_follows_a_link_within_the_portal(client):
+    user = factories.UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("notifications_read"), {"next": "/needs/?state=open"})
+    assert response.status_code == 302 and response.url == "/needs/?state=open"
+
+
+@pytest.mark.parametrize(("url", "expected"), [("/\\evil.com", None), ("//evil.com", None), ("/needs/", "/needs/")])
+def test_opening_a_notification_goes_only_where_the_portal_is(client, url, expected):
+    user = factories.UserFactory()
+    notifications.notify(recipients=[user], message=notifications.Message(title="提醒", url=url), dedupe_key="open")
+    client.force_login(user)
+    response = client.get(reverse("notification_open", args=[Notification.objects.get(recipient=user).pk]))
+    assert response.status_code == 302 and response.url == (expected or reverse("notifications"))
