@@ -31,8 +31,9 @@ from chainparty import roles, workdays
 from chainparty.models import Notification
 from demands.models import Assignment, Need, NeedCounter, NeedEvent, Policy, PolicyCategory, Resource
 from demands.selectors.needs import DEFAULT_WORKDAYS
-from demands.services.lists import _policy_tokens, _resource_tokens
 from demands.services.needs import deadline_rules_ensure_defaults
+from demands.services.policies import _policy_tokens
+from demands.services.resources import _resource_tokens
 
 from . import texts
 from .bulk import Copier, copy_rows, reset_sequences

@@ -14,8 +14,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from .models import Cooperation, Match, Need, Policy, PolicyDelivery, Resource
-from .permissions.lists import NEED_SIDE, PROVIDER_SIDE
-from .services import lists as services
+from .permissions.matches import NEED_SIDE, PROVIDER_SIDE
+from .services import policies as services
+from .services.matches import match_confirm, match_propose
+from .services.resources import resource_create, resource_set_status
 
 STORY1_TITLE = "2000台玉米收获机紧急订单，产能不足"
 STORY1_VALUE_WAN = Decimal("4500")
@@ -262,7 +264,7 @@ def _resources(org, stdout):
         owner = _owner(org, owner_key)
         if Resource.objects.filter(title=title, **owner).exists():
             continue
-        resource = services.resource_create(
+        resource = resource_create(
             user=org.users.get(username) if username else None,
             category=category,
             title=title,
@@ -272,7 +274,7 @@ def _resources(org, stdout):
             **owner,
         )
         if status != Resource.Status.ACTIVE:
-            services.resource_set_status(resource=resource, status=status)
+            resource_set_status(resource=resource, status=status)
         created += 1
     _say(stdout, f"资源清单：新增 {created} 项。")
 
@@ -352,11 +354,11 @@ def _story_one(org, stdout):
     capacity = Resource.objects.get(enterprise=wuzheng, title=RESOURCES[0][3])
     match = Match.objects.filter(need=need, resource=capacity).first()
     if match is None:
-        match = services.match_propose(need=need, resource=capacity, user=users["farm_secretary"])
+        match = match_propose(need=need, resource=capacity, user=users["farm_secretary"])
     if match.need_confirmed_at is None:
-        match = services.match_confirm(match=match, user=users["jindafeng"], side=NEED_SIDE)
+        match = match_confirm(match=match, user=users["jindafeng"], side=NEED_SIDE)
     if match.provider_confirmed_at is None:
-        services.match_confirm(
+        match_confirm(
             match=match,
             user=users["wuzheng"],
             side=PROVIDER_SIDE,

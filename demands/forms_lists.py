@@ -9,8 +9,10 @@ from alliances.access import visible_departments, visible_enterprises
 from alliances.models import Alliance, Enterprise, Region, WorkZone
 from chainparty.forms_utils import DATE, style_fields
 
-from .models.lists import Cooperation, Policy, Resource
-from .permissions.lists import cooperation_alliances_for, policy_departments_for, resource_owner_choices
+from .models import Cooperation, Policy, Resource
+from .permissions.matches import cooperation_alliances_for
+from .permissions.policies import policy_departments_for
+from .permissions.resources import resource_owner_choices
 
 
 class ResourceForm(forms.ModelForm):

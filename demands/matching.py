@@ -10,9 +10,9 @@ A pair scores up to 1.0 from four parts:
 * text (0.30): similarity of the rjieba tokens of both texts.
 
 Candidates are prefiltered in SQL (active, in date, mapped categories, the need's region or
-alliance) on the indexes of demands.models.lists and capped, so a suggestion reads a few hundred
-stored token strings and never segments them again. Every candidate is scored with numbers only;
-the Chinese reasons are written for the few that are shown.
+alliance) on the indexes of demands.models.resources and demands.models.policies and capped, so a
+suggestion reads a few hundred stored token strings and never segments them again. Every candidate
+is scored with numbers only; the Chinese reasons are written for the few that are shown.
 """
 
 import math
@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Membership, Region
 
-from .models.lists import Policy, PolicyCategory, Resource
+from .models import Policy, PolicyCategory, Resource
 from .models.needs import Need
-from .permissions.lists import resource_active_q
 from .permissions.needs import visible_needs
-from .selectors.lists import policy_targets
+from .permissions.resources import resource_active_q
+from .selectors.policies import policy_targets
 from .text import similarity, token_set, tokenize, weight_norm
 
 CATEGORY_WEIGHT = 0.40

@@ -233,10 +233,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have fields named `category` and `state`; give each enum its own name.
     "ENUM_NAME_OVERRIDES": {
-        "ResourceCategoryEnum": "demands.models.lists.Resource.Category",
-        "ResourceStatusEnum": "demands.models.lists.Resource.Status",
-        "PolicyCategoryEnum": "demands.models.lists.Policy.Category",
-        "PolicyStateEnum": "demands.models.lists.Policy.State",
+        "ResourceCategoryEnum": "demands.models.resources.Resource.Category",
+        "ResourceStatusEnum": "demands.models.resources.Resource.Status",
+        "PolicyCategoryEnum": "demands.models.policies.Policy.Category",
+        "PolicyStateEnum": "demands.models.policies.Policy.State",
         "NeedCategoryEnum": "demands.models.needs.Need.Category",
         "NeedStateEnum": "demands.models.needs.Need.State",
         "AssignmentStateEnum": "demands.models.needs.Assignment.State",

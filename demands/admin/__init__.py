@@ -1,1 +1,1 @@
-from . import lists, needs  # noqa: F401
+from . import matches, needs, policies, resources  # noqa: F401

@@ -1,8 +1,9 @@
-from .lists import register as register_lists
-from .needs import register as register_needs
+from . import matches, needs, policies, resources
 
 
 def register_api(router):
     """The three lists' viewsets join the portal's one router."""
-    register_needs(router)
-    register_lists(router)
+    needs.register(router)
+    router.register("resources", resources.ResourceViewSet, basename="resource")
+    router.register("policies", policies.PolicyViewSet, basename="policy")
+    router.register("cooperations", matches.CooperationViewSet, basename="cooperation")

@@ -1,5 +1,7 @@
-"""The three lists. Needs and their workflow live in `needs`; resources, policies, matches and
-cooperations in `lists`."""
+"""The three lists, a module for each thing they hold: needs and their workflow records, resources,
+policies (with their push and read tracking), and the matches and cooperations between them."""
 
-from .lists import *  # noqa: F403
+from .matches import *  # noqa: F403
 from .needs import *  # noqa: F403
+from .policies import *  # noqa: F403
+from .resources import *  # noqa: F403

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from demands.models import Cooperation, Policy, PolicyDelivery, Resource
-from demands.services import lists as services
+from demands.services import policies as services
+from demands.services.matches import cooperation_record
 from tests import factories
 from tests.demands.test_lists_support import make_policy, make_resource, pdf_file
 
@@ -208,7 +209,7 @@ def _grow(world, personas, n):
         enterprise = factories.EnterpriseFactory(region=world.county, zone=world.zone)
         make_resource(None, enterprise=enterprise, title=f"产能{i}")
         make_policy(personas.handler, world.department, title=f"政策{i}", categories=["finance", "tax"], publish=True)
-        services.cooperation_record(
+        cooperation_record(
             user=personas.secretary,
             alliance=world.alliance,
             provider_enterprise=world.member,

@@ -11,10 +11,14 @@ from django.utils import timezone
 from alliances import services as org
 from chainparty.models import Notification
 from demands.models import Cooperation, Match, Policy, PolicyCategory, PolicyDelivery, Resource
-from demands.permissions.lists import NEED_SIDE, PROVIDER_SIDE
-from demands.selectors import lists as selectors
-from demands.services import lists as services
-from demands.tasks.lists import expire_resources, push_policy
+from demands.permissions.matches import NEED_SIDE, PROVIDER_SIDE
+from demands.selectors import policies as selectors
+from demands.services import policies as services
+from demands.services._common import StateConflict
+from demands.services.matches import cooperation_record, match_confirm, match_propose
+from demands.services.resources import resource_set_status, resource_update
+from demands.tasks.policies import push_policy
+from demands.tasks.resources import expire_resources
 from tests import factories
 from tests.demands.test_lists_support import make_need, make_policy, make_resource, pdf_file
 
@@ -60,14 +64,14 @@ def test_resource_bad_input_saves_nothing(world, personas):
 
 def test_resource_update_retokenises_and_status_rules(world, personas):
     resource = make_resource(personas.enterprise_secretary, enterprise=world.lead)
-    services.resource_update(resource=resource, title="印染设备共享", description="")
+    resource_update(resource=resource, title="印染设备共享", description="")
     resource.refresh_from_db()
     assert "印染" in resource.tokens.split()
-    services.resource_set_status(resource=resource, status=Resource.Status.PAUSED)
-    with pytest.raises(services.StateConflict):
-        services.resource_set_status(resource=resource, status=Resource.Status.PAUSED)
-    with pytest.raises(services.StateConflict):
-        services.resource_set_status(resource=resource, status=Resource.Status.EXPIRED)
+    resource_set_status(resource=resource, status=Resource.Status.PAUSED)
+    with pytest.raises(StateConflict):
+        resource_set_status(resource=resource, status=Resource.Status.PAUSED)
+    with pytest.raises(StateConflict):
+        resource_set_status(resource=resource, status=Resource.Status.EXPIRED)
     assert Resource.objects.get(pk=resource.pk).status == Resource.Status.PAUSED
 
 
@@ -128,11 +132,11 @@ def test_policy_update_rules(world, personas):
     assert Policy.objects.get(pk=policy.pk).valid_to is None
     services.policy_publish(policy=policy, user=personas.handler)
     services.policy_withdraw(policy=policy, user=personas.handler)
-    with pytest.raises(services.StateConflict):
+    with pytest.raises(StateConflict):
         services.policy_update(policy=policy, title="再改")
-    with pytest.raises(services.StateConflict):
+    with pytest.raises(StateConflict):
         services.policy_publish(policy=policy, user=personas.handler)
-    with pytest.raises(services.StateConflict):
+    with pytest.raises(StateConflict):
         services.policy_withdraw(policy=policy, user=personas.handler)
 
 
@@ -247,14 +251,14 @@ def test_expired_policy_cannot_be_published(world, personas):
 def test_match_needs_both_sides_then_becomes_cooperation(world, personas):
     resource = make_resource(personas.other_enterprise_secretary, enterprise=world.member, title="闲置缝纫产能")
     need = make_need(world.lead, world.alliance, title="订单激增缺少缝纫产能")
-    match = services.match_propose(need=need, resource=resource, user=personas.secretary)
+    match = match_propose(need=need, resource=resource, user=personas.secretary)
     assert match.score > 0 and match.reasons
-    assert services.match_propose(need=need, resource=resource, user=personas.secretary) == match
-    services.match_confirm(match=match, user=personas.enterprise_secretary, side=NEED_SIDE)
+    assert match_propose(need=need, resource=resource, user=personas.secretary) == match
+    match_confirm(match=match, user=personas.enterprise_secretary, side=NEED_SIDE)
     assert not Cooperation.objects.exists()
-    with pytest.raises(services.StateConflict):
-        services.match_confirm(match=match, user=personas.enterprise_secretary, side=NEED_SIDE)
-    services.match_confirm(
+    with pytest.raises(StateConflict):
+        match_confirm(match=match, user=personas.enterprise_secretary, side=NEED_SIDE)
+    match_confirm(
         match=match,
         user=personas.other_enterprise_secretary,
         side=PROVIDER_SIDE,
@@ -271,7 +275,7 @@ def test_match_needs_both_sides_then_becomes_cooperation(world, personas):
 def test_proposer_side_counts_as_confirmed(world, personas):
     resource = make_resource(personas.other_enterprise_secretary, enterprise=world.member)
     need = make_need(world.lead, world.alliance)
-    match = services.match_propose(need=need, resource=resource, user=personas.enterprise_secretary, sides={NEED_SIDE})
+    match = match_propose(need=need, resource=resource, user=personas.enterprise_secretary, sides={NEED_SIDE})
     assert match.need_confirmed_by == personas.enterprise_secretary
     assert match.provider_confirmed_at is None
 
@@ -280,20 +284,20 @@ def test_cannot_match_own_resource_closed_need_or_draft_policy(world, personas):
     own = make_resource(personas.enterprise_secretary, enterprise=world.lead)
     need = make_need(world.lead, world.alliance)
     with pytest.raises(ValidationError):
-        services.match_propose(need=need, resource=own, user=personas.secretary)
+        match_propose(need=need, resource=own, user=personas.secretary)
     draft = make_policy(personas.handler, world.department)
-    with pytest.raises(services.StateConflict):
-        services.match_propose(need=need, policy=draft, user=personas.secretary)
+    with pytest.raises(StateConflict):
+        match_propose(need=need, policy=draft, user=personas.secretary)
     closed = make_need(world.lead, world.alliance, state="closed")
     other = make_resource(personas.other_enterprise_secretary, enterprise=world.member)
-    with pytest.raises(services.StateConflict):
-        services.match_propose(need=closed, resource=other, user=personas.secretary)
+    with pytest.raises(StateConflict):
+        match_propose(need=closed, resource=other, user=personas.secretary)
     assert not Match.objects.exists()
 
 
 def test_direct_cooperation_validation(world, personas):
     with pytest.raises(ValidationError) as error:
-        services.cooperation_record(
+        cooperation_record(
             user=personas.secretary,
             alliance=world.alliance,
             provider_enterprise=world.member,
@@ -304,7 +308,7 @@ def test_direct_cooperation_validation(world, personas):
         )
     assert {"receiver_enterprise", "date"} <= set(error.value.message_dict)
     with pytest.raises(ValidationError):
-        services.cooperation_record(
+        cooperation_record(
             user=personas.secretary,
             alliance=world.alliance,
             receiver_enterprise=world.lead,

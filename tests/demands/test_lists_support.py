@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from alliances import services as org
 from alliances.models import Membership
 from demands.models import Need, Resource
-from demands.services import lists as services
+from demands.services import policies as services
+from demands.services.resources import resource_create
 from tests import factories
 
 _numbers = itertools.count(1)
@@ -28,7 +29,7 @@ def make_resource(user, *, enterprise=None, department=None, **fields):
         "quantity": "100台/月",
         **fields,
     }
-    return services.resource_create(user=user, enterprise=enterprise, department=department, **values)
+    return resource_create(user=user, enterprise=enterprise, department=department, **values)
 
 
 def make_policy(user, department, *, publish=False, categories=("finance",), **fields):

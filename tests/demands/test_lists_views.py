@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demands.models import Cooperation, Match, Policy, PolicyDelivery, Resource
-from demands.services import lists as services
+from demands.services import matches as services
+from demands.services.policies import policy_mark_read, policy_publish
+from demands.services.resources import resource_set_status
 from tests import factories
 from tests.demands.test_lists_support import make_need, make_policy, make_resource, pdf_file
 
@@ -54,7 +56,7 @@ def loan(world, personas):
 # -- resources ---------------------------------------------------------------------------
 def test_resource_list_is_scoped(client_for, world, personas, lead_resource, outsider_resource):
     paused = make_resource(None, enterprise=world.member, title="已暂停的资源")
-    services.resource_set_status(resource=paused, status=Resource.Status.PAUSED)
+    resource_set_status(resource=paused, status=Resource.Status.PAUSED)
     page = client_for(personas.enterprise_secretary).get(reverse("demands:resource_list"))
     assert page.status_code == 200
     titles = [r.title for r in page.context["page"]]
@@ -283,7 +285,7 @@ def test_policy_attachment_download(client_for, personas, loan):
 
 def test_inbox_shows_unread_first(client_for, personas, world, loan):
     older = make_policy(personas.handler, world.department, title="已读过的政策", publish=True)
-    services.policy_mark_read(policy=older, user=personas.enterprise_secretary, enterprise_ids=[world.lead.pk])
+    policy_mark_read(policy=older, user=personas.enterprise_secretary, enterprise_ids=[world.lead.pk])
     page = client_for(personas.enterprise_secretary).get(reverse("demands:policy_inbox"))
     assert [d.policy for d in page.context["page"]] == [loan, older]
     assert page.context["unread_count"] == 1
@@ -470,11 +472,11 @@ def test_policy_page_keeps_its_query_budget(client_for, world, personas, loan):
     url = reverse("demands:policy_detail", args=[loan.pk])
     for _i in range(10):
         factories.EnterpriseFactory(region=world.county)
-    services.policy_publish(policy=loan, user=personas.handler)
+    policy_publish(policy=loan, user=personas.handler)
     small = _queries(client, url)
     for _i in range(50):
         factories.EnterpriseFactory(region=world.county)
-    services.policy_publish(policy=loan, user=personas.handler)
+    policy_publish(policy=loan, user=personas.handler)
     assert PolicyDelivery.objects.filter(policy=loan).count() == 62
     assert small == _queries(client, url) <= 16
 

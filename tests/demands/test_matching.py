@@ -8,7 +8,7 @@ from alliances import services as org
 from alliances.models import Region
 from demands.matching import suggest_for_need, suggest_needs_for_policy, suggest_needs_for_resource
 from demands.models import Need, Resource
-from demands.services import lists as services
+from demands.services import resources as services
 from demands.text import similarity, token_set, tokenize
 from tests import factories
 from tests.demands.test_lists_support import farm_chain, make_need, make_policy, make_resource

@@ -1,12 +1,11 @@
-"""Every write to resources, policies, matches and cooperations.
+"""Every write to policies (政策清单): create, edit, publish, withdraw, push to enterprises, mark read.
 
-Access is checked by the caller through demands.permissions.lists; these functions enforce what
+Access is checked by the caller through demands.permissions.policies; these functions enforce what
 must hold whoever calls them (validity, state, idempotency).
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,108 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliances.models import Alliance, Department, Enterprise, Membership, WorkZone
-from chainparty.notifications import Message, notify, notify_bulk
+from alliances.models import Department
+from chainparty.notifications import Message, notify_bulk
 from chainparty.uploads import PDF, check_upload
 
-from ..matching import score_pair
-from ..models.lists import Cooperation, Match, Policy, PolicyCategory, PolicyDelivery, Resource
-from ..permissions.lists import NEED_SIDE, PROVIDER_SIDE
-from ..selectors.lists import offer_handlers, policy_targets
+from ..models import Policy, PolicyCategory, PolicyDelivery
 from ..selectors.needs import enterprise_secretaries
+from ..selectors.policies import policy_targets
 from ..text import token_string
-from .needs import TransitionError
-
-
-class StateConflict(TransitionError):
-    """The action does not fit the row's current state (HTTP 409 in the API); nothing was changed.
-
-    A kind of the needs' TransitionError, so pages and the API treat both alike."""
-
-
-def _save_new(instance):
-    instance.full_clean()
-    instance.save()
-    return instance
-
-
-# -- resources ---------------------------------------------------------------------------
-RESOURCE_FIELDS = ("category", "title", "description", "quantity", "zone", "valid_until", "status", "contact")
-
-
-def _resource_tokens(resource):
-    return token_string(resource.title, resource.description, resource.quantity)
-
-
-@transaction.atomic
-def resource_create(
-    *,
-    user,
-    category: str,
-    title: str,
-    enterprise: Enterprise | None = None,
-    department: Department | None = None,
-    description: str = "",
-    quantity: str = "",
-    zone: WorkZone | None = None,
-    valid_until: dt.date | None = None,
-    contact: str = "",
-) -> Resource:
-    owner = enterprise or department
-    if valid_until is not None and valid_until < timezone.localdate():
-        raise ValidationError({"valid_until": _("有效期不能早于今天。")})
-    if zone is None and enterprise is not None:
-        zone = enterprise.zone
-    resource = Resource(
-        enterprise=enterprise,
-        department=department,
-        region_id=owner.region_id if owner is not None else None,
-        category=category,
-        title=title,
-        description=description,
-        quantity=quantity,
-        zone=zone,
-        valid_until=valid_until,
-        contact=contact,
-        created_by=user,
-    )
-    resource.tokens = _resource_tokens(resource)
-    return _save_new(resource)
-
-
-@transaction.atomic
-def resource_update(*, resource: Resource, **fields) -> Resource:
-    unknown = set(fields) - set(RESOURCE_FIELDS)
-    if unknown:
-        raise ValidationError(_("不能修改这些字段：%s") % "、".join(sorted(unknown)))
-    valid_until = fields.get("valid_until", resource.valid_until)
-    status = fields.get("status", resource.status)
-    if status == Resource.Status.ACTIVE and valid_until is not None and valid_until < timezone.localdate():
-        raise ValidationError({"valid_until": _("有效期已过，请先延长有效期再设为有效。")})
-    for name, value in fields.items():
-        setattr(resource, name, value)
-    resource.tokens = _resource_tokens(resource)
-    resource.full_clean()
-    resource.save(update_fields=[*fields, "tokens", "updated_at"])
-    return resource
-
-
-@transaction.atomic
-def resource_set_status(*, resource: Resource, status: str) -> Resource:
-    if status == Resource.Status.EXPIRED:
-        raise StateConflict(_("资源到期后自动过期，不能手工设为已过期。"))
-    if resource.status == status:
-        raise StateConflict(_("资源已经是“%s”状态。") % resource.get_status_display())
-    return resource_update(resource=resource, status=status)
-
-
-def resource_expire_due(*, today: dt.date | None = None) -> int:
-    """Mark active resources past their date as expired. Safe to run any number of times."""
-    today = today or timezone.localdate()
-    return Resource.objects.filter(status=Resource.Status.ACTIVE, valid_until__lt=today).update(
-        status=Resource.Status.EXPIRED, updated_at=timezone.now()
-    )
-
+from ._common import StateConflict
 
 # -- policies ----------------------------------------------------------------------------
 POLICY_FIELDS = (
@@ -319,7 +225,7 @@ def policy_publish(*, policy: Policy, user) -> PublishResult:
 
 
 def _enqueue_policy_push(policy_id):
-    from ..tasks.lists import push_policy  # the tasks module imports this one
+    from ..tasks.policies import push_policy  # the tasks module imports this one
 
     push_policy.delay(policy_id)
 
@@ -381,157 +287,3 @@ def policy_mark_read(*, policy: Policy, user, enterprise_ids) -> int:
     if read:
         Policy.objects.filter(pk=policy.pk).update(read_count=F("read_count") + read)
     return read
-
-
-# -- matches and cooperations ------------------------------------------------------------
-def _offer_owner(offer):
-    if isinstance(offer, Resource):
-        return offer.enterprise, offer.department
-    return None, offer.department
-
-
-@transaction.atomic
-def match_propose(*, need, user, resource: Resource | None = None, policy: Policy | None = None, sides=()) -> Match:
-    """Pair a need with a resource or a policy (once: proposing again returns the same match).
-
-    `sides` are the sides the proposer may confirm (see permissions.match_sides_for): proposing
-    counts as their confirmation.
-    """
-    if (resource is None) == (policy is None):
-        raise ValidationError(_("请选择一项资源或一项政策。"))
-    if need.state in (*need.SOLVED_STATES, *need.FINAL_STATES):
-        raise StateConflict(_("需求已办结或已关闭，不能再发起对接。"))
-    offer = resource or policy
-    if resource is not None and resource.enterprise_id == need.enterprise_id:
-        raise ValidationError(_("不能把企业自己的资源匹配给自己的需求。"))
-    if policy is not None and policy.state != Policy.State.PUBLISHED:
-        raise StateConflict(_("只能匹配已发布的政策。"))
-    if resource is not None and resource.effective_status != Resource.Status.ACTIVE:
-        raise StateConflict(_("该资源已暂停或过期，不能匹配。"))
-    existing = Match.objects.filter(need=need, resource=resource, policy=policy).first()
-    if existing is not None:
-        return existing
-    suggestion = score_pair(need=need, offer=offer)
-    match = _save_new(
-        Match(
-            need=need,
-            resource=resource,
-            policy=policy,
-            score=suggestion.score,
-            reasons=suggestion.reasons,
-            proposed_by=user,
-        )
-    )
-    for side in sorted(sides):
-        match = match_confirm(match=match, user=user, side=side)
-    if not match.is_confirmed:
-        transaction.on_commit(lambda: _notify_match(match.pk))
-    return match
-
-
-def _notify_match(match_id):
-    match = Match.objects.select_related("need__enterprise", "resource", "policy").get(pk=match_id)
-    url = reverse("demands:match_list")
-    message = Message(
-        title=_("供需对接待确认：%s") % match.need.title,
-        body=_("需求“%(need)s”与“%(offer)s”被推荐对接，请确认。") % {"need": match.need.title, "offer": match.offer},
-        url=url,
-        kind="match",
-    )
-    recipients = []
-    if match.need_confirmed_at is None:
-        recipients += enterprise_secretaries([match.need.enterprise_id]).get(match.need.enterprise_id, [])
-    if match.provider_confirmed_at is None:
-        recipients += offer_handlers(offer=match.offer)
-    notify(recipients=recipients, message=message, dedupe_key=f"match:{match.pk}:proposed")
-
-
-@transaction.atomic
-def match_confirm(
-    *,
-    match: Match,
-    user,
-    side: str,
-    description: str = "",
-    value_wan: Decimal | None = None,
-    date: dt.date | None = None,
-) -> Match:
-    """One side confirms. The second confirmation turns the match into a cooperation (促成合作);
-    `description`, `value_wan` and `date` describe it (defaults: the offer's title, no value, today)."""
-    match = Match.objects.select_for_update().get(pk=match.pk)
-    now = timezone.now()
-    if side == NEED_SIDE:
-        if match.need_confirmed_at is not None:
-            raise StateConflict(_("需求方已确认过该对接。"))
-        match.need_confirmed_at, match.need_confirmed_by = now, user
-        fields = ["need_confirmed_at", "need_confirmed_by"]
-    elif side == PROVIDER_SIDE:
-        if match.provider_confirmed_at is not None:
-            raise StateConflict(_("提供方已确认过该对接。"))
-        match.provider_confirmed_at, match.provider_confirmed_by = now, user
-        fields = ["provider_confirmed_at", "provider_confirmed_by"]
-    else:
-        raise ValidationError(_("确认方无效。"))
-    match.save(update_fields=fields)
-    if match.is_confirmed:
-        _cooperation_from_match(match=match, user=user, description=description, value_wan=value_wan, date=date)
-    return match
-
-
-def _cooperation_from_match(*, match, user, description, value_wan, date):
-    need = match.need
-    provider_enterprise, provider_department = _offer_owner(match.offer)
-    return cooperation_record(
-        user=user,
-        alliance=need.alliance,
-        need=need,
-        match=match,
-        provider_enterprise=provider_enterprise,
-        provider_department=provider_department,
-        receiver_enterprise=need.enterprise,
-        description=description or _("%(offer)s 对接 %(need)s") % {"offer": match.offer, "need": need.title},
-        value_wan=value_wan,
-        date=date or timezone.localdate(),
-    )
-
-
-@transaction.atomic
-def cooperation_record(
-    *,
-    user,
-    alliance: Alliance,
-    receiver_enterprise: Enterprise,
-    description: str,
-    date: dt.date,
-    provider_enterprise: Enterprise | None = None,
-    provider_department: Department | None = None,
-    value_wan: Decimal | None = None,
-    need=None,
-    match: Match | None = None,
-) -> Cooperation:
-    errors = {}
-    if date and date > timezone.localdate():
-        errors["date"] = _("合作日期不能晚于今天。")
-    if (
-        receiver_enterprise is not None
-        and not Membership.objects.filter(alliance=alliance, enterprise=receiver_enterprise).exists()
-    ):
-        errors["receiver_enterprise"] = _("受益企业不是本联盟的成员企业。")
-    if need is not None and receiver_enterprise is not None and need.enterprise_id != receiver_enterprise.pk:
-        errors["need"] = _("所选需求不属于受益企业。")
-    if errors:
-        raise ValidationError(errors)
-    return _save_new(
-        Cooperation(
-            alliance=alliance,
-            need=need,
-            match=match,
-            provider_enterprise=provider_enterprise,
-            provider_department=provider_department,
-            receiver_enterprise=receiver_enterprise,
-            description=description,
-            value_wan=value_wan,
-            date=date,
-            recorded_by=user,
-        )
-    )

@@ -1,62 +1,14 @@
-"""Reads of resources, policies, matches and cooperations, scoped to a user, joins decided here."""
+"""Reads of policies, their pushes and who read them, scoped to a user, joins decided here."""
 
-import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
-from django.utils import timezone
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from alliances.access import scope_for, visible_alliances, visible_enterprises
-from alliances.models import Enterprise, Membership, WorkZone
+from alliances.models import Enterprise, Membership
 
-from ..models.lists import Match, Policy, PolicyCategory, PolicyDelivery, Resource
-from ..permissions.lists import (
-    provider_side_q,
-    resource_active_q,
-    sees_all_readers,
-    visible_cooperations,
-    visible_policies,
-    visible_resources,
-)
-from .needs import department_handlers, enterprise_secretaries
-
-STATUS_EXPIRED = Resource.Status.EXPIRED
-
-
-# -- resources ---------------------------------------------------------------------------
-def resource_list(*, user, category="", status="", zone=None, q="", enterprise=None, department=None, owner=""):
-    qs = visible_resources(user).select_related("enterprise", "department", "zone", "region")
-    if category:
-        qs = qs.filter(category=category)
-    if status:
-        qs = filter_resource_status(qs, status)
-    if zone is not None:
-        qs = qs.filter(zone=zone)
-    if enterprise is not None:
-        qs = qs.filter(enterprise=enterprise)
-    if department is not None:
-        qs = qs.filter(department=department)
-    if owner:
-        qs = qs.filter(Q(enterprise__name__icontains=owner) | Q(department__name__icontains=owner))
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    return qs.order_by("-updated_at", "-id")
-
-
-def filter_resource_status(qs, status):
-    """Filter by the status users see: an active resource past its date counts as expired."""
-    if status == Resource.Status.ACTIVE:
-        return qs.filter(resource_active_q())
-    if status == STATUS_EXPIRED:
-        return qs.filter(
-            Q(status=STATUS_EXPIRED) | Q(status=Resource.Status.ACTIVE, valid_until__lt=timezone.localdate())
-        )
-    return qs.filter(status=status)
-
-
-def resource_zones(*, user):
-    """Zones worth offering as a filter: the ones the user's visible resources sit in."""
-    return WorkZone.objects.filter(pk__in=visible_resources(user).values("zone_id")).order_by("name")
+from ..models import Policy, PolicyCategory, PolicyDelivery
+from ..permissions.policies import sees_all_readers, visible_policies
 
 
 # -- policies ----------------------------------------------------------------------------
@@ -175,74 +127,3 @@ def policy_targets(policy: Policy):
         members = Membership.objects.filter(alliance__in=alliance_ids, left_on__isnull=True, enterprise__isnull=False)
         enterprises = enterprises.filter(pk__in=members.values("enterprise_id"))
     return enterprises
-
-
-# -- cooperations -----------------------------------------------------------------------
-def cooperation_list(*, user, alliance=None, date_from: dt.date | None = None, date_to: dt.date | None = None, q=""):
-    qs = visible_cooperations(user).select_related(
-        "alliance", "provider_enterprise", "provider_department", "receiver_enterprise", "need"
-    )
-    if alliance is not None:
-        qs = qs.filter(alliance=alliance)
-    if date_from:
-        qs = qs.filter(date__gte=date_from)
-    if date_to:
-        qs = qs.filter(date__lte=date_to)
-    if q:
-        qs = qs.filter(
-            Q(description__icontains=q)
-            | Q(provider_enterprise__name__icontains=q)
-            | Q(receiver_enterprise__name__icontains=q)
-        )
-    return qs.order_by("-date", "-id")
-
-
-def cooperation_totals(qs):
-    figures = qs.order_by().aggregate(count=Count("pk"), value=Sum("value_wan"))
-    return {"count": figures["count"], "value_wan": figures["value"] or 0}
-
-
-# -- matches -------------------------------------------------------------------------------
-def _match_joins(qs):
-    return qs.select_related(
-        "need__enterprise",
-        "resource__enterprise",
-        "resource__department",
-        "policy__department",
-        "need_confirmed_by",
-        "provider_confirmed_by",
-        "cooperation",
-    )
-
-
-def matches_for_need(*, need):
-    return _match_joins(Match.objects.filter(need=need)).order_by("-score", "-id")
-
-
-def matches_for_resource(*, resource):
-    return _match_joins(Match.objects.filter(resource=resource)).order_by("-proposed_at", "-id")
-
-
-def match_inbox(*, user):
-    """Matches waiting for this user's confirmation, on either side, newest first."""
-    scope = scope_for(user)
-    waiting = Q(need__enterprise__in=scope.enterprise_ids, need_confirmed_at__isnull=True) | (
-        provider_side_q(user) & Q(provider_confirmed_at__isnull=True)
-    )
-    return _match_joins(Match.objects.filter(waiting)).order_by("-proposed_at", "-id")
-
-
-def match_recent_confirmed(*, user, limit=20):
-    scope = scope_for(user)
-    mine = Q(need__enterprise__in=scope.enterprise_ids) | provider_side_q(user)
-    confirmed = Q(need_confirmed_at__isnull=False, provider_confirmed_at__isnull=False)
-    return _match_joins(Match.objects.filter(mine, confirmed)).order_by("-provider_confirmed_at", "-id")[:limit]
-
-
-# -- people to notify ------------------------------------------------------------------------
-def offer_handlers(*, offer) -> list:
-    """Who answers for a resource or policy: its enterprise's secretaries or its department's handlers."""
-    enterprise_id = getattr(offer, "enterprise_id", None)
-    if enterprise_id:
-        return enterprise_secretaries([enterprise_id]).get(enterprise_id, [])
-    return department_handlers([offer.department_id]).get(offer.department_id, [])
