@@ -28,4 +28,5 @@ urlpatterns = [
     path("zones/", views.zone_list, name="zone_list"),
     path("zones/new/", views.zone_create, name="zone_create"),
     path("zones/<int:pk>/edit/", views.zone_edit, name="zone_edit"),
+    path("audit/", views.audit_list, name="audit_list"),
 ]

@@ -1,16 +1,21 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chainparty import audit
 from chainparty.forms_utils import add_service_errors, form_page
+from chainparty.models import AuditLog
 from chainparty.paging import paginate
 
 from . import forms, selectors, services
 from .access import scope_for, visible_alliances, visible_zones
-from .models import Department, Enterprise, Membership, PartyOrganization, WorkZone
+from .models import Department, Enterprise, Membership, PartyOrganization, Region, WorkZone
 from .permissions import (
     MANAGE,
     alliance_get_for_user,
@@ -398,3 +403,43 @@ def zone_edit(request, pk):
         on_valid=lambda f: services.zone_update(zone=zone, **_changed(f)),
         success_message=_("已保存。"),
     )
+
+
+# -- audit log --------------------------------------------------------------------------------
+def _day_start(value: str):
+    """The start of a `YYYY-MM-DD` day in the portal's time zone, or None when it is not a date."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@login_required
+def audit_list(request):
+    """The audit log of the regions the user manages (everything for platform administrators)."""
+    require_org_staff(request.user)
+    scope = scope_for(request.user)
+    paths = None
+    if not scope.is_global_admin:
+        paths = list(Region.objects.filter(pk__in=scope.managed_region_ids).values_list("path", flat=True))
+    params = request.GET
+    action = params.get("action", "")
+    until = _day_start(params.get("until", ""))
+    records = audit.entries(
+        region_paths=paths,
+        action=action if action in AuditLog.Action.values else "",
+        person=params.get("person", "").strip(),
+        since=_day_start(params.get("since", "")),
+        until=until + dt.timedelta(days=1) if until else None,
+        text=params.get("q", "").strip(),
+    )
+    page, query = paginate(request, records, per_page=50, count=False)
+    region_of = {entry.pk: (Region.ids_in_path(entry.region_path) or [None])[-1] for entry in page}
+    names = dict(Region.objects.filter(pk__in=set(region_of.values()) - {None}).values_list("pk", "name"))
+    rows = [
+        {"entry": entry, "details": audit.describe(entry), "region": names.get(region_of[entry.pk], "")}
+        for entry in page
+    ]
+    context = {"page": page, "rows": rows, "query": query, "actions": AuditLog.Action.choices}
+    return render(request, "alliances/audit_list.html", context)

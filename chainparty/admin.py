@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, NotificationDelivery, TaskHeartbeat, User
+from .models import AuditLog, Notification, NotificationDelivery, TaskHeartbeat, User
 
 
 @admin.register(User)
@@ -39,3 +39,23 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("title", "recipient__username", "recipient__real_name")
     readonly_fields = ("recipient", "title", "body", "url", "kind", "dedupe_key", "created_at", "read_at")
     inlines = [DeliveryInline]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only, and nobody edits or deletes it here either."""
+
+    list_display = ("at", "actor_name", "action", "target_repr", "region_path", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("actor_name", "target_repr", "region_path", "ip_address")
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AuditLog._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

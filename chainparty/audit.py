@@ -16,6 +16,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from . import roles
 from .models import AuditLog
@@ -141,3 +143,48 @@ def on_user_login_failed(sender, credentials, request=None, **kwargs):
     username_field = get_user_model().USERNAME_FIELD
     username = str(credentials.get(username_field) or credentials.get("username") or "")
     record(action=Action.LOGIN_FAILED, request=request, data={"username": username[:NAME_LENGTH]})
+
+
+# -- reading ----------------------------------------------------------------------------------
+DATA_LABELS = {
+    "role": _("角色"),
+    "object": _("所属"),
+    "person_name": _("姓名"),
+    "position": _("链上位置"),
+    "enterprise": _("企业"),
+    "term_start": _("任期开始"),
+    "term_end": _("任期结束"),
+    "joined_on": _("加入日期"),
+    "left_on": _("退出日期"),
+    "username": _("尝试的账号"),
+}
+
+
+def entries(*, region_paths=None, action="", person="", since=None, until=None, text=""):
+    """Audit records, newest first. `region_paths` limits them to those regions and everything
+    under them (None: no limit; empty: nothing); `since`/`until` are aware datetimes, `until`
+    excluded. No joins: the page shows the snapshots taken when each record was written."""
+    records = AuditLog.objects.all()
+    if region_paths is not None:
+        under = Q(pk__in=[])
+        for path in region_paths:
+            under |= Q(region_path__startswith=path)
+        records = records.filter(under)
+    if action:
+        records = records.filter(action=action)
+    if person:
+        records = records.filter(
+            Q(actor_name__icontains=person) | Q(actor__username__icontains=person) | Q(data__username__icontains=person)
+        )
+    if since is not None:
+        records = records.filter(at__gte=since)
+    if until is not None:
+        records = records.filter(at__lt=until)
+    if text:
+        records = records.filter(Q(target_repr__icontains=text) | Q(data__object__icontains=text))
+    return records.order_by("-at", "-id")
+
+
+def describe(entry) -> list[tuple[str, object]]:
+    """The parts of `entry.data` a reader needs, with Chinese labels, in a fixed order."""
+    return [(label, entry.data[key]) for key, label in DATA_LABELS.items() if entry.data.get(key) not in (None, "")]
