@@ -190,3 +190,52 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogImmutableError("audit records cannot be deleted")
+
+
+class DueItem(models.Model):
+    """Something to tell one person at a set time (a reminder…), delivered by `chainparty.sweeps`.
+
+    `delivery_key` names what the item was computed from (the kind, the source and its version,
+    e.g. a meeting's start time, and the recipient), so scheduling again is an upsert and a moved
+    event's old reminder is cancelled, never sent. Every row ends delivered, failed or cancelled,
+    with a reason when it was not delivered.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        CLAIMED = "claimed", _("发送中")
+        DELIVERED = "delivered", _("已发送")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    kind = models.CharField(_("类别"), max_length=40)
+    source_key = models.CharField(_("来源"), max_length=100)
+    version = models.CharField(_("来源版本"), max_length=64)
+    delivery_key = models.CharField(_("投递键"), max_length=255, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("接收人")
+    )
+    due_at = models.DateTimeField(_("发送时间"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待发提醒")
+        verbose_name_plural = _("待发提醒")
+        indexes = [
+            # The sweep's claim (pending, due, oldest first) and its reclaim of abandoned claims.
+            models.Index(fields=["due_at", "id"], condition=models.Q(status="pending"), name="dueitem_pending_due"),
+            models.Index(fields=["claimed_at"], condition=models.Q(status="claimed"), name="dueitem_claimed_age"),
+            # schedule() and cancel(): the rows of one source.
+            models.Index(fields=["source_key", "kind"], name="dueitem_source"),
+        ]
+
+    def __str__(self):
+        return self.delivery_key

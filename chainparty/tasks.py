@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
-from . import notifications
+from . import notifications, sweeps
 from .models import TaskHeartbeat
 
 
@@ -38,3 +38,10 @@ def deliver_notifications(delivery_ids):
 def deliver_pending_notifications():
     """Retry sweep: queues what is due again as small batches of its own, so no task sends many."""
     return notifications.deliver_pending()
+
+
+@shared_task(acks_late=True)
+def sweep_due_items():
+    """Send the reminders that are due (chainparty.sweeps); run every minute by beat."""
+    record_heartbeat("chainparty.tasks.sweep_due_items")
+    return sweeps.sweep_due()

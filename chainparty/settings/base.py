@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "chainparty.tasks.heartbeat", "schedule": 60.0},
     "escalation-sweep": {"task": "demands.tasks.sweep_deadlines", "schedule": crontab(minute="*/5")},
     "notification-delivery": {"task": "chainparty.tasks.deliver_pending_notifications", "schedule": 120.0},
+    "due-items": {"task": "chainparty.tasks.sweep_due_items", "schedule": 60.0},
     "resource-expiry": {"task": "demands.tasks.expire_resources", "schedule": crontab(hour=0, minute=15)},
 }
 

@@ -1,0 +1,277 @@
+"""Sweeps: what is due is a database row, claimed in batches and sent as one digest per recipient.
+
+Two layers, used by every app (CONVENTIONS.md, "Shared machinery"):
+
+- Helpers for a sweep over an app's own table (escalation runs over open assignment parts):
+  `claim` locks a batch with ``SELECT … FOR UPDATE SKIP LOCKED`` and marks it before anything is
+  sent, `digest_notifications` turns (item, recipients) pairs into one message per recipient,
+  `run_in_batches` repeats a step until a batch comes back short.
+- `DueItem` rows for everything else (meeting and visit reminders): `schedule` stores one row per
+  recipient under a delivery key made of what the reminder was computed from (the source's
+  version, e.g. a meeting's start time), so a moved event's stale reminder is cancelled and never
+  fires; `sweep_due`, run by Celery beat, claims what is due, sends digests through
+  `notifications.notify_bulk` and ends each row delivered or failed with a reason. A claim whose
+  worker died is taken up again by age, as zulip does with its scheduled messages.
+
+On SQLite ``skip_locked`` is ignored; its IMMEDIATE transactions (settings) serialise sweeps.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import DueItem
+from .notifications import Message, notify_bulk
+
+DIGEST_LINES = 30
+DUE_KEY_PREFIX = "due:"  # every DueItem digest's dedupe key starts with it
+
+
+# -- helpers for any sweep -------------------------------------------------------------------------
+def _pk_of(row):
+    if isinstance(row, models.Model):
+        return row.pk
+    if isinstance(row, dict):
+        return row["pk"]
+    return row[0]
+
+
+def claim(queryset, *, update: dict, batch_size: int) -> list:
+    """Lock up to `batch_size` rows of `queryset` that no other sweep holds and apply `update` to
+    them (marking them taken) before anything is sent; returns the rows as the queryset yields them.
+
+    Call it inside a transaction. `queryset` is ordered and may be shaped with `.values()` (include
+    "pk") or `.values_list()` (with "pk" first), so a sweep reads what its messages need in the same
+    statement. `update` must take the rows out of `queryset`'s filter, or the next batch finds them
+    again.
+    """
+    rows = list(queryset.select_for_update(skip_locked=True, of=("self",))[:batch_size])
+    if rows:
+        queryset.model._base_manager.filter(pk__in=[_pk_of(row) for row in rows]).update(**update)
+    return rows
+
+
+def digest_notifications(
+    pairs: Iterable,
+    *,
+    key_prefix: str,
+    fingerprint: Callable,
+    line: Callable,
+    single: Callable,
+    many: Callable,
+    order: Callable | None = None,
+    max_lines: int = DIGEST_LINES,
+) -> list:
+    """One message per recipient listing every item that concerns them, ready for `notify_bulk`.
+
+    `pairs` yields (item, recipients). A recipient with one item gets `single(item)`, with several
+    `many(items, body)` where body lists `line(item)` for at most `max_lines` of them. The dedupe
+    key is `key_prefix` and a hash of the recipient's items' `fingerprint`s (what each was computed
+    from): items a claim hands out once are never sent twice, and a changed item is sent again.
+    """
+    per_user, users = {}, {}
+    for item, recipients in pairs:
+        for user in recipients:
+            per_user.setdefault(user.pk, []).append(item)
+            users[user.pk] = user
+    outgoing = []
+    for user_pk, items in per_user.items():
+        if order is not None:
+            items.sort(key=order)
+        digest = hashlib.sha1(",".join(fingerprint(item) for item in items).encode()).hexdigest()
+        if len(items) == 1:
+            message = single(items[0])
+        else:
+            lines = [line(item) for item in items[:max_lines]]
+            if len(items) > max_lines:
+                lines.append(_("……另有 %d 项") % (len(items) - max_lines))
+            message = many(items, "\n".join(lines))
+        outgoing.append((users[user_pk], message, f"{key_prefix}{digest}"))
+    return outgoing
+
+
+def run_in_batches(step: Callable[[], int], *, batch_size: int, atomic: bool = True) -> int:
+    """Call `step` (which claims and handles at most `batch_size` rows, returning how many) until a
+    batch comes back short; each call in its own transaction unless `atomic` is False (a step that
+    commits its claim before sending manages its own). Returns the rows handled."""
+    total = 0
+    while True:
+        if atomic:
+            with transaction.atomic():
+                handled = step()
+        else:
+            handled = step()
+        total += handled
+        if handled < batch_size:
+            return total
+
+
+# -- due items ---------------------------------------------------------------------------------------
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def claim_timeout():
+    """Age after which a claim is taken to have lost its worker: well above the task time limit."""
+    return _setting("DUE_ITEM_CLAIM_TIMEOUT", timezone.timedelta(minutes=10))
+
+
+MAX_ATTEMPTS = 3
+
+
+def delivery_key(*, kind: str, source_key: str, version, recipient_id: int) -> str:
+    return f"{kind}:{source_key}@{version}:u{recipient_id}"
+
+
+@transaction.atomic
+def schedule(*, kind: str, source_key: str, version, recipients, due_at, message: Message) -> int:
+    """Make `message` due at `due_at` for each of `recipients`, as computed from `version` of
+    `source_key` (e.g. "meeting:12" at its start time). Returns how many rows are now pending.
+
+    Scheduling the same version again changes nothing that was already sent. Pending rows of the
+    same kind and source that this call does not name (another version, or someone no longer a
+    recipient) are cancelled ("已过时"), so a moved meeting's old reminder never fires; a row
+    cancelled earlier comes back when its version is current again.
+    """
+    version = str(version)
+    items = []
+    for user in {user.pk: user for user in recipients if user is not None}.values():
+        item = DueItem(
+            kind=kind,
+            source_key=source_key,
+            version=version,
+            delivery_key=delivery_key(kind=kind, source_key=source_key, version=version, recipient_id=user.pk),
+            recipient=user,
+            due_at=due_at,
+            title=message.title,
+            body=message.body,
+            url=message.url,
+        )
+        # Field checks only: the unique key is the upsert's, and the recipient is a saved user.
+        item.full_clean(exclude={"recipient"}, validate_unique=False, validate_constraints=False)
+        items.append(item)
+    keys = [item.delivery_key for item in items]
+    DueItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=500)
+    current = DueItem.objects.filter(delivery_key__in=keys)
+    current.filter(status__in=[DueItem.Status.PENDING, DueItem.Status.CANCELLED]).update(
+        status=DueItem.Status.PENDING,
+        due_at=due_at,
+        title=message.title,
+        body=message.body,
+        url=message.url,
+        reason="",
+        finished_at=None,
+    )
+    _cancel(DueItem.objects.filter(kind=kind, source_key=source_key).exclude(delivery_key__in=keys), _("已过时"))
+    return len(items)
+
+
+@transaction.atomic
+def cancel(source_key: str, *, kind: str | None = None) -> int:
+    """Cancel what is still pending for `source_key` (of one `kind`, or all); returns how many."""
+    rows = DueItem.objects.filter(source_key=source_key)
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    return _cancel(rows, _("已取消"))
+
+
+def _cancel(rows, reason) -> int:
+    return rows.filter(status=DueItem.Status.PENDING).update(
+        status=DueItem.Status.CANCELLED, reason=reason, finished_at=timezone.now()
+    )
+
+
+def reclaim_abandoned(now) -> int:
+    """Claims older than `claim_timeout()` lost their worker: due again, or failed with a reason
+    once out of attempts. Returns how many are due again."""
+    abandoned = DueItem.objects.filter(status=DueItem.Status.CLAIMED, claimed_at__lt=now - claim_timeout())
+    abandoned.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=DueItem.Status.FAILED, finished_at=now, reason=_("多次发送中断（任务进程退出或超时）")
+    )
+    return abandoned.update(status=DueItem.Status.PENDING)
+
+
+def _claim_due(now, batch_size) -> dict:
+    """Claim a batch in its own short transaction; returns {pk: attempts after this claim}, which
+    identifies the claim when the batch is sent."""
+    with transaction.atomic():
+        rows = claim(
+            DueItem.objects.filter(status=DueItem.Status.PENDING, due_at__lte=now)
+            .order_by("due_at", "pk")
+            .values_list("pk", "attempts"),
+            update={"status": DueItem.Status.CLAIMED, "claimed_at": now, "attempts": F("attempts") + 1},
+            batch_size=batch_size,
+        )
+    return {pk: attempts + 1 for pk, attempts in rows}
+
+
+def _single(item):
+    return Message(title=item.title, body=item.body, url=item.url, kind=item.kind)
+
+
+def _many(items, body):
+    kinds = {item.kind for item in items}
+    urls = {item.url for item in items}
+    return Message(
+        title=_("您有 %(n)d 条提醒") % {"n": len(items)},
+        body=body,
+        url=urls.pop() if len(urls) == 1 else "",
+        kind=kinds.pop() if len(kinds) == 1 else "reminder",
+    )
+
+
+@transaction.atomic
+def _deliver_claimed(claimed: dict, now) -> dict:
+    """Send the rows of one claim still held by it (a slow worker's rows may have been reclaimed
+    meanwhile), one digest per recipient, and end each delivered or failed."""
+    rows = [
+        item
+        for item in DueItem.objects.select_for_update(of=("self",))
+        .select_related("recipient")
+        .filter(pk__in=list(claimed), status=DueItem.Status.CLAIMED)
+        if item.attempts == claimed[item.pk]
+    ]
+    inactive = [item.pk for item in rows if not item.recipient.is_active]
+    active = [item for item in rows if item.recipient.is_active]
+    notify_bulk(
+        digest_notifications(
+            ((item, [item.recipient]) for item in active),
+            key_prefix=DUE_KEY_PREFIX,
+            fingerprint=lambda item: item.delivery_key,
+            line=lambda item: item.title,
+            single=_single,
+            many=_many,
+            order=lambda item: (item.due_at, item.pk),
+        )
+    )
+    DueItem.objects.filter(pk__in=[item.pk for item in active]).update(
+        status=DueItem.Status.DELIVERED, finished_at=now, reason=""
+    )
+    DueItem.objects.filter(pk__in=inactive).update(
+        status=DueItem.Status.FAILED, finished_at=now, reason=_("接收人账号已停用")
+    )
+    return {"delivered": len(active), "failed": len(inactive)}
+
+
+def sweep_due(*, now=None, batch_size: int | None = None) -> dict:
+    """Send every due item: take up abandoned claims, then claim pending rows due by `now` in
+    batches (SKIP LOCKED, committed before sending, so concurrent sweeps split the work), and send
+    each batch as one digest per recipient. A handful of queries per batch whatever its size."""
+    now = now or timezone.now()
+    batch_size = batch_size or _setting("DUE_ITEM_SWEEP_BATCH", 500)
+    counts = {"reclaimed": reclaim_abandoned(now), "delivered": 0, "failed": 0}
+
+    def step():
+        claimed = _claim_due(now, batch_size)
+        if claimed:
+            for key, n in _deliver_claimed(claimed, now).items():
+                counts[key] += n
+        return len(claimed)
+
+    run_in_batches(step, batch_size=batch_size, atomic=False)
+    return counts
