@@ -163,17 +163,19 @@ def seats_of_user(*, user):
     )
 
 
+HOME_ALLIANCES = 12
+
+
 def home_summary(*, user):
-    """What the home page shows this person: their own alliances and enterprises, and the figures."""
+    """What the home page shows this person of their own alliances, enterprises, seats and
+    departments; the figures come from the apps' indicators (`chainparty.indicators`)."""
     scope = scope_for(user)
-    alliances = alliance_list(user=user)
-    enterprises = visible_enterprises(user)
+    alliances = list(alliance_list(user=user)[: HOME_ALLIANCES + 1])
     return {
         "scope": scope,
-        "alliances": list(alliances[:12]),
-        "alliance_count": alliances.count(),
+        "alliances": alliances[:HOME_ALLIANCES],
+        "more_alliances": len(alliances) > HOME_ALLIANCES,
         "own_enterprises": list(Enterprise.objects.filter(pk__in=scope.enterprise_ids).select_related("region")),
-        "coverage": coverage_of(enterprises),
         "seats": list(seats_of_user(user=user)),
         "department_names": list(
             visible_departments(user).filter(pk__in=scope.department_ids).values_list("name", flat=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chainparty import audit
+from chainparty import audit, indicators
 from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.models import AuditLog
 from chainparty.paging import paginate
@@ -29,7 +29,8 @@ from .permissions import (
 
 @login_required
 def home(request):
-    return render(request, "home.html", selectors.home_summary(user=request.user))
+    context = selectors.home_summary(user=request.user)
+    return render(request, "home.html", {**context, "indicator_panels": indicators.registry.panels(user=request.user)})
 
 
 # -- alliances ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_read, name="notifications_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("status/", views.system_status, name="system_status"),
+    path("indicators/<slug:key>/", views.indicator_panel, name="indicator_panel"),
     path("", include("alliances.urls")),
     path("", include("demands.urls")),
     path("admin/", admin.site.urls),

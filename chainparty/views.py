@@ -1,6 +1,7 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from chainparty.paging import paginate
 
-from . import notifications
+from . import indicators, notifications
 from .models import Notification, NotificationDelivery, TaskHeartbeat
 
 
@@ -60,3 +61,12 @@ def system_status(request):
         for row in NotificationDelivery.objects.values("status").order_by().annotate(n=Count("pk"))
     }
     return render(request, "status.html", {"beats": beats, "deliveries": deliveries})
+
+
+@login_required
+def indicator_panel(request, key):
+    """htmx fragment: a deferred group's figures for this user (404 for a group they do not see)."""
+    panel = indicators.registry.panel(user=request.user, key=key)
+    if panel is None:
+        raise Http404
+    return render(request, "chainparty/_indicator_figures.html", {"figures": panel.figures})

@@ -112,7 +112,7 @@ def test_lists_show_each_persona_only_their_scope(world, personas, client_for):
 def test_home_shows_persona_scope(world, personas, client_for):
     page = client_for(personas.enterprise_secretary).get(reverse("home")).content.decode()
     assert "企业党组织书记" in page and world.lead.name in page
-    assert reverse("demands:need_totals") in page and reverse("demands:my_needs") in page
+    assert reverse("indicator_panel", args=["needs"]) in page and reverse("demands:my_needs") in page
     page = client_for(personas.outsider).get(reverse("home")).content.decode()
     assert "尚未分配任何职责" in page
 
