@@ -1,21 +1,27 @@
 """What a user may see and do: the one place that answers it.
 
-A user's reach is read once per request from guardian's direct permission tables (one UNION
-query) and kept on the user object. Every selector, permission helper, admin queryset and API
-view filters through the `Scope` it returns.
+A user's reach is read once per request from guardian's direct permission tables and the
+committee seats in force that day (one UNION query) and kept on the user object. Every selector,
+permission helper, admin queryset and API view filters through the `Scope` it returns.
+
+Committee rights are not stored as grants: they are worked out from the seats' term dates each
+time a scope is read, so a seat gives its rights from its first day and loses them after its
+last, with no sweep and no write on either date.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from chainparty import roles
 
 from .models import (
     Alliance,
-    AllianceUserObjectPermission,
+    CommitteeSeat,
     Department,
     DepartmentUserObjectPermission,
     Enterprise,
@@ -178,17 +184,23 @@ class Scope:
 
 _PERMISSION_TABLES = (
     ("region", RegionUserObjectPermission),
-    ("alliance", AllianceUserObjectPermission),
     ("enterprise", EnterpriseUserObjectPermission),
     ("department", DepartmentUserObjectPermission),
     ("zone", WorkZoneUserObjectPermission),
 )
 
 
+def seats_in_force(on: dt.date | None = None):
+    """Committee seats whose term covers the day (today by default): the seats that carry rights."""
+    day = on or timezone.localdate()
+    return CommitteeSeat.objects.filter(term_start__lte=day).filter(Q(term_end__isnull=True) | Q(term_end__gte=day))
+
+
 @lru_cache(maxsize=1)
 def _grants_sql() -> str:
-    """One UNION over guardian's direct tables and the user's groups. Written as SQL once, because
-    compiling six ORM querysets on every request cost more than running the query."""
+    """One UNION over guardian's direct tables, the user's groups and the user's seats in force on
+    a day. Written as SQL once, because compiling the ORM querysets on every request cost more
+    than running the query."""
     from django.contrib.auth.models import Group, Permission
 
     from chainparty.models import User
@@ -204,14 +216,18 @@ def _grants_sql() -> str:
         f"SELECT 'group', g.name, g.id FROM {memberships} ug JOIN {Group._meta.db_table} g ON g.id = ug.group_id "
         "WHERE ug.user_id = %s"
     )
+    parts.append(
+        f"SELECT 'seat', s.role, s.alliance_id FROM {CommitteeSeat._meta.db_table} s WHERE s.user_id = %s "
+        "AND s.term_start <= %s AND (s.term_end IS NULL OR s.term_end >= %s)"
+    )
     return " UNION ALL ".join(parts)
 
 
-def _load_scope(user):
+def _load_scope(user, today: dt.date):
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope()
     with connection.cursor() as cursor:
-        cursor.execute(_grants_sql(), [user.pk] * (len(_PERMISSION_TABLES) + 1))
+        cursor.execute(_grants_sql(), [user.pk] * (len(_PERMISSION_TABLES) + 2) + [today, today])
         rows = cursor.fetchall()
     grants = {}
     for kind, codename, object_id in rows:
@@ -221,7 +237,8 @@ def _load_scope(user):
         return frozenset(grants.get((kind, codename), ()))
 
     managed_regions = ids("region", roles.MANAGE_REGION)
-    managed_alliances = ids("alliance", roles.MANAGE_ALLIANCE)
+    seat_alliances = frozenset().union(*(ids("seat", role) for role in CommitteeSeat.Role.values))
+    managed_alliances = frozenset().union(*(ids("seat", role.value) for role in CommitteeSeat.MANAGING_ROLES))
     return Scope(
         user_id=user.pk,
         is_global_admin=user.is_superuser or ("group", roles.PLATFORM_ADMIN_GROUP) in grants,
@@ -229,7 +246,7 @@ def _load_scope(user):
         managed_region_ids=managed_regions,
         viewed_region_ids=managed_regions | ids("region", roles.VIEW_REGION),
         managed_alliance_ids=managed_alliances,
-        seat_alliance_ids=managed_alliances | ids("alliance", roles.VIEW_ALLIANCE),
+        seat_alliance_ids=seat_alliances,
         enterprise_ids=ids("enterprise", roles.MANAGE_ENTERPRISE),
         department_ids=ids("department", roles.HANDLE_DEPARTMENT),
         zone_ids=ids("zone", roles.GUIDE_ZONE),
@@ -237,12 +254,15 @@ def _load_scope(user):
 
 
 def scope_for(user) -> Scope:
-    """The user's scope, computed once per user object (i.e. once per request)."""
-    scope = getattr(user, _CACHE_ATTR, None)
-    if scope is None:
-        scope = _load_scope(user)
-        if user is not None and getattr(user, "is_authenticated", False):
-            setattr(user, _CACHE_ATTR, scope)
+    """The user's scope, computed once per user object (i.e. once per request) and day: a user
+    object kept past midnight (a worker, a shell) reads the seats in force on the new day."""
+    today = timezone.localdate()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    scope = _load_scope(user, today)
+    if user is not None and getattr(user, "is_authenticated", False):
+        setattr(user, _CACHE_ATTR, (today, scope))
     return scope
 
 

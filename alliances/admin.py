@@ -1,7 +1,6 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
-from . import services
 from .access import scope_for
 from .models import (
     Alliance,
@@ -118,10 +117,6 @@ class AllianceAdmin(ScopedAdmin):
     autocomplete_fields = ("lead_enterprise",)
     inlines = [MembershipInline, SeatInline, RotationInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.alliance_sync_grants(alliance=form.instance)
-
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):
@@ -139,7 +134,3 @@ class CommitteeSeatAdmin(ScopedAdmin):
     list_filter = ("role",)
     search_fields = ("person_name", "alliance__name")
     autocomplete_fields = ("alliance", "enterprise", "department", "user")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.alliance_sync_grants(alliance=obj.alliance)

@@ -269,7 +269,7 @@ def membership_end(*, membership: Membership, left_on: dt.date) -> Membership:
         seat.term_end = left_on
         _audit_seat(seat, audit.Action.SEAT_END)
     CommitteeSeat.objects.filter(origin, alliance=membership.alliance, term_end__isnull=True).update(term_end=left_on)
-    alliance_sync_grants(alliance=membership.alliance)
+    _forget_seat_holders(CommitteeSeat.objects.filter(origin, alliance=membership.alliance, user__isnull=False))
     return membership
 
 
@@ -298,7 +298,7 @@ def seat_assign(
         )
     )
     _audit_seat(seat, audit.Action.SEAT_CREATE)
-    alliance_sync_grants(alliance=alliance)
+    _forget_seat_holders([seat])
     return seat
 
 
@@ -306,32 +306,16 @@ def seat_assign(
 def seat_end(*, seat: CommitteeSeat, term_end: dt.date) -> CommitteeSeat:
     seat = _apply(seat, {"term_end": term_end})
     _audit_seat(seat, audit.Action.SEAT_END)
-    alliance_sync_grants(alliance=seat.alliance)
+    _forget_seat_holders([seat])
     return seat
 
 
-def alliance_sync_grants(*, alliance: Alliance) -> None:
-    """Seat holders with accounts get the alliance permissions their current seats carry, no more."""
-    from .models import AllianceUserObjectPermission
-
-    today = timezone.localdate()
-    current = alliance.seats.filter(user__isnull=False, term_start__lte=today).filter(
-        Q(term_end__isnull=True) | Q(term_end__gte=today)
-    )
-    wanted = {}
-    for seat in current:
-        codename = roles.MANAGE_ALLIANCE if seat.role in CommitteeSeat.MANAGING_ROLES else roles.VIEW_ALLIANCE
-        wanted.setdefault(seat.user, set()).add(codename)
-        wanted[seat.user].add(roles.VIEW_ALLIANCE)
-    existing = AllianceUserObjectPermission.objects.filter(content_object=alliance).select_related("user", "permission")
-    for grant in existing:
-        if grant.permission.codename not in wanted.get(grant.user, set()):
-            grant.delete()
-            forget_scope(grant.user)
-    for user, codenames in wanted.items():
-        for codename in codenames:
-            assign_perm(f"alliances.{codename}", user, alliance)
-        forget_scope(user)
+def _forget_seat_holders(seats) -> None:
+    """Seats carry rights by date (access.scope_for reads them); a scope already loaded in this
+    request for a holder is dropped so the change shows at once."""
+    for seat in seats:
+        if seat.user is not None:
+            forget_scope(seat.user)
 
 
 @transaction.atomic

@@ -31,9 +31,9 @@ from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
-from alliances.access import scope_for
+from alliances.access import scope_for, seats_in_force
 from alliances.models import (
-    AllianceUserObjectPermission,
+    CommitteeSeat,
     Department,
     DepartmentUserObjectPermission,
     EnterpriseUserObjectPermission,
@@ -372,8 +372,19 @@ def _users_by_object(model, codename, object_ids) -> dict:
 
 
 def alliance_managers(alliance_ids) -> dict:
-    """{alliance id: [secretaries and liaisons]}, one query."""
-    return _users_by_object(AllianceUserObjectPermission, roles.MANAGE_ALLIANCE, alliance_ids)
+    """{alliance id: [secretaries, deputies and liaisons whose term covers today]}, one query."""
+    seats = (
+        seats_in_force()
+        .filter(alliance_id__in=set(alliance_ids), role__in=CommitteeSeat.MANAGING_ROLES, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    found = {}
+    for seat in seats:
+        holders = found.setdefault(seat.alliance_id, [])
+        if seat.user not in holders:
+            holders.append(seat.user)
+    return found
 
 
 def enterprise_secretaries(enterprise_ids) -> dict:
