@@ -87,7 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chainparty.context_processors.portal",
-                "demands.context_processors_needs.needs_nav",
+                "demands.context_processors.needs_nav",
             ],
         },
     },

@@ -13,7 +13,7 @@ from alliances.access import scope_for, visible_alliances
 from chainparty.forms_utils import form_page
 from chainparty.paging import paginate
 
-from .. import forms_lists as forms
+from ..forms import matches as forms
 from ..matching import suggest_for_need
 from ..models import Cooperation
 from ..permissions import matches as access

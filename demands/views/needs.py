@@ -24,7 +24,7 @@ from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.paging import paginate
 from demands.matching import suggest_for_need
 
-from .. import forms_needs as forms
+from ..forms import needs as forms
 from ..models import Need
 from ..permissions import needs as access
 from ..selectors import needs as selectors

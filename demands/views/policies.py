@@ -12,7 +12,7 @@ from alliances.access import scope_for
 from chainparty.forms_utils import form_page
 from chainparty.paging import paginate
 
-from .. import forms_lists as forms
+from ..forms import policies as forms
 from ..matching import suggest_needs_for_policy
 from ..models import Policy
 from ..permissions import policies as access

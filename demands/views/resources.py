@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from chainparty.forms_utils import form_page
 from chainparty.paging import paginate
 
-from .. import forms_lists as forms
+from ..forms import resources as forms
 from ..matching import suggest_needs_for_resource
 from ..models import Resource
 from ..permissions import resources as access

@@ -11,7 +11,7 @@ from demands.models import Need, Resource
 from demands.services import resources as services
 from demands.text import similarity, token_set, tokenize
 from tests import factories
-from tests.demands.test_lists_support import farm_chain, make_need, make_policy, make_resource
+from tests.demands.offers_support import farm_chain, make_need, make_policy, make_resource
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 from alliances import demo as org_demo
 from chainparty.models import Notification
-from demands import demo_needs
+from demands.demo import needs as demo_needs
 from demands.models import Assignment, Need, NeedEvent
 
 

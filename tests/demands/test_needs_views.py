@@ -402,13 +402,13 @@ def test_deadline_rules_page(world, personas, client_for):
 @pytest.fixture
 def needs_nav(settings):
     processors = settings.TEMPLATES[0]["OPTIONS"]["context_processors"]
-    if "demands.context_processors_needs.needs_nav" not in processors:
+    if "demands.context_processors.needs_nav" not in processors:
         settings.TEMPLATES = [
             {
                 **settings.TEMPLATES[0],
                 "OPTIONS": {
                     **settings.TEMPLATES[0]["OPTIONS"],
-                    "context_processors": [*processors, "demands.context_processors_needs.needs_nav"],
+                    "context_processors": [*processors, "demands.context_processors.needs_nav"],
                 },
             }
         ]

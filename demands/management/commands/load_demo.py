@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from alliances import demo as org_demo
-from demands import demo_lists, demo_needs
+from demands import demo as demands_demo
 
 
 class Command(BaseCommand):
@@ -11,6 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             org = org_demo.build(stdout=self.stdout)
-            demo_needs.load(org, stdout=self.stdout)
-            demo_lists.load(org, stdout=self.stdout)
+            demands_demo.load(org, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"示范数据已就绪。演示账号密码均为 {org_demo.DEMO_PASSWORD}"))

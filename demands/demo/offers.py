@@ -13,11 +13,11 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from .models import Cooperation, Match, Need, Policy, PolicyDelivery, Resource
-from .permissions.matches import NEED_SIDE, PROVIDER_SIDE
-from .services import policies as services
-from .services.matches import match_confirm, match_propose
-from .services.resources import resource_create, resource_set_status
+from ..models import Cooperation, Match, Need, Policy, PolicyDelivery, Resource
+from ..permissions.matches import NEED_SIDE, PROVIDER_SIDE
+from ..services import policies as services
+from ..services.matches import match_confirm, match_propose
+from ..services.resources import resource_create, resource_set_status
 
 STORY1_TITLE = "2000台玉米收获机紧急订单，产能不足"
 STORY1_VALUE_WAN = Decimal("4500")
@@ -332,7 +332,7 @@ def _policies(org, stdout):
 
 def _story_one(org, stdout):
     """Jindafeng's rush order of 2000 harvesters, matched with Wuzheng's spare capacity: 300 subcontracted."""
-    from .services import needs as need_services
+    from ..services import needs as need_services
 
     jindafeng, wuzheng = org.enterprises["jindafeng"], org.enterprises["wuzheng"]
     users = org.users

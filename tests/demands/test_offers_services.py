@@ -20,7 +20,7 @@ from demands.services.resources import resource_set_status, resource_update
 from demands.tasks.policies import push_policy
 from demands.tasks.resources import expire_resources
 from tests import factories
-from tests.demands.test_lists_support import make_need, make_policy, make_resource, pdf_file
+from tests.demands.offers_support import make_need, make_policy, make_resource, pdf_file
 
 pytestmark = pytest.mark.django_db
 

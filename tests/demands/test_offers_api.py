@@ -12,7 +12,7 @@ from demands.models import Cooperation, Policy, PolicyDelivery, Resource
 from demands.services import policies as services
 from demands.services.matches import cooperation_record
 from tests import factories
-from tests.demands.test_lists_support import make_policy, make_resource, pdf_file
+from tests.demands.offers_support import make_policy, make_resource, pdf_file
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from alliances import demo as org_demo
 from chainparty.models import Notification
-from demands import demo_lists
+from demands.demo import offers as demo_offers
 from demands.models import Cooperation, Match, Need, Policy, PolicyDelivery, Resource
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +22,14 @@ def _counts():
     return [m.objects.count() for m in (Resource, Policy, PolicyDelivery, Match, Cooperation, Need, Notification)]
 
 
-def test_demo_lists_load_is_idempotent_and_tells_the_stories():
+def test_demo_offers_load_is_idempotent_and_tells_the_stories():
     org = org_demo.build()
-    demo_lists.load(org)
+    demo_offers.load(org)
     first = _counts()
-    demo_lists.load(org_demo.build())
+    demo_offers.load(org_demo.build())
     assert _counts() == first
 
-    cooperation = Cooperation.objects.get(need__title=demo_lists.STORY1_TITLE)
+    cooperation = Cooperation.objects.get(need__title=demo_offers.STORY1_TITLE)
     assert (cooperation.provider_enterprise, cooperation.receiver_enterprise) == (
         org.enterprises["wuzheng"],
         org.enterprises["jindafeng"],

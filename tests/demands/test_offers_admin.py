@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.demands.test_lists_support import make_policy, make_resource
+from tests.demands.offers_support import make_policy, make_resource
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from alliances.models import Alliance, Department
 from chainparty import uploads
 from chainparty.forms_utils import DATE, style_fields
 
-from .models import DeadlineRule, Need, Resource
-from .permissions.needs import enterprises_for_filing
-from .selectors import needs as selectors
+from ..models import DeadlineRule, Need, Resource
+from ..permissions.needs import enterprises_for_filing
+from ..selectors import needs as selectors
 
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from chainparty import workdays
 
-from .models import Need
-from .services import needs as services
+from ..models import Need
+from ..services import needs as services
 
 N = Need
 

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from .selectors.needs import BOX_CLOSEOUT, BOX_INCOMING, BOX_MINE, BOX_OVERDUE
-from .views import needs as views
+from ..selectors.needs import BOX_CLOSEOUT, BOX_INCOMING, BOX_MINE, BOX_OVERDUE
+from ..views import needs as views
 
 urlpatterns = [
     path("needs/", views.need_list, name="need_list"),

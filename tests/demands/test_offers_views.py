@@ -14,7 +14,7 @@ from demands.services import matches as services
 from demands.services.policies import policy_mark_read, policy_publish
 from demands.services.resources import resource_set_status
 from tests import factories
-from tests.demands.test_lists_support import make_need, make_policy, make_resource, pdf_file
+from tests.demands.offers_support import make_need, make_policy, make_resource, pdf_file
 
 pytestmark = pytest.mark.django_db
 

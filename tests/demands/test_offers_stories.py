@@ -11,7 +11,7 @@ from chainparty.models import Notification
 from demands.models import Cooperation, Match, Need, Policy, PolicyDelivery
 from demands.services import needs as need_services
 from tests import factories
-from tests.demands.test_lists_support import farm_chain, pdf_file
+from tests.demands.offers_support import farm_chain, pdf_file
 
 pytestmark = pytest.mark.django_db
 
