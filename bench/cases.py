@@ -1,4 +1,5 @@
-"""The cases issue 3 sets targets for, measured against the seeded personas."""
+"""The cases issue 3 sets targets for, measured against the seeded personas, and the floors
+(bench.floor) they are measured against: issue 7 turns the targets into multiples of a floor."""
 
 import statistics
 import time
@@ -15,6 +16,7 @@ from demands.selectors import needs as selectors
 from demands.services.needs import SWEEP_KEY_PREFIX
 from demands.tasks import sweep_deadlines
 
+from . import floor
 from . import measure as m
 from .measure import Result
 
@@ -33,6 +35,8 @@ WRITTEN_TABLES = (
 )
 
 LIST_TARGET = f"p95<{m.LIST_P95_MS}ms, ≤{m.LIST_MAX_QUERIES} queries"
+LIST_RATIO = {"ratio_limit": m.LIST_MAX_RATIO, "max_queries": m.LIST_MAX_QUERIES}
+NEED_PAGE_RATIO = {"ratio_limit": m.NEED_PAGE_MAX_RATIO}
 
 
 def _personas():
@@ -44,66 +48,100 @@ def _wanted(name, only):
     return not only or any(part.lower() in name.lower() for part in only)
 
 
+def _ratio_target(ratio_limit, max_queries):
+    if ratio_limit is None:
+        return ""
+    return f"≤{ratio_limit:.1f}× floor" + (f", ≤{max_queries} queries" if max_queries is not None else "")
+
+
 class Runner:
+    """Collects the cases (the floors first, always), runs them in interleaved rounds, then the
+    busy sweep, which rewrites data between its samples and so runs on its own afterwards."""
+
     def __init__(self, *, runs, warmup, only, log):
         self.runs, self.warmup, self.only, self.log = runs, warmup, only, log
-        self.results = []
+        self.cases = []
+        self.after_rounds = []
         self.personas = _personas()
-
-    def add(self, result):
-        self.results.append(result)
-        shown = f"{result.p95_ms:.1f} ms p95" if result.p95_ms is not None else (result.note or "not measured")
-        self.log(f"  {result.name:<44} {shown}")
-        return result
 
     def wanted(self, name):
         return _wanted(name, self.only)
 
-    # -- pages and API ----------------------------------------------------------------------------
-    def page(self, name, user, paths, *, target=LIST_TARGET, p95_limit=m.LIST_P95_MS, max_queries=m.LIST_MAX_QUERIES):
-        if not self.wanted(name):
-            return None
-        result = Result(name=name, group="page", target=target)
-        m.measure_requests(result, m.logged_in(user), paths, warmup=self.warmup, runs=self.runs)
-        if result.note:  # an unexpected status: reported, not timed
-            return self.add(result)
-        return self.add(result.summarise(p95_limit=p95_limit, max_queries=max_queries))
+    def add(self, name, group, sample, *, ms_target, floor_name=floor.PLAIN, p95_limit=None, **ratio):
+        """`ratio` is `ratio_limit` (the verdict, as a multiple of `floor_name`) and `max_queries`."""
+        result = Result(
+            name=name,
+            group=group,
+            ms_target=ms_target,
+            floor=floor_name,
+            ratio_target=_ratio_target(ratio.get("ratio_limit"), ratio.get("max_queries")),
+        )
+        self.cases.append(m.Case(result, sample, p95_limit=p95_limit, **ratio))
 
-    def call(self, name, calls, *, target, p95_limit, max_queries=None):
-        if not self.wanted(name):
-            return None
-        result = Result(name=name, group="call", target=target)
-        m.measure_calls(result, calls, warmup=self.warmup, runs=self.runs)
-        return self.add(result.summarise(p95_limit=p95_limit, max_queries=max_queries))
+    # -- pages and API ----------------------------------------------------------------------------
+    def page(self, name, user, paths, *, target, p95_limit, floor_name=floor.PLAIN, **ratio):
+        if self.wanted(name):
+            sample = m.page_sample(m.logged_in(user), paths)
+            self.add(name, "page", sample, ms_target=target, floor_name=floor_name, p95_limit=p95_limit, **ratio)
+
+    def list_page(self, name, user, paths):
+        """A paginated list: measured against the floor that pages with COUNT(*)."""
+        self.page(
+            name, user, paths, target=LIST_TARGET, p95_limit=m.LIST_P95_MS, floor_name=floor.COUNTED, **LIST_RATIO
+        )
+
+    def call(self, name, calls, *, target, p95_limit):
+        if self.wanted(name):
+            self.add(name, "call", m.call_sample(calls), ms_target=target, p95_limit=p95_limit)
+
+    def floors(self):
+        client = floor.logged_in(self.personas["province_staff"])
+        for name, path in floor.PATHS.items():
+            result = Result(name=name, group="floor", ms_target="")
+            self.cases.append(m.Case(result, m.page_sample(client, [path])))
+
+    def measure(self):
+        floor_cases = [case for case in self.cases if case.result.group == "floor"]
+        self.log(f"  {len(self.cases)} cases, {len(floor_cases)} of them floors, in {self.warmup + self.runs} rounds")
+        m.run_rounds(self.cases, warmup=self.warmup, runs=self.runs, log=self.log)
+        results = [case.finish({}) for case in floor_cases]
+        floors = {r.name: m.percentile(r.samples_ms, 95) for r in results if r.samples_ms}
+        results += [case.finish(floors) for case in self.cases if case not in floor_cases]
+        for run_after in self.after_rounds:
+            results.extend(result.compare(floors.get(result.floor)) for result in run_after())
+        for result in results:
+            shown = f"{result.p95_ms:.1f} ms p95" if result.p95_ms is not None else (result.note or "not measured")
+            self.log(f"  {result.name:<44} {shown}")
+        return results
 
     # -- the cases ----------------------------------------------------------------------------------
     def lists(self):
         p = self.personas
         path = reverse("demands:need_list")
-        self.page("needs list · org staff (county)", p["county_staff"], [path])
-        self.page("needs list · org staff (province)", p["province_staff"], [path])
-        self.page("needs list · alliance secretary", p["secretary"], [path])
-        self.page("needs list · handler (待办)", p["handler"], [reverse("demands:assignment_list")])
-        self.page("needs list · handler (all visible)", p["handler"], [path])
-        self.page("needs list · enterprise secretary", p["enterprise"], [path])
+        self.list_page("needs list · org staff (county)", p["county_staff"], [path])
+        self.list_page("needs list · org staff (province)", p["province_staff"], [path])
+        self.list_page("needs list · alliance secretary", p["secretary"], [path])
+        self.list_page("needs list · handler (待办)", p["handler"], [reverse("demands:assignment_list")])
+        self.list_page("needs list · handler (all visible)", p["handler"], [path])
+        self.list_page("needs list · enterprise secretary", p["enterprise"], [path])
         province_filtered = [f"{path}?category=labor&state=closed"]
-        self.page("needs list · province, category+state filter", p["province_staff"], province_filtered)
-        self.page("needs list · province, title search", p["province_staff"], [f"{path}?q=收获机"])
+        self.list_page("needs list · province, category+state filter", p["province_staff"], province_filtered)
+        self.list_page("needs list · province, title search", p["province_staff"], [f"{path}?q=收获机"])
         number = Need.objects.filter(region__name="汶上县").order_by("-filed_at").values_list("number", flat=True)[0]
-        self.page("needs list · county, number search", p["county_staff"], [f"{path}?q={number.lower()}"])
+        self.list_page("needs list · county, number search", p["county_staff"], [f"{path}?q={number.lower()}"])
         for label, persona, url_name in (
             ("needs list · secretary 待受理 (incoming)", "secretary", "demands:need_incoming"),
             ("needs list · county staff 超期督办 (overdue)", "county_staff", "demands:need_overdue"),
             ("needs list · enterprise 我的需求 (mine)", "enterprise", "demands:my_needs"),
         ):
-            self.page(label, p[persona], [reverse(url_name)])
+            self.list_page(label, p[persona], [reverse(url_name)])
 
     def api(self):
         p = self.personas
-        self.page("API /api/needs/ · org staff (county)", p["county_staff"], [API_NEEDS])
-        self.page("API /api/needs/ · org staff (province)", p["province_staff"], [API_NEEDS])
-        self.page("API /api/needs/ · alliance secretary", p["secretary"], [API_NEEDS])
-        self.page("API /api/needs/ · handler", p["handler"], [API_NEEDS])
+        self.list_page("API /api/needs/ · org staff (county)", p["county_staff"], [API_NEEDS])
+        self.list_page("API /api/needs/ · org staff (province)", p["province_staff"], [API_NEEDS])
+        self.list_page("API /api/needs/ · alliance secretary", p["secretary"], [API_NEEDS])
+        self.list_page("API /api/needs/ · handler", p["handler"], [API_NEEDS])
 
     def need_page(self):
         target = f"p95<{m.NEED_PAGE_P95_MS}ms"
@@ -117,7 +155,7 @@ class Runner:
             )
             paths = [reverse("demands:need_detail", args=[pk]) for pk in needs]
             staff = self.personas["county_staff"]
-            self.page(name, staff, paths, target=target, p95_limit=m.NEED_PAGE_P95_MS, max_queries=None)
+            self.page(name, staff, paths, target=target, p95_limit=m.NEED_PAGE_P95_MS, **NEED_PAGE_RATIO)
         # The secretary opening an accepted need: the page where dispatching (and suggestions) happen.
         name = "need page · secretary, accepted (to dispatch)"
         if not self.wanted(name):
@@ -129,10 +167,11 @@ class Runner:
             .values_list("pk", flat=True)[: self.runs]
         )
         if not waiting:  # the tiny smoke-test dataset may have none: reported as not measured
-            self.add(Result(name=name, group="page", target=target, note="no accepted need in the alliance"))
+            result = Result(name=name, group="page", ms_target=target, note="no accepted need in the alliance")
+            self.cases.append(m.Case(result, sample=None))
             return
         paths = [reverse("demands:need_detail", args=[pk]) for pk in waiting]
-        self.page(name, secretary, paths, target=target, p95_limit=m.NEED_PAGE_P95_MS, max_queries=None)
+        self.page(name, secretary, paths, target=target, p95_limit=m.NEED_PAGE_P95_MS, **NEED_PAGE_RATIO)
 
     def totals(self):
         target = f"p95<{m.TOTALS_P95_MS}ms"
@@ -153,7 +192,6 @@ class Runner:
                 [path],
                 target=target,
                 p95_limit=m.TOTALS_P95_MS,
-                max_queries=None,
             )
 
     def suggestion(self):
@@ -192,7 +230,7 @@ class Runner:
                 idle_name, [sweep_deadlines], target=f"p95<{m.SWEEP_IDLE_P95_MS}ms", p95_limit=m.SWEEP_IDLE_P95_MS
             )
         if self.wanted(busy_name):
-            self.busy_sweep(busy_name, sweep_deadlines)
+            self.after_rounds.append(lambda: [self.busy_sweep(busy_name, sweep_deadlines)])
 
     def settle(self, sweep):
         for attempt in range(1, 6):
@@ -209,20 +247,21 @@ class Runner:
         the rounds wrote is removed afterwards so the next run starts from the same data."""
         marks = _max_ids()
         try:
-            self._busy_rounds(name, sweep)
+            return self._busy_rounds(name, sweep)
         finally:
             _remove_since(marks)
             vacuum_analyze(WRITTEN_TABLES)
 
     def _busy_rounds(self, name, sweep):
-        result = Result(name=name, group="sweep", target=f"<{m.SWEEP_PER_NEED_MS}ms per escalated need")
+        result = Result(
+            name=name, group="sweep", ms_target=f"<{m.SWEEP_PER_NEED_MS}ms per escalated need", floor=floor.PLAIN
+        )
         per_need, per_escalation = [], []
         for _round in range(3):
             reset = self.reset_escalations(ESCALATION_BATCH)
             if not reset:
                 result.note = "no overdue open parts to escalate"
-                self.add(result)
-                return
+                return result
             needs = len({need for _pk, need in reset})
             elapsed, count, captured, counts = m.timed_call(sweep)
             escalations = (counts or {}).get("level1", 0) + (counts or {}).get("level2", 0)
@@ -233,7 +272,8 @@ class Runner:
             per_escalation.append(elapsed / max(escalations, 1))
             result.extra = {"parts_reset": len(reset), "needs": needs, "counts": counts}
             result.slowest_sql = m.slowest_queries(captured)
-        result.summarise()
+        # The verdict takes the middle of the three rounds, as the pages take a percentile of 30.
+        result.summarise(value=statistics.median(per_need) < m.SWEEP_PER_NEED_MS)
         result.extra.update(
             ms_per_need=[round(v, 3) for v in per_need], ms_per_escalation=[round(v, 3) for v in per_escalation]
         )
@@ -243,9 +283,7 @@ class Runner:
             f"ms per escalated need {', '.join(f'{v:.3f}' for v in per_need)}; "
             f"per escalation step {', '.join(f'{v:.3f}' for v in per_escalation)}"
         )
-        # The verdict takes the middle of the three rounds, as the pages take a percentile of 30.
-        result.passed = statistics.median(per_need) < m.SWEEP_PER_NEED_MS
-        self.add(result)
+        return result
 
     def reset_escalations(self, limit):
         """One UPDATE puts `limit` overdue open parts back to 'not escalated'. Earlier sweep
@@ -309,6 +347,7 @@ def run_cases(*, runs=30, warmup=3, only=(), log=print):
     missing = {"county_staff", "province_staff", "secretary", "handler", "enterprise"} - set(runner.personas)
     if missing:
         raise SystemExit(f"Personas missing from the bench database: {sorted(missing)} (run with --reseed)")
-    for step in (runner.lists, runner.api, runner.need_page, runner.totals, runner.suggestion, runner.sweep):
+    steps = (runner.floors, runner.lists, runner.api, runner.need_page, runner.totals, runner.suggestion, runner.sweep)
+    for step in steps:
         step()
-    return runner.results
+    return runner.measure()

@@ -16,13 +16,23 @@ TOTALS_P95_MS = 150
 SUGGESTION_P95_MS = 50
 SWEEP_IDLE_P95_MS = 100
 SWEEP_PER_NEED_MS = 0.5
+# Targets as multiples of a floor measured in the same rounds (bench.floor): they travel between
+# machines where milliseconds do not.
+LIST_MAX_RATIO = 2.0
+NEED_PAGE_MAX_RATIO = 2.5
+
+
+class Unmeasurable(Exception):
+    """A case that cannot be timed (a page answering with an unexpected status)."""
 
 
 @dataclass
 class Result:
     name: str
     group: str
-    target: str
+    ms_target: str
+    floor: str = ""
+    ratio_target: str = ""
     samples_ms: list = field(default_factory=list)
     queries: list = field(default_factory=list)
     sql_samples_ms: list = field(default_factory=list)
@@ -30,6 +40,10 @@ class Result:
     p95_ms: float | None = None
     max_queries: int | None = None
     sql_median_ms: float | None = None
+    ratio: float | None = None
+    ms_passed: bool | None = None
+    ratio_passed: bool | None = None
+    #: The verdict --strict uses: the ratio target where there is one, else the millisecond target.
     passed: bool | None = None
     note: str = ""
     extra: dict = field(default_factory=dict)
@@ -43,9 +57,23 @@ class Result:
         if self.sql_samples_ms:
             self.sql_median_ms = round(statistics.median(self.sql_samples_ms), 1)
         if value is not None:
-            self.passed = value
+            self.ms_passed = value
         elif p95_limit is not None and self.p95_ms is not None:
-            self.passed = self.p95_ms < p95_limit and (max_queries is None or (self.max_queries or 0) <= max_queries)
+            self.ms_passed = self.p95_ms < p95_limit and self.within_queries(max_queries)
+        self.passed = self.ms_passed
+        return self
+
+    def within_queries(self, max_queries):
+        return max_queries is None or (self.max_queries or 0) <= max_queries
+
+    def compare(self, floor_p95_ms, *, ratio_limit=None, max_queries=None):
+        """p95 as a multiple of the floor's; with `ratio_limit`, that multiple is the verdict."""
+        if self.samples_ms and floor_p95_ms:
+            self.ratio = round(percentile(self.samples_ms, 95) / floor_p95_ms, 2)
+        if ratio_limit is not None:
+            self.ratio_passed = None if self.ratio is None else self.ratio <= ratio_limit
+            self.ratio_passed = self.ratio_passed and self.within_queries(max_queries)
+            self.passed = self.ratio_passed
         return self
 
     def as_json(self):
@@ -53,6 +81,53 @@ class Result:
         data["samples_ms"] = [round(s, 3) for s in self.samples_ms]
         data["sql_samples_ms"] = [round(s, 3) for s in self.sql_samples_ms]
         return data
+
+
+class Case:
+    """One case of the rounds: `sample(index)` does its work once (raising `Unmeasurable` when it
+    cannot); every round times each case once, so a slow moment of the machine hits all alike."""
+
+    def __init__(self, result, sample, *, p95_limit=None, max_queries=None, ratio_limit=None):
+        self.result, self.sample = result, sample
+        self.p95_limit, self.max_queries, self.ratio_limit = p95_limit, max_queries, ratio_limit
+        self.slowest = None
+
+    def run(self, index, *, timed):
+        if self.result.note:  # failed in an earlier round: reported, no longer timed
+            return
+        try:
+            elapsed, count, captured, _outcome = timed_call(lambda: self.sample(index))
+        except Unmeasurable as problem:
+            self.result.note = str(problem)
+            return
+        if not timed:
+            return
+        self.result.samples_ms.append(elapsed)
+        self.result.queries.append(count)
+        self.result.sql_samples_ms.append(sql_ms(captured))
+        if self.slowest is None or elapsed > self.slowest[0]:
+            self.slowest = (elapsed, captured)
+
+    def finish(self, floors):
+        result = self.result
+        if result.note:  # an unexpected status: reported, not timed
+            result.samples_ms, result.queries, result.sql_samples_ms = [], [], []
+            return result
+        result.slowest_sql = slowest_queries(self.slowest[1]) if self.slowest else []
+        result.summarise(p95_limit=self.p95_limit, max_queries=self.max_queries)
+        return result.compare(floors.get(result.floor), ratio_limit=self.ratio_limit, max_queries=self.max_queries)
+
+
+def run_rounds(cases, *, warmup=3, runs=30, log=print):
+    """`warmup` untimed rounds, then `runs` timed rounds; each round runs every case once, starting
+    one case further along each time so no case always follows the same neighbour."""
+    total = warmup + runs
+    for round_index in range(total):
+        shift = round_index % len(cases)
+        for case in cases[shift:] + cases[:shift]:
+            case.run(round_index, timed=round_index >= warmup)
+        if (round_index + 1) % 10 == 0 or round_index + 1 == total:
+            log(f"  round {round_index + 1}/{total}" + (" (warm-up)" if round_index < warmup else ""))
 
 
 def percentile(values, pct):
@@ -86,43 +161,22 @@ def logged_in(user):
     return client
 
 
-def measure_requests(result, client, paths, *, warmup=3, runs=30, expect=200):
-    """GET `paths` (cycled) `warmup` times untimed, then `runs` times timed."""
-    for index in range(warmup):
-        response = client.get(paths[index % len(paths)])
-        if response.status_code != expect:
-            result.note = f"HTTP {response.status_code} for {paths[index % len(paths)]}"
-            return result
-    slowest = None
-    for index in range(runs):
+def page_sample(client, paths, *, expect=200):
+    """GET `paths` in turn (round `index` takes `paths[index % len(paths)]`)."""
+
+    def sample(index):
         path = paths[index % len(paths)]
-        elapsed, count, captured, response = timed_call(lambda path=path: client.get(path))
+        response = client.get(path)
         if response.status_code != expect:
-            result.note = f"HTTP {response.status_code} for {path}"
-            return result
-        result.samples_ms.append(elapsed)
-        result.queries.append(count)
-        result.sql_samples_ms.append(sql_ms(captured))
-        if slowest is None or elapsed > slowest[0]:
-            slowest = (elapsed, captured)
-    result.slowest_sql = slowest_queries(slowest[1]) if slowest else []
-    return result
+            raise Unmeasurable(f"HTTP {response.status_code} for {path}")
+        return response
+
+    return sample
 
 
-def measure_calls(result, calls, *, warmup=3, runs=30):
-    """Call each of `calls` (cycled) like measure_requests does for pages."""
-    for index in range(warmup):
-        calls[index % len(calls)]()
-    slowest = None
-    for index in range(runs):
-        elapsed, count, captured, _outcome = timed_call(calls[index % len(calls)])
-        result.samples_ms.append(elapsed)
-        result.queries.append(count)
-        result.sql_samples_ms.append(sql_ms(captured))
-        if slowest is None or elapsed > slowest[0]:
-            slowest = (elapsed, captured)
-    result.slowest_sql = slowest_queries(slowest[1]) if slowest else []
-    return result
+def call_sample(calls):
+    """Call `calls` in turn, as page_sample does for paths."""
+    return lambda index: calls[index % len(calls)]()
 
 
 def explain(sql):

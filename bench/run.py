@@ -1,4 +1,5 @@
-"""`make bench`: seed a province-sized dataset into PostgreSQL, then time what issue 3 sets targets for.
+"""`make bench`: seed a province-sized dataset into PostgreSQL, then time what issue 3 sets targets for,
+against floor pages (bench.floor) measured in the same rounds.
 
     make bench                                   # seed once (skipped when present), then measure
     make bench BENCH_ARGS="--reseed"             # drop and rebuild the bench database first
@@ -146,21 +147,45 @@ def _pad(text, width):
     return text + " " * max(width - _width(text), 0)
 
 
+MARKS = {True: "✓", False: "✗", None: "-"}
+
+
+def _number(value, digits=1, suffix=""):
+    return "-" if value is None else f"{value:.{digits}f}{suffix}"
+
+
 def print_table(results):
+    from bench.floor import LABELS
+
     header = (
-        f"{_pad('case', 50)} {'median ms':>10} {'p95 ms':>9} {'queries':>8} {'sql ms':>7}  {_pad('target', 30)} result"
+        f"{_pad('case', 50)} {'floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} {'sql ms':>6} {'×floor':>7}"
+        f"  {_pad('ratio target', 26)} ok  {_pad('ms target', 30)} ok  verdict"
     )
     log(header)
-    log("-" * len(header))
+    log("-" * _width(header))
     for r in results:
-        median = f"{r.median_ms:.1f}" if r.median_ms is not None else "-"
-        p95 = f"{r.p95_ms:.1f}" if r.p95_ms is not None else "-"
-        queries = str(r.max_queries) if r.max_queries is not None else "-"
-        sql = f"{r.sql_median_ms:.1f}" if r.sql_median_ms is not None else "-"
+        if r.group == "floor":
+            columns = (
+                f"{'(floor)':>8} {_number(r.median_ms):>7} {_number(r.p95_ms):>7} "
+                f"{r.max_queries if r.max_queries is not None else '-':>7} {_number(r.sql_median_ms):>6}"
+            )
+            log(f"{_pad(r.name, 50)} {columns}" + (f"  {r.note}" if r.note else ""))
+            continue
         verdict = {True: "PASS", False: "FAIL", None: "n/a"}[r.passed]
-        log(f"{_pad(r.name, 50)} {median:>10} {p95:>9} {queries:>8} {sql:>7}  {_pad(r.target, 30)} {verdict}")
+        log(
+            f"{_pad(r.name, 50)} {LABELS.get(r.floor, r.floor):>8} {_number(r.median_ms):>7}"
+            f" {_number(r.p95_ms):>7} {r.max_queries if r.max_queries is not None else '-':>7}"
+            f" {_number(r.sql_median_ms):>6} {_number(r.ratio, 2, '×'):>7}"
+            f"  {_pad(r.ratio_target or '-', 26)} {MARKS[r.ratio_passed]:<2}  {_pad(r.ms_target, 30)}"
+            f" {MARKS[r.ms_passed]:<2}  {verdict}"
+        )
         if r.note:
             log(f"{'':<6}{r.note}")
+    log("×floor: the case's p95 ÷ the p95 of the floor in the floor column, measured in the same rounds:")
+    log("  plain = a bare startproject page reading 25 needs with 3 select_related joins (for single pages")
+    log("  and calls); COUNT(*) = the same page paged by Django's Paginator (for paginated lists and API lists).")
+    log("verdict (--strict): the ratio target where there is one; the ms target only informs, except for")
+    log("cases without a ratio target, which keep their ms target.")
     log("sql ms: median time per run spent waiting for PostgreSQL (Django's per-query timer, 1 ms resolution);")
     log("the rest of the wall time is Python: middleware, ORM, forms, templates, serializers.")
 
@@ -200,14 +225,22 @@ def run(args):
     log(f"Server: {server['postgres']}, " + ", ".join(f"{k}={v}" for k, v in server["postgres_settings"].items()))
     if args.seed_only:
         return 0
+    from django.urls import get_resolver
+
     from bench.cases import run_cases
+    from bench.floor import settings as floor_settings
     from chainparty.startup import freeze_long_lived_objects
 
-    # What chainparty/wsgi.py does in every gunicorn worker: measure the server as deployed.
+    # What chainparty/wsgi.py does in every gunicorn worker: measure the server as deployed (the
+    # floor's URLconf loaded first, so its objects are frozen too).
+    get_resolver(floor_settings.ROOT_URLCONF).url_patterns  # noqa: B018
     freeze_long_lived_objects()
 
     load_before = os.getloadavg()
-    log(f"Measuring: {args.warmup} warm-up + {args.runs} timed runs per case (load average {load_before[0]:.2f})")
+    log(
+        f"Measuring in rounds, each running every case once: {args.warmup} warm-up + {args.runs} timed"
+        f" (load average {load_before[0]:.2f})"
+    )
     if load_before[0] > 0.5 * (os.cpu_count() or 1):
         log("  warning: the machine is busy; timings will be high and noisy")
     started = time.perf_counter()
@@ -219,10 +252,11 @@ def run(args):
     if args.explain or args.explain_all:
         print_explains(results, every=args.explain_all)
     _cleanup_broker()
-    failed = [r.name for r in results if r.passed is False]
-    unmeasured = [r.name for r in results if r.passed is None]
+    cases = [r for r in results if r.group != "floor"]
+    failed = [r.name for r in cases if r.passed is False]
+    unmeasured = [r.name for r in cases if r.passed is None]
     log()
-    log(f"{len(results) - len(failed) - len(unmeasured)} passed, {len(failed)} failed, {len(unmeasured)} not measured")
+    log(f"{len(cases) - len(failed) - len(unmeasured)} passed, {len(failed)} failed, {len(unmeasured)} not measured")
     payload = {
         "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
         "seed_seconds": seed_seconds,
@@ -232,13 +266,14 @@ def run(args):
         "load_average": {"before": load_before, "after": load_after},
         "runs": args.runs,
         "warmup": args.warmup,
+        "floors": {r.name: r.p95_ms for r in results if r.group == "floor"},
         "results": [r.as_json() for r in results],
     }
     path = Path(args.json)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     log(f"Results written to {path}")
-    # A case that could not be measured (a page that fails) fails --strict too.
+    # A case that could not be measured (a page that fails, or a missing floor) fails --strict too.
     return 1 if (failed or unmeasured) and args.strict else 0
 
 

@@ -1,9 +1,11 @@
 """`make bench` stays runnable: seed a tiny dataset into a PostgreSQL database of its own, measure
-every case once, and check that every case ran and the lists kept their query budget. The timings
-of a tiny dataset say nothing and are not checked here; `make bench` measures them at full size."""
+every case once, and check that every case ran, the floors ran beside them, every case's ratio to
+its floor is printed and the lists kept their query budget. The timings of a tiny dataset say
+nothing and are not checked here; `make bench` measures them at full size."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SMOKE_DATABASE = "chainparty_bench_smoke"
 # Cases the tiny dataset may not have rows for (no accepted need in the persona alliance).
 MAY_BE_EMPTY = {"need page · secretary, accepted (to dispatch)"}
+PLAIN_FLOOR = "floor · 25 needs, 3 joins"
+COUNTED_FLOOR = "floor · 25 needs, 3 joins, COUNT(*) paginator"
 
 
 def _server_url():
@@ -57,6 +61,42 @@ def test_bench_seeds_and_measures_every_case(tmp_path):
     lists = [r for name, r in results.items() if name.startswith(("needs list", "API /api/needs/"))]
     assert len(lists) == 16
     assert all(r["max_queries"] <= 10 for r in lists), {r["name"]: r["max_queries"] for r in lists}
+    _assert_floors_ran(results, payload["floors"])
+    _assert_ratios(results, completed.stdout)
+
+
+def _assert_floors_ran(results, floors):
+    """Both floors were measured: the 25 needs in one query with three joins, and a COUNT(*)."""
+    assert set(floors) == {PLAIN_FLOOR, COUNTED_FLOOR} and all(floors.values()), floors
+    for name in floors:
+        assert results[name]["group"] == "floor" and len(results[name]["samples_ms"]) == 2, results[name]
+        statements = [q["sql"] for q in results[name]["slowest_sql"]]
+        needs_reads = [sql for sql in statements if sql.startswith('SELECT "demands_need"."id"')]
+        assert needs_reads and all(sql.count(" JOIN ") == 3 for sql in needs_reads), statements
+    counted = [q["sql"] for q in results[COUNTED_FLOOR]["slowest_sql"]]
+    assert any(sql.startswith("SELECT COUNT(*)") for sql in counted), counted
+    assert results[COUNTED_FLOOR]["max_queries"] == results[PLAIN_FLOOR]["max_queries"] + 1
+
+
+def _assert_ratios(results, stdout):
+    """Paginated lists are measured against the COUNT(*) floor with a 2.0x target, need pages
+    against the plain floor with 2.5x; every measured case has its ratio, and the table prints it."""
+    for name, result in results.items():
+        if result["group"] == "floor" or result["median_ms"] is None:
+            continue
+        expected_floor = COUNTED_FLOOR if name.startswith(("needs list", "API /api/needs/")) else PLAIN_FLOOR
+        assert result["floor"] == expected_floor, (name, result["floor"])
+        assert result["ratio"] is not None and result["ratio"] > 0, name
+        if name.startswith(("needs list", "API /api/needs/")):
+            assert result["ratio_target"].startswith("≤2.0× floor"), (name, result["ratio_target"])
+        elif name.startswith("need page"):
+            assert result["ratio_target"].startswith("≤2.5× floor"), (name, result["ratio_target"])
+        assert result["passed"] is (result["ratio_passed"] if result["ratio_target"] else result["ms_passed"]), name
+        floor_column = "COUNT(*)" if expected_floor == COUNTED_FLOOR else "plain"
+        row = re.compile(
+            re.escape(name) + r"\s+" + re.escape(floor_column) + r"\s.*\s" + re.escape(f"{result['ratio']:.2f}×")
+        )
+        assert row.search(stdout), f"no table row with the ratio for {name}"
 
 
 def test_bench_refuses_to_drop_a_database_it_did_not_create(tmp_path):
