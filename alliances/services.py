@@ -258,17 +258,40 @@ def _audit_seat(seat: CommitteeSeat, action) -> None:
     )
 
 
+def _refuse_leaving_before_seats_start(seats, *, left_on: dt.date) -> None:
+    """A seat that has not started by the leaving date could never begin (its holder's unit is no
+    longer a member then), and its term cannot end before it starts: ask for a decision instead."""
+    waiting = list(seats.order_by("term_start"))
+    if waiting:
+        names = "、".join(
+            _("%(role)s %(name)s（任期自 %(start)s 起）")
+            % {"role": seat.get_role_display(), "name": seat.person_name, "start": seat.term_start.isoformat()}
+            for seat in waiting
+        )
+        raise ValidationError(
+            _(
+                "退出日期 %(date)s 早于以下班子成员的任期开始：%(seats)s。"
+                "请选择不早于任期开始的退出日期，或请平台管理员先撤销该任职。"
+            )
+            % {"date": left_on.isoformat(), "seats": names}
+        )
+
+
 @transaction.atomic
 def membership_end(*, membership: Membership, left_on: dt.date) -> Membership:
     if membership.left_on is not None:
         raise ValidationError(_("该成员已于 %s 退出。") % membership.left_on)
+    origin = Q(enterprise=membership.enterprise) if membership.enterprise_id else Q(department=membership.department)
+    seats = CommitteeSeat.objects.filter(origin, alliance=membership.alliance)
+    _refuse_leaving_before_seats_start(seats.filter(term_start__gt=left_on), left_on=left_on)
     membership = _apply(membership, {"left_on": left_on})
     _audit_membership(membership, audit.Action.MEMBERSHIP_END)
-    origin = Q(enterprise=membership.enterprise) if membership.enterprise_id else Q(department=membership.department)
-    for seat in CommitteeSeat.objects.filter(origin, alliance=membership.alliance, term_end__isnull=True):
+    # A seat cannot outlast its origin's membership: open terms and terms running past the date end with it.
+    outlasting = seats.filter(Q(term_end__isnull=True) | Q(term_end__gt=left_on))
+    for seat in outlasting:
         seat.term_end = left_on
         _audit_seat(seat, audit.Action.SEAT_END)
-    CommitteeSeat.objects.filter(origin, alliance=membership.alliance, term_end__isnull=True).update(term_end=left_on)
+    outlasting.update(term_end=left_on)
     _forget_seat_holders(CommitteeSeat.objects.filter(origin, alliance=membership.alliance, user__isnull=False))
     return membership
 
