@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -343,13 +343,27 @@ def _forget_seat_holders(seats) -> None:
 
 @transaction.atomic
 def rotation_set(*, alliance: Alliance, year: int, quarter: int, enterprise: Enterprise, person_name: str):
-    existing = RotatingChair.objects.filter(alliance=alliance, year=year, quarter=quarter).first()
-    if existing:
-        rotation = _apply(existing, {"enterprise": enterprise, "person_name": person_name})
-    else:
-        rotation = _save_new(
-            RotatingChair(alliance=alliance, year=year, quarter=quarter, enterprise=enterprise, person_name=person_name)
+    """Plan the quarter's chair, replacing one already planned. Two planners of one alliance take
+    turns on the alliance's row lock, so the second sees the first's row and replaces it; a row
+    written by a path without the lock (the admin) between the check and the insert is replaced
+    the same way."""
+    Alliance.objects.select_for_update().only("pk").get(pk=alliance.pk)
+    planned = RotatingChair.objects.filter(alliance=alliance, year=year, quarter=quarter)
+    existing = planned.first()
+    if existing is None:
+        rotation = RotatingChair(
+            alliance=alliance, year=year, quarter=quarter, enterprise=enterprise, person_name=person_name
         )
+        rotation.full_clean()
+        try:
+            with transaction.atomic():
+                rotation.save()
+        except IntegrityError:
+            existing = planned.first()
+            if existing is None:
+                raise
+    if existing is not None:
+        rotation = _apply(existing, {"enterprise": enterprise, "person_name": person_name})
     audit.record(
         action=audit.Action.ROTATION_SET,
         target=rotation,
