@@ -12,6 +12,7 @@ urlpatterns = [
     path("needs/overdue/", views.need_list, {"box": BOX_OVERDUE}, name="need_overdue"),
     path("needs/closeout/", views.need_list, {"box": BOX_CLOSEOUT}, name="need_closeout"),
     path("needs/totals/", views.need_totals, name="need_totals"),
+    path("needs/export/", views.need_export, name="need_export"),
     path("needs/new/", views.need_create, name="need_create"),
     path("needs/worklist/", views.assignment_list, name="assignment_list"),
     path("needs/assignments/<int:pk>/answer/", views.assignment_answer, name="assignment_answer"),

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alliances.access import manageable_regions, scope_for
+from chainparty import audit
+from chainparty.exporters import workbook_response, workbooks
 from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.paging import paginate
 from demands.matching import suggest_for_need
@@ -91,15 +93,28 @@ def _prepare_rows(needs):
 
 
 # -- lists ---------------------------------------------------------------------------------------------
-@login_required
-def need_list(request, box=selectors.BOX_ALL):
-    scope = scope_for(request.user)
+def _box_param(request):
+    """`?box=`, for the fragments and the export that follow a list page."""
+    box = request.GET.get("box", selectors.BOX_ALL)
+    return box if box in BOX_TITLES else selectors.BOX_ALL
+
+
+def _check_box(user, box):
+    """The user's scope, once they may open `box`: only enterprise secretaries have 我的需求."""
+    scope = scope_for(user)
     if box == selectors.BOX_MINE and not scope.is_enterprise_secretary:
         raise PermissionDenied(_("只有企业党组织书记有“我的需求”。"))
+    return scope
+
+
+@login_required
+def need_list(request, box=selectors.BOX_ALL):
+    scope = _check_box(request.user, box)
     form = forms.NeedFilterForm(request.GET or None, user=request.user)
     filters = form.to_filters()
     needs = selectors.need_list(user=request.user, filters=filters, box=box)
     page, query = paginate(request, needs, count=False)
+    box_query = f"{query}&box={box}" if query else f"box={box}"
     _prepare_rows(page.object_list)
     context = {
         "page": page,
@@ -108,7 +123,8 @@ def need_list(request, box=selectors.BOX_ALL):
         "options": form.options() if not request.htmx else None,
         "box": box,
         "title": BOX_TITLES[box],
-        "totals_url": f"{reverse('demands:need_totals')}?{query}&box={box}",
+        "totals_url": f"{reverse('demands:need_totals')}?{box_query}",
+        "export_url": f"{reverse('demands:need_export')}?{box_query}",
         "may_file": access.may_file_needs(request.user),
         "manages": bool(scope.managed_alliance_ids or scope.is_org_staff),
     }
@@ -120,11 +136,29 @@ def need_list(request, box=selectors.BOX_ALL):
 def need_totals(request):
     """htmx fragment: collected, solved, on time, satisfaction and results for the filtered needs."""
     form = forms.NeedFilterForm(request.GET or None, user=request.user)
-    box = request.GET.get("box", selectors.BOX_ALL)
-    if box not in BOX_TITLES:
-        box = selectors.BOX_ALL
+    box = _box_param(request)
     totals = selectors.need_totals(user=request.user, filters=form.to_filters(), box=box)
     return render(request, "demands/needs/_totals.html", {"totals": totals})
+
+
+@login_required
+def need_export(request):
+    """The list as an Excel file: the same box, filters and rows as its page, for whoever may open
+    it (`?box=` as the totals fragment takes it). Every export goes to the audit log."""
+    box = _box_param(request)
+    _check_box(request.user, box)
+    form = forms.NeedFilterForm(request.GET or None, user=request.user)
+    sheets = workbooks.build("needs", user=request.user, filters=form.to_filters(), box=box)
+    filename = f"{BOX_TITLES[box]}-{timezone.localdate():%Y%m%d}"
+    response, counts = workbook_response(sheets, filename=filename)
+    filters = {key: values if len(values) > 1 else values[0] for key, values in request.GET.lists()}
+    audit.record(
+        action=audit.Action.EXPORT,
+        actor=request.user,
+        request=request,
+        data={"exporter": "needs", "filters": filters, "rows": counts.get("needs", 0)},
+    )
+    return response
 
 
 # -- filing ----------------------------------------------------------------------------------------------

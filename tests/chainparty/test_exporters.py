@@ -129,6 +129,12 @@ def test_two_registered_sheets_land_in_one_workbook():
     assert counts == {"test_meetings": 0, "test_needs": 0}
 
 
+def test_the_shared_registry_discovers_the_apps_exporters():
+    from demands.exporters import NeedExporter
+
+    assert NeedExporter in exporters.workbooks.exporter_classes("needs")
+
+
 def test_sheet_titles_follow_excels_rules():
     assert exporters.sheet_title("2025/03 台账:第[1]页") == "2025_03 台账_第_1_页"
     assert len(exporters.sheet_title("长" * 40)) == 31

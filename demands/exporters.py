@@ -1,0 +1,70 @@
+"""Excel exports of demands, through the shared exporter base (chainparty.exporters)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from chainparty.exporters import DATE, DATETIME, MONEY, NUMBER, Column, ListExporter, workbooks
+
+from .selectors import needs as selectors
+
+#: Rows read per query: big enough that a county's export takes a handful of queries.
+CHUNK_SIZE = 500
+
+
+class NeedExporter(ListExporter):
+    """The needs list as its page shows it to `user`: same selector, same filters, same box, same
+    order, so an export holds exactly the rows the list does."""
+
+    identifier = "needs"
+    verbose_name = _("需求清单")
+    columns = (
+        Column(_("编号")),
+        Column(_("标题")),
+        Column(_("企业")),
+        Column(_("联盟")),
+        Column(_("类别")),
+        Column(_("紧急程度")),
+        Column(_("状态")),
+        Column(_("提交时间"), DATETIME),
+        Column(_("办理时限"), DATE),
+        Column(_("超期工作日"), NUMBER),
+        Column(_("牵头承办")),
+        Column(_("满意度")),
+        Column(_("融资金额（万元）"), MONEY),
+        Column(_("用地面积（亩）"), NUMBER),
+        Column(_("用工人数"), NUMBER),
+    )
+
+    def __init__(self, *, user, filters=None, box=selectors.BOX_ALL):
+        self.queryset = selectors.need_list(user=user, filters=filters, box=box)
+
+    def _needs(self):
+        # Slices, as the list's pages read it: each slice is one or two queries with the row's joins.
+        start = 0
+        while chunk := list(self.queryset[start : start + CHUNK_SIZE]):
+            yield from chunk
+            if len(chunk) < CHUNK_SIZE:
+                return
+            start += CHUNK_SIZE
+
+    def iter_rows(self):
+        for need in self._needs():
+            yield (
+                need.number,
+                need.title,
+                need.enterprise.name,
+                need.alliance.name,
+                need.category_label,
+                need.urgency_label,
+                need.state_label,
+                need.filed_at,
+                need.deadline,
+                need.overdue_workdays or None,
+                need.lead_assignee,
+                need.rating_label or None,
+                need.funding_wan,
+                need.land_mu,
+                need.people,
+            )
+
+
+workbooks.register("needs", NeedExporter)
