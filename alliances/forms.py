@@ -14,6 +14,7 @@ from .models import (
     RotatingChair,
     WorkZone,
 )
+from .selectors import seat_candidates
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -127,7 +128,7 @@ class SeatForm(forms.ModelForm):
         self.fields["department"].queryset = Department.objects.filter(
             pk__in=alliance.memberships.exclude(department=None).values("department_id")
         )
-        self.fields["user"].queryset = self.fields["user"].queryset.filter(is_active=True).order_by("username")
+        self.fields["user"].queryset = seat_candidates(alliance=alliance)
         style_fields(self)
 
     def clean(self):

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from chainparty import roles
+
 from .access import (
     scope_for,
     visible_alliances,
@@ -13,7 +15,16 @@ from .access import (
     visible_party_organizations,
     visible_zones,
 )
-from .models import Alliance, CommitteeSeat, Enterprise, Membership, PartyOrganization
+from .models import (
+    Alliance,
+    CommitteeSeat,
+    DepartmentUserObjectPermission,
+    Enterprise,
+    EnterpriseUserObjectPermission,
+    Membership,
+    PartyOrganization,
+    RegionUserObjectPermission,
+)
 
 PARTY_STATUS_COVERED = "covered"
 PARTY_STATUS_UNCOVERED = "uncovered"
@@ -152,6 +163,28 @@ def party_organization_list(*, user, search="", kind=""):
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("region__code", "name")
+
+
+def seat_candidates(*, alliance: Alliance):
+    """Accounts an alliance may put on its committee: the secretaries of its member enterprises and
+    the handlers of its member departments (seats come from members), whoever already held one of
+    its seats, and the organisation staff and leaders of its region and the regions above it (a
+    county's 组织部 or leaders often chair a chain's committee). Not every account of the platform."""
+    from django.contrib.auth import get_user_model
+
+    members = alliance.memberships.filter(left_on__isnull=True)
+    region_roles = [roles.MANAGE_REGION, roles.VIEW_REGION]
+    people = (
+        Q(pk__in=_granted(EnterpriseUserObjectPermission, [roles.MANAGE_ENTERPRISE], members.values("enterprise_id")))
+        | Q(pk__in=_granted(DepartmentUserObjectPermission, [roles.HANDLE_DEPARTMENT], members.values("department_id")))
+        | Q(pk__in=_granted(RegionUserObjectPermission, region_roles, alliance.region.ancestor_ids()))
+        | Q(pk__in=alliance.seats.exclude(user=None).values("user_id"))
+    )
+    return get_user_model().objects.filter(people, is_active=True).order_by("username")
+
+
+def _granted(model, codenames, object_ids):
+    return model.objects.filter(permission__codename__in=codenames, content_object_id__in=object_ids).values("user_id")
 
 
 def seats_of_user(*, user):
