@@ -108,7 +108,7 @@ def alliance_member_enterprises(*, alliance: Alliance):
     )
 
 
-def alliance_detail(*, alliance: Alliance):
+def alliance_detail(*, alliance: Alliance, user):
     memberships = list(
         alliance.memberships.select_related("enterprise", "department")
         .annotate(
@@ -131,6 +131,22 @@ def alliance_detail(*, alliance: Alliance):
         .select_related("enterprise")
         .first(),
         "coverage": coverage_of(alliance_member_enterprises(alliance=alliance)),
+        **_openable_members(user=user, alliance=alliance, memberships=memberships),
+    }
+
+
+def _openable_members(*, user, alliance: Alliance, memberships) -> dict:
+    """Which of the page's enterprises and departments the reader may open (as links), read once
+    for the whole page: an enterprise secretary sees the other members' names but not their pages."""
+    enterprise_ids = {m.enterprise_id for m in memberships if m.enterprise_id} | {alliance.lead_enterprise_id}
+    department_ids = {m.department_id for m in memberships if m.department_id}
+    return {
+        "openable_enterprise_ids": set(
+            visible_enterprises(user).filter(pk__in=enterprise_ids - {None}).values_list("pk", flat=True)
+        ),
+        "openable_department_ids": set(
+            visible_departments(user).filter(pk__in=department_ids).values_list("pk", flat=True)
+        ),
     }
 
 

@@ -53,7 +53,11 @@ def alliance_detail(request, pk):
         queryset=visible_alliances(request.user).select_related("region", "lead_enterprise"),
     )
     can_manage = visible_alliances(request.user).filter(scope_for(request.user).managed_alliances_q(), pk=pk).exists()
-    context = {"alliance": alliance, "can_manage": can_manage, **selectors.alliance_detail(alliance=alliance)}
+    context = {
+        "alliance": alliance,
+        "can_manage": can_manage,
+        **selectors.alliance_detail(alliance=alliance, user=request.user),
+    }
     if can_manage:
         context.update(
             membership_form=forms.MembershipForm(alliance=alliance),
