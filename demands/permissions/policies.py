@@ -75,6 +75,11 @@ def sees_all_readers(user, policy):
 
 
 def can_read_as_enterprise(user, policy):
-    """Enterprise secretaries whose enterprise received the policy: opening it counts as reading."""
+    """Enterprise secretaries whose enterprise received the policy: they record 知晓 with "我已阅读"."""
     scope = scope_for(user)
     return bool(scope.enterprise_ids) and policy.deliveries.filter(enterprise__in=scope.enterprise_ids).exists()
+
+
+def require_read_as_enterprise(user, policy):
+    if not can_read_as_enterprise(user, policy):
+        raise PermissionDenied(_("只有收到该政策推送的企业党组织书记可以标记已读。"))

@@ -56,6 +56,18 @@ def policy_inbox_unread_count(*, user):
     return PolicyDelivery.objects.filter(enterprise__in=enterprise_ids, read_at__isnull=True).count()
 
 
+def policy_reading(*, policy: Policy, user) -> list[PolicyDelivery]:
+    """The pushes of `policy` to the user's own enterprises, to offer "我已阅读" or show when it was read."""
+    enterprise_ids = scope_for(user).enterprise_ids
+    if not enterprise_ids or policy.state == Policy.State.DRAFT:
+        return []
+    return list(
+        PolicyDelivery.objects.filter(policy=policy, enterprise__in=enterprise_ids)
+        .select_related("enterprise", "read_by")
+        .order_by("enterprise__name")
+    )
+
+
 @dataclass(frozen=True)
 class Awareness:
     """知晓率 of one policy within one alliance (or overall when `alliance_id` is None)."""

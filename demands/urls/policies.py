@@ -9,6 +9,7 @@ urlpatterns = [
     path("policies/new/", policies.policy_create, name="policy_create"),
     path("policies/inbox/", policies.policy_inbox, name="policy_inbox"),
     path("policies/<int:pk>/", policies.policy_detail, name="policy_detail"),
+    path("policies/<int:pk>/read/", policies.policy_read, name="policy_read"),
     path("policies/<int:pk>/edit/", policies.policy_edit, name="policy_edit"),
     path("policies/<int:pk>/publish/", policies.policy_publish, name="policy_publish"),
     path("policies/<int:pk>/withdraw/", policies.policy_withdraw, name="policy_withdraw"),

@@ -83,13 +83,15 @@ def policy_edit(request, pk):
 def policy_detail(request, pk):
     policy = access.policy_get_for_user(user=request.user, policy_id=pk, queryset=selectors.policy_detail_queryset())
     scope = scope_for(request.user)
-    if scope.enterprise_ids and policy.state != Policy.State.DRAFT:
-        # Opening the policy is what 知晓 means: the first opening per enterprise is recorded.
-        services.policy_mark_read(policy=policy, user=request.user, enterprise_ids=scope.enterprise_ids)
     can_manage = Policy.objects.filter(access.policy_managed_q(request.user), pk=pk).exists()
     sees_all = access.sees_all_readers(request.user, policy)
     show_readers = policy.state != Policy.State.DRAFT and (can_manage or sees_all or scope.seat_alliance_ids)
-    context = {"policy": policy, "can_manage": can_manage, "show_readers": show_readers}
+    context = {
+        "policy": policy,
+        "can_manage": can_manage,
+        "show_readers": show_readers,
+        "my_reading": selectors.policy_reading(policy=policy, user=request.user),
+    }
     if show_readers:
         read_filter = {"1": True, "0": False}.get(request.GET.get("read", ""))
         deliveries = selectors.policy_deliveries(policy=policy, user=request.user, read=read_filter, sees_all=sees_all)
@@ -97,6 +99,21 @@ def policy_detail(request, pk):
         awareness = selectors.policy_awareness(policy=policy, user=request.user, sees_all=sees_all)
         context.update(page=page, query=query, awareness=awareness)
     return render(request, "demands/lists/policy_detail.html", context)
+
+
+@login_required
+@require_POST
+def policy_read(request, pk):
+    """知晓 is the enterprise secretary's explicit "我已阅读"; opening the page records nothing."""
+    policy = access.policy_get_for_user(user=request.user, policy_id=pk)
+    access.require_read_as_enterprise(request.user, policy)
+    enterprise_ids = scope_for(request.user).enterprise_ids
+    _run(
+        request,
+        lambda: services.policy_mark_read(policy=policy, user=request.user, enterprise_ids=enterprise_ids),
+        _("已记录：贵企业已阅读该政策。"),
+    )
+    return redirect(policy.get_absolute_url())
 
 
 @login_required

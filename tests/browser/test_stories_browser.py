@@ -277,6 +277,9 @@ def test_story_5_loan_policy_pushed_to_textile_enterprises_and_reading_tracked(l
     page.wait_for_url(f"{url}{policy.get_absolute_url()}")
     expect(page.locator("h1")).to_contain_text(POLICY_TITLE)
     expect(page.locator("main")).to_contain_text("单户最高可贷5000万元")
+    assert PolicyDelivery.objects.get(policy=policy, enterprise=hongruixuan).read_at is None  # opening is not 知晓
+    page.get_by_role("button", name="我已阅读").click()
+    expect(page.locator("#my-reading")).to_contain_text("已于")
     delivery = PolicyDelivery.objects.get(policy=policy, enterprise=hongruixuan)
     assert delivery.read_at is not None and delivery.read_by == org.users["hongruixuan"]
     page.goto(f"{url}/policies/inbox/")

@@ -127,10 +127,12 @@ def test_story_5_loan_policy_pushed_to_every_textile_enterprise_and_reading_trac
     assert Notification.objects.filter(recipient=personas.enterprise_secretary, title__contains="休闲服饰贷").exists()
     assert not Notification.objects.filter(recipient=chemical_secretary).exists()
 
-    # 鸿瑞轩's secretary finds it in the inbox, unread, and opens it.
+    # 鸿瑞轩's secretary finds it in the inbox, unread, opens it and presses 我已阅读.
     inbox = client_for(personas.enterprise_secretary).get(reverse("demands:policy_inbox"))
     assert "休闲服饰贷" in inbox.content.decode() and inbox.context["unread_count"] == 1
     client_for(personas.enterprise_secretary).get(reverse("demands:policy_detail", args=[policy.pk]))
+    assert client_for(personas.enterprise_secretary).get(reverse("demands:policy_inbox")).context["unread_count"] == 1
+    client_for(personas.enterprise_secretary).post(reverse("demands:policy_read", args=[policy.pk]))
     assert client_for(personas.enterprise_secretary).get(reverse("demands:policy_inbox")).context["unread_count"] == 0
 
     # The department sees who has read it and the awareness rate per alliance.

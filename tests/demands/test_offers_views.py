@@ -257,10 +257,11 @@ def test_policy_edit_by_publisher(client_for, personas, loan):
     assert set(loan.category_rows.values_list("category", flat=True)) == {"finance", "industry"}
 
 
-def test_opening_a_policy_records_reading_and_readers_show_to_publisher(client_for, personas, loan, world):
+def test_i_have_read_records_reading_and_readers_show_to_publisher(client_for, personas, loan, world):
     url = reverse("demands:policy_detail", args=[loan.pk])
     page = client_for(personas.enterprise_secretary).get(url)
     assert page.status_code == 200 and not page.context["can_manage"]
+    client_for(personas.enterprise_secretary).post(reverse("demands:policy_read", args=[loan.pk]))
     delivery = PolicyDelivery.objects.get(policy=loan, enterprise=world.lead)
     assert delivery.read_by == personas.enterprise_secretary
     page = client_for(personas.handler).get(url)
