@@ -249,6 +249,8 @@ NOTIFICATION_CHANNELS = env_list(
     "NOTIFICATION_CHANNELS",
     "chainparty.notifications.InAppChannel,chainparty.notifications.EmailChannel",
 )
+# Where links in e-mails point. `manage.py runportal` (make run) sets it to the address it serves
+# when the environment does not; production sets the public address.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {

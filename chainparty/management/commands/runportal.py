@@ -1,9 +1,29 @@
+import os
 import signal
 import subprocess
 import sys
 import time
 
 from django.core.management.base import BaseCommand
+
+_WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+
+
+def served_base_url(*, host: str, port: str) -> str:
+    """The address a browser on this machine opens for `runserver host:port`."""
+    host = _WILDCARD_HOSTS.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def child_environment(*, host: str, port: str, environ=None) -> dict:
+    """The environment of the web process and the worker: e-mail links (PORTAL_BASE_URL) point at the
+    address being served, unless the environment already names one (e.g. the public address)."""
+    env = dict(os.environ if environ is None else environ)
+    if not env.get("PORTAL_BASE_URL"):
+        env["PORTAL_BASE_URL"] = served_base_url(host=host, port=port)
+    return env
 
 
 class Command(BaseCommand):
@@ -32,8 +52,12 @@ class Command(BaseCommand):
                     "--without-gossip",
                 ]
             )
-        processes = [subprocess.Popen(command) for command in commands]
-        self.stdout.write(f"ChainParty: http://{host}:{port}/  (Ctrl+C to stop)")
+        env = child_environment(host=host, port=port)
+        processes = [subprocess.Popen(command, env=env) for command in commands]
+        self.stdout.write(
+            f"ChainParty: {served_base_url(host=host, port=port)}/  (Ctrl+C to stop); "
+            f"links in e-mails: {env['PORTAL_BASE_URL']}"
+        )
 
         def stop(*_):
             for process in processes:
