@@ -24,6 +24,7 @@ from .models import (
     RotatingChair,
     WorkZone,
 )
+from .signals import enterprise_secretary_granted
 
 
 def _save_new(instance):
@@ -92,6 +93,10 @@ def enterprise_grant_secretary(*, enterprise: Enterprise, user) -> None:
     assign_perm(f"alliances.{roles.MANAGE_ENTERPRISE}", user, enterprise)
     forget_scope(user)
     audit.record_grant(user=user, obj=enterprise, permission=roles.MANAGE_ENTERPRISE)
+    enterprise_id, user_id = enterprise.pk, user.pk
+    transaction.on_commit(
+        lambda: enterprise_secretary_granted.send(sender=Enterprise, enterprise_id=enterprise_id, user_id=user_id)
+    )
 
 
 # -- Party organisations -----------------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -240,42 +240,88 @@ def policy_withdraw(*, policy: Policy, user) -> Policy:
     return policy
 
 
-def policy_notify_deliveries(*, policy_id: int, batch_size: int = 200) -> int:
-    """Tell each reached enterprise's secretaries about the policy; returns the deliveries handled.
-
-    Runs in a task after publishing. Deliveries are marked as notified after their notifications
-    are stored; a crash in between is harmless because notify() is deduplicated per policy and
-    enterprise.
-    """
-    policy = Policy.objects.select_related("department").filter(pk=policy_id, state=Policy.State.PUBLISHED).first()
-    if policy is None:
-        return 0
-    message = Message(
+def _policy_message(policy: Policy) -> Message:
+    return Message(
         title=_("新政策：%s") % policy.title,
         body=_("%(issuer)s 发布了《%(title)s》，与贵企业相关，请及时查阅。")
         % {"issuer": policy.issuer, "title": policy.title},
         url=reverse("demands:policy_detail", args=[policy.pk]),
         kind="policy",
     )
-    handled = 0
+
+
+def _policy_dedupe_key(policy_id, enterprise_id) -> str:
+    """One key per policy and enterprise: notify_bulk adds the recipient, so each secretary hears once."""
+    return f"policy:{policy_id}:e{enterprise_id}"
+
+
+def policy_notify_deliveries(*, policy_id: int, batch_size: int = 200) -> int:
+    """Tell each reached enterprise's secretaries about the policy; returns the deliveries notified.
+
+    Runs in a task after publishing. A delivery is marked notified only when its enterprise had a
+    secretary to tell; the others stay pending until one is appointed (policy_notify_enterprise).
+    Deliveries are marked after their notifications are stored; a crash in between is harmless
+    because notify_bulk() is deduplicated per policy, enterprise and recipient.
+    """
+    policy = Policy.objects.select_related("department").filter(pk=policy_id, state=Policy.State.PUBLISHED).first()
+    if policy is None:
+        return 0
+    message = _policy_message(policy)
+    handled, after = 0, 0
     while True:
         pending = list(
-            PolicyDelivery.objects.filter(policy=policy, notified_at__isnull=True)
+            PolicyDelivery.objects.filter(policy=policy, notified_at__isnull=True, pk__gt=after)
             .order_by("pk")
             .values_list("pk", "enterprise_id")[:batch_size]
         )
         if not pending:
             return handled
+        after = pending[-1][0]
         secretaries = enterprise_secretaries([e for _pk, e in pending])
+        told = [(pk, e) for pk, e in pending if secretaries.get(e)]
         items = [
-            (user, message, f"policy:{policy.pk}:e{enterprise_id}")
-            for _pk, enterprise_id in pending
-            for user in secretaries.get(enterprise_id, [])
+            (user, message, _policy_dedupe_key(policy.pk, enterprise_id))
+            for _pk, enterprise_id in told
+            for user in secretaries[enterprise_id]
         ]
         with transaction.atomic():  # one batch: its notifications and its marks together
             notify_bulk(items)
-            PolicyDelivery.objects.filter(pk__in=[pk for pk, _e in pending]).update(notified_at=timezone.now())
-        handled += len(pending)
+            PolicyDelivery.objects.filter(pk__in=[pk for pk, _e in told]).update(notified_at=timezone.now())
+        handled += len(told)
+
+
+def policy_notify_enterprise(*, enterprise_id: int) -> int:
+    """Tell the enterprise's secretaries of every policy pushed to it that is still published, in force
+    and unread; returns the notifications created.
+
+    Runs when a secretary is appointed, so someone appointed after a push still hears of it. Those
+    already told are skipped by notify_bulk's key, so running it again sends nothing twice.
+    """
+    secretaries = enterprise_secretaries([enterprise_id]).get(enterprise_id, [])
+    if not secretaries:
+        return 0
+    today = timezone.localdate()
+    deliveries = list(
+        PolicyDelivery.objects.filter(
+            Q(policy__valid_to__isnull=True) | Q(policy__valid_to__gte=today),
+            enterprise_id=enterprise_id,
+            read_at__isnull=True,
+            policy__state=Policy.State.PUBLISHED,
+        )
+        .select_related("policy")
+        .order_by("delivered_at", "pk")
+    )
+    items = [
+        (user, _policy_message(d.policy), _policy_dedupe_key(d.policy_id, enterprise_id))
+        for d in deliveries
+        for user in secretaries
+    ]
+    with transaction.atomic():
+        created = notify_bulk(items)
+        PolicyDelivery.objects.filter(pk__in=[d.pk for d in deliveries], notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+    return created
 
 
 @transaction.atomic
