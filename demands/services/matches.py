@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,20 +46,24 @@ def match_propose(*, need, user, resource: Resource | None = None, policy: Polic
         raise StateConflict(_("只能匹配已发布的政策。"))
     if resource is not None and resource.effective_status != Resource.Status.ACTIVE:
         raise StateConflict(_("该资源已暂停或过期，不能匹配。"))
-    existing = Match.objects.filter(need=need, resource=resource, policy=policy).first()
+    same_pair = Match.objects.filter(need=need, resource=resource, policy=policy)
+    existing = same_pair.first()
     if existing is not None:
         return existing
     suggestion = score_pair(need=need, offer=offer)
-    match = _save_new(
-        Match(
-            need=need,
-            resource=resource,
-            policy=policy,
-            score=suggestion.score,
-            reasons=suggestion.reasons,
-            proposed_by=user,
-        )
-    )
+    match = Match(need=need, resource=resource, policy=policy, proposed_by=user)
+    match.score, match.reasons = suggestion.score, suggestion.reasons
+    # The pair's uniqueness is left to the database: a proposer who inserted since the check above
+    # wins, and this one gets their match instead of an IntegrityError (or full_clean's message).
+    match.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            match.save()
+    except IntegrityError:
+        existing = same_pair.first()
+        if existing is None:
+            raise
+        return existing
     for side in sorted(sides):
         match = match_confirm(match=match, user=user, side=side)
     if not match.is_confirmed:
