@@ -24,12 +24,13 @@ N = Need
 
 
 def _workdays_ago(count: int, hour: int = 10) -> dt.datetime:
-    """A moment `count` working days before today (0: today), at `hour` o'clock."""
+    """A moment `count` working days before today (0: today), at `hour` o'clock, never later than
+    now: loaded at 01:00, what happened "today at 09:00" happened just now."""
     day = workdays.local_today()
     while count > 0:
         day -= dt.timedelta(days=1)
         count -= workdays.is_workday(day)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0))), timezone.now())
 
 
 @contextmanager
