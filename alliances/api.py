@@ -1,6 +1,8 @@
 import django_filters
 from rest_framework import serializers, viewsets
 
+from chainparty.api import NumericLookupMixin
+
 from . import selectors
 from .models import Alliance, Enterprise
 from .permissions import alliance_get_for_user, enterprise_get_for_user
@@ -66,7 +68,7 @@ class EnterpriseFilter(django_filters.FilterSet):
         return queryset.filter(memberships__alliance_id=value, memberships__left_on__isnull=True)
 
 
-class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
+class EnterpriseViewSet(NumericLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Enterprises the caller may see (their region, their alliances, or their own)."""
 
     serializer_class = EnterpriseSerializer
@@ -83,7 +85,7 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class AllianceViewSet(viewsets.ReadOnlyModelViewSet):
+class AllianceViewSet(NumericLookupMixin, viewsets.ReadOnlyModelViewSet):
     """Chain Party committees and alliances the caller may see."""
 
     serializer_class = AllianceSerializer

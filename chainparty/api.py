@@ -12,6 +12,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import StateError
 
 
+class NumericLookupMixin:
+    """Every viewset on the portal's router mixes this in: DRF's router puts `lookup_value_regex`
+    into the detail routes' patterns, so `/api/needs/abc/` does not match and answers 404 before
+    any view code casts the id (it used to reach the database and answer 500)."""
+
+    lookup_value_regex = "[0-9]+"
+
+
 class StandardPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"

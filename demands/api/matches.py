@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from alliances.access import visible_alliances, visible_departments, visible_enterprises
+from chainparty.api import NumericLookupMixin
 
 from ..models import Cooperation
 from ..permissions import matches as access
@@ -81,7 +82,11 @@ class CooperationQuerySerializer(ListQuerySerializer):
 
 @extend_schema_view(list=extend_schema(parameters=[CooperationQuerySerializer]))
 class CooperationViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    NumericLookupMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """促成合作: recorded by alliance secretaries (or from a match both sides confirmed)."""
 

@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from alliances.models import Alliance, Department, Enterprise
-from chainparty.api import StandardPagination
+from chainparty.api import NumericLookupMixin, StandardPagination
 
 from ..models import Assignment, Need, NeedAttachment, NeedEvent, Resource
 from ..permissions import needs as access
@@ -372,7 +372,13 @@ def _action_schema(request, summary):
         summary=gettext_lazy("提交需求"),
     ),
 )
-class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class NeedViewSet(
+    NumericLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """需求清单. Each caller sees what their seats give them: an enterprise its own needs, a
     department what was dispatched to it, an alliance its needs, organisation staff their region."""
 

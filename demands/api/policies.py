@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from alliances.access import scope_for
 from alliances.models import Alliance, Department, Enterprise, Region, WorkZone
+from chainparty.api import NumericLookupMixin
 
 from ..models import Policy
 from ..permissions import policies as access
@@ -125,7 +126,13 @@ class PolicyQuerySerializer(ListQuerySerializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[PolicyQuerySerializer]))
-class PolicyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PolicyViewSet(
+    NumericLookupMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """政策清单. Department handlers (and organisation staff) create drafts and publish; publishing
     pushes the policy to every enterprise it applies to; enterprise secretaries mark it read."""
 
@@ -182,7 +189,8 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Retri
     def read(self, request, pk=None):
         """Record that the caller's enterprise has read the policy (only the first reading counts)."""
         policy = self._policy()
-        access.require_read_as_enterprise(request.user, policy)
+        if not access.can_read_as_enterprise(request.user, policy):
+            raise PermissionDenied(_("只有收到该政策推送的企业党组织书记可以标记已读。"))
         enterprise_ids = scope_for(request.user).enterprise_ids
         return Response(
             {"read": services.policy_mark_read(policy=policy, user=request.user, enterprise_ids=enterprise_ids)}

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from alliances.models import Department, Enterprise, WorkZone
+from chainparty.api import NumericLookupMixin
 
 from ..models import Resource
 from ..permissions import resources as access
@@ -97,6 +98,7 @@ class ResourceQuerySerializer(ListQuerySerializer):
 
 @extend_schema_view(list=extend_schema(parameters=[ResourceQuerySerializer]))
 class ResourceViewSet(
+    NumericLookupMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
