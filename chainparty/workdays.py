@@ -63,16 +63,6 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
     return _ordinal(end) - _ordinal(start)
 
 
-def next_workday(day: dt.date, *, include_today=True) -> dt.date:
-    if include_today and is_workday(day):
-        return day
-    return add_workdays(day, 1)
-
-
-def first_workday_of_month(year: int, month: int) -> dt.date:
-    return next_workday(dt.date(year, month, 1))
-
-
 def end_of_day(day: dt.date) -> dt.datetime:
     """23:59:59 of `day` in the portal's time zone: a deadline 'on' a day lasts all of it."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))

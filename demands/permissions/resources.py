@@ -53,11 +53,6 @@ def resources_q(user):
     return q
 
 
-def resource_managed_q(user):
-    scope = scope_for(user)
-    return Q(enterprise__in=scope.enterprise_ids) | Q(department__in=scope.department_ids)
-
-
 def visible_resources(user):
     return Resource.objects.filter(resources_q(user))
 

@@ -17,11 +17,6 @@ def test_years_without_published_calendar_fall_back_to_weekdays():
     assert not workdays.is_workday(dt.date(2031, 3, 1))  # a Saturday
 
 
-def test_first_workday_of_month_skips_holidays():
-    assert workdays.first_workday_of_month(2026, 10) == dt.date(2026, 10, 8)
-    assert workdays.first_workday_of_month(2026, 11) == dt.date(2026, 11, 2)
-
-
 def test_working_days_before_the_first_counted_year():
     assert workdays.workdays_between(dt.date(1999, 12, 31), dt.date(2000, 1, 4)) == 2
 
