@@ -259,6 +259,22 @@ class SuggestionSlot(forms.Widget):
         )
 
 
+class HandlerSelect(forms.Select):
+    """Each handler's option lists the departments they handle for (data-departments), so
+    static/js/dispatch.js offers only the handlers of the department chosen in `department_field`."""
+
+    def __init__(self, *, department_field, departments_of=None):
+        super().__init__(attrs={"class": "form-select", "data-department-field": department_field})
+        self.departments_of = departments_of or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        user_id = getattr(value, "value", value)
+        if user_id:
+            option["attrs"]["data-departments"] = " ".join(str(pk) for pk in self.departments_of.get(user_id, ()))
+        return option
+
+
 class DispatchForm(VersionedForm):
     lead_department = forms.ModelChoiceField(
         label=_("牵头部门"), queryset=Department.objects.none(), required=False, empty_label=_("（不派部门）")
@@ -294,14 +310,30 @@ class DispatchForm(VersionedForm):
         )
         departments = selectors.dispatch_departments(need=need)
         ids = [d.pk for d in departments]
-        labels = [(d.pk, f"{d.name}{'（联盟要素单位）' if d.is_factor_member else ''}") for d in departments]
+        handlers = selectors.department_handlers(ids)
+        labels = [(d.pk, self._department_label(d, staffed=d.pk in handlers)) for d in departments]
         for name in ("lead_department", "co_departments"):
             self.fields[name].queryset = Department.objects.filter(pk__in=ids)
         self.fields["lead_department"].choices = [("", _("（不派部门）")), *labels]
         self.fields["co_departments"].choices = labels
-        handler_ids = {u.pk for users in selectors.department_handlers(ids).values() for u in users}
-        self.fields["lead_handler"].queryset = get_user_model().objects.filter(pk__in=handler_ids)
+        departments_of = {}
+        for department_id, users in handlers.items():
+            for user in users:
+                departments_of.setdefault(user.pk, []).append(department_id)
+        self.fields["lead_handler"].widget = HandlerSelect(
+            department_field="lead_department", departments_of=departments_of
+        )
+        self.fields["lead_handler"].queryset = get_user_model().objects.filter(pk__in=departments_of)  # sets choices
         self.fields["co_departments"].widget.attrs["size"] = min(8, max(3, len(ids)))
+
+    @staticmethod
+    def _department_label(department, *, staffed):
+        label = department.name
+        if department.is_factor_member:
+            label += str(_("（联盟要素单位）"))
+        if not staffed:
+            label += str(_("（暂无办理人）"))  # the service refuses it; say so before it is chosen
+        return label
 
     def clean(self):
         data = super().clean()
