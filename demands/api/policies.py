@@ -189,8 +189,7 @@ class PolicyViewSet(
     def read(self, request, pk=None):
         """Record that the caller's enterprise has read the policy (only the first reading counts)."""
         policy = self._policy()
-        if not access.can_read_as_enterprise(request.user, policy):
-            raise PermissionDenied(_("只有收到该政策推送的企业党组织书记可以标记已读。"))
+        access.require_read_as_enterprise(request.user, policy)
         enterprise_ids = scope_for(request.user).enterprise_ids
         return Response(
             {"read": services.policy_mark_read(policy=policy, user=request.user, enterprise_ids=enterprise_ids)}
