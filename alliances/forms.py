@@ -13,6 +13,7 @@ from .models import (
     PartyOrganization,
     RotatingChair,
     WorkZone,
+    within_regions_q,
 )
 from .selectors import seat_candidates
 
@@ -88,7 +89,7 @@ class MembershipForm(forms.ModelForm):
         active = alliance.memberships.filter(left_on__isnull=True)
         # Whoever manages the alliance may recruit any enterprise of its region, not only visible ones.
         self.fields["enterprise"].queryset = (
-            Enterprise.objects.filter(region__path__contains=f"/{alliance.region_id}/")
+            Enterprise.objects.filter(within_regions_q(alliance.region))
             .exclude(pk__in=active.exclude(enterprise=None).values("enterprise_id"))
             .order_by("name")
         )

@@ -1,13 +1,38 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from .validators import validate_credit_code
+
+
+def within_regions_q(regions, *, field="region") -> Q:
+    """Rows whose `field` (a foreign key to Region; "" for Region rows themselves) is one of
+    `regions` or lies under one of them.
+
+    `regions` is a Region or an iterable of Regions: each becomes a prefix match on the indexed
+    materialised path, which the index serves (a `contains` on the path could not). A queryset of
+    Regions, for callers that hold only ids, is matched inside the same query instead."""
+    path = f"{field}__path" if field else "path"
+    if isinstance(regions, models.QuerySet):
+        return Q(Exists(regions.filter(StartsWith(OuterRef(path), F("path")))))
+    if isinstance(regions, Region):
+        regions = [regions]
+    condition = Q(pk__in=[])
+    for region in regions:
+        condition |= Q(**{f"{path}__startswith": region.path})
+    return condition
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree_of(self, regions):
+        """`regions` (see within_regions_q) and every region under them."""
+        return self.filter(within_regions_q(regions, field=""))
 
 
 class Region(models.Model):
@@ -24,6 +49,8 @@ class Region(models.Model):
     )
     # Materialised path "/<id>/<id>/" so "this region and everything under it" is one indexed prefix.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("行政区域")
@@ -44,13 +71,18 @@ class Region(models.Model):
                 child.save(update_fields=["path"])
 
     def clean(self):
-        if self.parent_id and self.pk and self.parent.path.find(f"/{self.pk}/") >= 0:
+        if self.parent_id and self.pk and self.parent.is_within(self):
             raise ValidationError({"parent": _("上级区域不能是本区域或其下级。")})
 
     @staticmethod
     def ids_in_path(path: str) -> list[int]:
         """The region ids of a materialised path, from the top region down to this one."""
         return [int(part) for part in path.strip("/").split("/") if part]
+
+    def is_within(self, *regions) -> bool:
+        """True when this region is one of `regions` (Regions or ids) or lies under one of them."""
+        mine = set(self.ids_in_path(self.path))
+        return any((region if isinstance(region, int) else region.pk) in mine for region in regions)
 
     def ancestor_ids(self) -> list[int]:
         """This region and the regions above it, nearest first."""

@@ -24,6 +24,7 @@ from .models import (
     Membership,
     PartyOrganization,
     RegionUserObjectPermission,
+    within_regions_q,
 )
 
 PARTY_STATUS_COVERED = "covered"
@@ -41,7 +42,7 @@ def enterprise_list(*, user, search="", zone=None, industry="", alliance=None, p
     if zone is not None:
         qs = qs.filter(zone=zone)
     if region is not None:
-        qs = qs.filter(region__path__contains=f"/{region.pk}/")
+        qs = qs.filter(within_regions_q(region))
     if industry:
         qs = qs.filter(industry=industry)
     if size:
@@ -76,7 +77,7 @@ def alliance_list(*, user, search="", region=None):
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(chain__icontains=search))
     if region is not None:
-        qs = qs.filter(region__path__contains=f"/{region.pk}/")
+        qs = qs.filter(within_regions_q(region))
     return qs.order_by("region__code", "name")
 
 

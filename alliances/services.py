@@ -215,9 +215,9 @@ def membership_add(
     department: Department | None = None,
     note: str = "",
 ) -> Membership:
-    if enterprise is not None and f"/{alliance.region_id}/" not in enterprise.region.path:
+    if enterprise is not None and not enterprise.region.is_within(alliance.region_id):
         raise ValidationError({"enterprise": _("该企业不在本联盟所属区域内。")})
-    if department is not None and f"/{department.region_id}/" not in alliance.region.path:
+    if department is not None and not alliance.region.is_within(department.region_id):
         raise ValidationError({"department": _("该部门不属于本联盟所在区域或其上级区域。")})
     membership = _save_new(
         Membership(

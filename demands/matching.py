@@ -511,7 +511,7 @@ def suggest_needs_for_resource(*, resource, user, limit=10) -> list[Suggestion]:
         Q(enterprise_id=resource.enterprise_id) if resource.enterprise_id else Q(department_id=resource.department_id)
     )
     owner_alliances = list(Membership.objects.filter(owner, left_on__isnull=True).values_list("alliance_id", flat=True))
-    below = Region.objects.filter(path__startswith=resource.region.path).values("pk")
+    below = Region.objects.subtree_of(resource.region).values("pk")
     needs = (
         _open_needs(user)
         .filter(Q(region__in=below) | Q(alliance__in=owner_alliances), category__in=categories)

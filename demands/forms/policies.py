@@ -71,13 +71,13 @@ class PolicyForm(forms.ModelForm):
         self.fields["issuer"].help_text = _("留空时取发布部门名称。")
         departments = policy_departments_for(user)
         self.fields["department"].queryset = departments
-        region_paths = list(departments.values_list("region__path", flat=True).distinct())
+        regions = Region.objects.filter(pk__in=departments.values("region_id"))
         if self.instance.pk:
             self.fields["department"].disabled = True
             self.fields["department"].queryset = type(self.instance.department).objects.filter(
                 pk=self.instance.department_id
             )
-            region_paths = [self.instance.region.path]
+            regions = [self.instance.region]
             self.initial["categories"] = list(self.instance.category_rows.values_list("category", flat=True))
             self.initial["industries"] = "、".join(self.instance.industries)
             self.initial["sizes"] = self.instance.sizes
@@ -86,9 +86,7 @@ class PolicyForm(forms.ModelForm):
             if len(only) == 1:  # a handler of one department publishes for it: preselect it
                 self.fields["department"].initial = only[0].pk
                 self.fields["department"].empty_label = None
-        under = Region.objects.none()
-        for path in region_paths:
-            under |= Region.objects.filter(path__startswith=path)
+        under = Region.objects.subtree_of(regions)
         self.fields["target_regions"].queryset = under.order_by("code")
         self.fields["target_zones"].queryset = WorkZone.objects.filter(region__in=under).order_by("name")
         self.fields["target_alliances"].queryset = Alliance.objects.filter(region__in=under).order_by("name")

@@ -67,7 +67,7 @@ def visible_needs(user):
 def _region_managed(scope, region) -> bool:
     if scope.is_global_admin:
         return True
-    return any(f"/{region_id}/" in region.path for region_id in scope.managed_region_ids)
+    return region.is_within(*scope.managed_region_ids)
 
 
 def manages_alliance(user, alliance: Alliance) -> bool:

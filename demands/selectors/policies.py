@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
 from alliances.access import scope_for, visible_alliances, visible_enterprises
-from alliances.models import Enterprise, Membership
+from alliances.models import Enterprise, Membership, within_regions_q
 
 from ..models import Policy, PolicyCategory, PolicyDelivery
 from ..permissions.policies import sees_all_readers, visible_policies
@@ -122,18 +122,15 @@ def policy_deliveries(*, policy: Policy, user, read=None, sees_all: bool | None 
 
 def policy_targets(policy: Policy):
     """Every enterprise the policy applies to: in its region, meeting each criterion that is set."""
-    enterprises = Enterprise.objects.filter(region__path__startswith=policy.region.path)
+    enterprises = Enterprise.objects.filter(within_regions_q(policy.region))
     if policy.industries:
         enterprises = enterprises.filter(industry__in=policy.industries)
     if policy.sizes:
         enterprises = enterprises.filter(size__in=policy.sizes)
-    region_paths = list(policy.target_regions.values_list("path", flat=True))
+    target_regions = list(policy.target_regions.only("path"))
     zone_ids = list(policy.target_zones.values_list("pk", flat=True))
-    if region_paths or zone_ids:
-        place = Q(zone__in=zone_ids)
-        for path in region_paths:
-            place |= Q(region__path__startswith=path)
-        enterprises = enterprises.filter(place)
+    if target_regions or zone_ids:
+        enterprises = enterprises.filter(Q(zone__in=zone_ids) | within_regions_q(target_regions))
     alliance_ids = list(policy.target_alliances.values_list("pk", flat=True))
     if alliance_ids:
         members = Membership.objects.filter(alliance__in=alliance_ids, left_on__isnull=True, enterprise__isnull=False)

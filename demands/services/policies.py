@@ -52,12 +52,11 @@ def _policy_tokens(policy, categories):
 
 def _check_targets(policy, *, target_regions, target_zones, target_alliances):
     errors = {}
-    region_path = policy.region.path
-    if any(region_path not in r.path for r in target_regions):
+    if any(not r.is_within(policy.region) for r in target_regions):
         errors["target_regions"] = _("限定区域必须在发布部门所在区域之内。")
-    if any(region_path not in z.region.path for z in target_zones):
+    if any(not z.region.is_within(policy.region) for z in target_zones):
         errors["target_zones"] = _("限定片区必须在发布部门所在区域之内。")
-    if any(region_path not in a.region.path for a in target_alliances):
+    if any(not a.region.is_within(policy.region) for a in target_alliances):
         errors["target_alliances"] = _("限定联盟必须在发布部门所在区域之内。")
     if errors:
         raise ValidationError(errors)
