@@ -45,7 +45,9 @@ def test_the_visible_set_is_read_once_not_per_member(world, personas, client_for
     for number in range(5):
         services.membership_add(
             alliance=world.alliance,
-            enterprise=factories.EnterpriseFactory(name=f"新成员{number}有限公司", region=world.county, zone=world.zone),
+            enterprise=factories.EnterpriseFactory(
+                name=f"新成员{number}有限公司", region=world.county, zone=world.zone
+            ),
             position=Membership.Position.SUPPORTING,
             joined_on=dt.date(2024, 1, 1),
         )
