@@ -1,6 +1,6 @@
 """PostgreSQL-only tuning the ORM cannot express portably (SQLite runs the tests locally).
 
-- A trigram index so searching need titles with icontains stays fast at hundreds of thousands of rows.
+- A trigram index, built concurrently (no lock on writes), so searching need titles with icontains stays fast at hundreds of thousands of rows.
 - fillfactor 90 on assignments, so the escalation sweep's updates can stay on the same page (HOT).
 """
 
@@ -12,7 +12,7 @@ def forwards(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS need_title_trgm ON demands_need USING gin (upper(title::text) gin_trgm_ops)"
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS need_title_trgm ON demands_need USING gin (upper(title::text) gin_trgm_ops)"
     )
     schema_editor.execute("ALTER TABLE demands_assignment SET (fillfactor = 90)")
 
@@ -20,11 +20,14 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP INDEX IF EXISTS need_title_trgm")
+    schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS need_title_trgm")
     schema_editor.execute("ALTER TABLE demands_assignment RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run in a transaction, and must not block writes to needs.
+    atomic = False
+
     dependencies = [("demands", "0001_initial")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,60 @@
+"""Migrations that index the largest tables must not block writes in production."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import AddIndex, CreateModel, RemoveIndex
+
+from chainparty.migration_operations import AddIndexConcurrently, RemoveIndexConcurrently
+
+# (app label, model name) of the tables that grow with every filing, dispatch, step and visit.
+BIG_TABLES = {
+    ("demands", "need"),
+    ("demands", "assignment"),
+    ("demands", "needevent"),
+    ("guides", "visit"),
+}
+
+
+def _index_operations_on_big_tables():
+    """(migration, operation) for every index added to or removed from a big table after the
+    migration that created it (an index created with its table blocks nobody)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    found = []
+    for (app_label, _name), migration in sorted(loader.disk_migrations.items()):
+        created_here = {(app_label, op.name.lower()) for op in migration.operations if isinstance(op, CreateModel)}
+        for op in migration.operations:
+            if not isinstance(op, AddIndex | RemoveIndex):
+                continue
+            table = (app_label, op.model_name.lower())
+            if table in BIG_TABLES and table not in created_here:
+                found.append((migration, op))
+    return found
+
+
+def test_the_check_sees_the_existing_index_migrations():
+    # The list indexes of demands.0003 are on needs and assignments: the check must find them,
+    # or it would pass on anything.
+    names = {op.index.name for _migration, op in _index_operations_on_big_tables() if isinstance(op, AddIndex)}
+    assert {"assignment_department_need", "need_id_filed_at"} <= names
+
+
+@pytest.mark.parametrize(
+    ("migration", "operation"),
+    _index_operations_on_big_tables(),
+    ids=lambda value: getattr(value, "name", None) or getattr(value, "describe", lambda: "")(),
+)
+def test_indexes_on_big_tables_are_built_concurrently(migration, operation):
+    assert isinstance(operation, AddIndexConcurrently | RemoveIndexConcurrently), (
+        f"{migration.app_label}.{migration.name}: use chainparty.migration_operations."
+        f"{'AddIndexConcurrently' if isinstance(operation, AddIndex) else 'RemoveIndexConcurrently'}"
+    )
+    assert migration.atomic is False, f"{migration.app_label}.{migration.name} must set atomic = False"
+
+
+@pytest.mark.django_db
+def test_the_concurrent_indexes_exist_after_migrating():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "demands_need")
+    assert "need_id_filed_at" in constraints
+    assert constraints["need_id_filed_at"]["index"]
