@@ -13,7 +13,7 @@ from chainparty import workdays
 from demands.matching import suggest_for_need
 from demands.models import Assignment, Need
 from demands.selectors import needs as selectors
-from demands.services.needs import SWEEP_KEY_PREFIX
+from demands.services.escalation import SWEEP_KEY_PREFIX
 from demands.tasks import sweep_deadlines
 
 from . import floor

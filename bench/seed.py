@@ -31,7 +31,7 @@ from chainparty import roles, workdays
 from chainparty.models import Notification
 from demands.models import Assignment, Need, NeedCounter, NeedEvent, Policy, PolicyCategory, Resource
 from demands.selectors.needs import DEFAULT_WORKDAYS
-from demands.services.needs import deadline_rules_ensure_defaults
+from demands.services.deadlines import deadline_rules_ensure_defaults
 from demands.services.policies import _policy_tokens
 from demands.services.resources import _resource_tokens
 
@@ -155,7 +155,7 @@ STATES_BY_AGE = [
         },
     ),
 ]
-# What the sweep reads (demands.services.needs.escalation_sweep), with the same default.
+# What the sweep reads (demands.services.escalation.escalation_sweep), with the same default.
 LEVEL2_WORKDAYS = getattr(settings, "NEEDS_ESCALATION_LEVEL2_WORKDAYS", 3)
 SUPERVISE_NOTES = {
     1: "超期督办（一级）：超过办理时限，已通知联盟书记。",

@@ -1,7 +1,7 @@
 """Admin views of needs, their parts, timeline and attachments (read-only), and the deadline rules
 (editable, through the service so region rules stay with their staff).
 
-Every workflow write goes through demands.services.needs; the timeline is append-only, so the
+Every workflow write goes through demands.services (filing, workflow); the timeline is append-only, so the
 admin never offers to change or delete it. Staff who are not superusers see what the portal shows them.
 """
 
@@ -11,7 +11,7 @@ from alliances.access import manageable_regions, scope_for
 
 from ..models import Assignment, DeadlineRule, Need, NeedAttachment, NeedCounter, NeedEvent
 from ..permissions.needs import can_edit_deadline_rule, needs_visible_q
-from ..services import needs as services
+from ..services import deadlines
 
 
 class ReadOnlyMixin:
@@ -111,14 +111,14 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
         if change:
             original = DeadlineRule.objects.get(pk=obj.pk)
             if (original.region_id, original.urgency, original.category) != (obj.region_id, obj.urgency, obj.category):
-                services.deadline_rule_delete(actor=request.user, rule=original)
-        saved = services.deadline_rule_save(
+                deadlines.deadline_rule_delete(actor=request.user, rule=original)
+        saved = deadlines.deadline_rule_save(
             actor=request.user, region=obj.region, urgency=obj.urgency, category=obj.category, workdays=obj.workdays
         )
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        services.deadline_rule_delete(actor=request.user, rule=obj)
+        deadlines.deadline_rule_delete(actor=request.user, rule=obj)
 
     def delete_queryset(self, request, queryset):
         for rule in queryset:

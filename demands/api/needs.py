@@ -2,7 +2,7 @@
 timeline, and `POST /api/needs/{id}/{action}/` for every workflow step.
 
 Access through demands.permissions.needs (404 cannot see, 403 may see but not act); writes through
-demands.services.needs. An impossible transition or a stale `version` answers HTTP 409.
+demands.services.workflow and filing. An impossible transition or a stale `version` answers HTTP 409.
 """
 
 from django.contrib.auth import get_user_model
@@ -22,7 +22,7 @@ from chainparty.api import NumericLookupMixin, StandardPagination
 from ..models import Assignment, Need, NeedAttachment, NeedEvent, Resource
 from ..permissions import needs as access
 from ..selectors import needs as selectors
-from ..services import needs as services
+from ..services import filing, transitions, workflow
 
 
 # -- pagination ---------------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ class NeedDetailSerializer(NeedListSerializer):
         ]
 
     def get_allowed_actions(self, need) -> list[str]:
-        return sorted(services.allowed_actions(need))
+        return sorted(transitions.allowed_actions(need))
 
 
 def _detail(need):
@@ -341,8 +341,8 @@ class ResubmitSerializer(VersionSerializer):
 
 
 class AttachSerializer(serializers.Serializer):
-    # Only the request's shape: services.need_attach checks each file's content (one check, with the pages').
-    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=services.MAX_ATTACHMENTS)
+    # Only the request's shape: filing.need_attach checks each file's content (one check, with the pages').
+    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=filing.MAX_ATTACHMENTS)
 
 
 ERRORS = {
@@ -415,7 +415,7 @@ class NeedViewSet(
 
     def create(self, request):
         data = self._input(NeedCreateSerializer)
-        need = services.need_file(actor=request.user, **data)
+        need = filing.need_file(actor=request.user, **data)
         return self._respond(need, status.HTTP_201_CREATED)
 
     # -- the alliance ---------------------------------------------------------------------------
@@ -424,7 +424,7 @@ class NeedViewSet(
     def accept(self, request, pk=None):
         need, data = self._need(pk, access.MANAGE), self._input(NoteSerializer)
         return self._respond(
-            services.need_accept(need=need, actor=request.user, note=data["note"], expected_version=data.get("version"))
+            workflow.need_accept(need=need, actor=request.user, note=data["note"], expected_version=data.get("version"))
         )
 
     @_action_schema(ReasonSerializer, gettext_lazy("退回企业补充（暂停计时）"))
@@ -432,7 +432,7 @@ class NeedViewSet(
     def return_(self, request, pk=None):
         need, data = self._need(pk, access.MANAGE), self._input(ReasonSerializer)
         return self._respond(
-            services.need_return(
+            workflow.need_return(
                 need=need, actor=request.user, reason=data["reason"], expected_version=data.get("version")
             )
         )
@@ -442,7 +442,7 @@ class NeedViewSet(
     def reject(self, request, pk=None):
         need, data = self._need(pk, access.MANAGE), self._input(ReasonSerializer)
         return self._respond(
-            services.need_reject(
+            workflow.need_reject(
                 need=need, actor=request.user, reason=data["reason"], expected_version=data.get("version")
             )
         )
@@ -453,7 +453,7 @@ class NeedViewSet(
         need, data = self._need(pk, access.MANAGE), self._input(MergeSerializer)
         into = self._need(data["into"])
         return self._respond(
-            services.need_merge(
+            workflow.need_merge(
                 need=need, actor=request.user, into=into, note=data["note"], expected_version=data.get("version")
             )
         )
@@ -466,7 +466,7 @@ class NeedViewSet(
         if data.get("lead_handler") and data.get("lead_department"):
             handlers[data["lead_department"].pk] = data["lead_handler"]
         return self._respond(
-            services.need_dispatch(
+            workflow.need_dispatch(
                 need=need,
                 actor=request.user,
                 lead_department=data.get("lead_department"),
@@ -484,7 +484,7 @@ class NeedViewSet(
     def reopen(self, request, pk=None):
         need, data = self._need(pk, access.MANAGE), self._input(ReasonSerializer)
         return self._respond(
-            services.need_reopen(
+            workflow.need_reopen(
                 need=need, actor=request.user, reason=data["reason"], expected_version=data.get("version")
             )
         )
@@ -494,7 +494,7 @@ class NeedViewSet(
     def close(self, request, pk=None):
         need, data = self._need(pk, access.MANAGE), self._input(NoteSerializer)
         return self._respond(
-            services.need_close(need=need, actor=request.user, note=data["note"], expected_version=data.get("version"))
+            workflow.need_close(need=need, actor=request.user, note=data["note"], expected_version=data.get("version"))
         )
 
     # -- the department or provider ---------------------------------------------------------------
@@ -515,7 +515,7 @@ class NeedViewSet(
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         need, data = self._need(pk), self._input(PartSerializer)
-        services.need_start(
+        workflow.need_start(
             need=need, assignment=self._part(need, data), actor=request.user, expected_version=data.get("version")
         )
         return self._respond(need)
@@ -525,7 +525,7 @@ class NeedViewSet(
     def answer(self, request, pk=None):
         need, data = self._need(pk), self._input(AnswerSerializer)
         return self._respond(
-            services.need_answer(
+            workflow.need_answer(
                 need=need,
                 assignment=self._part(need, data),
                 actor=request.user,
@@ -543,7 +543,7 @@ class NeedViewSet(
     def rate(self, request, pk=None):
         need, data = self._need(pk, access.OWN), self._input(RateSerializer)
         return self._respond(
-            services.need_rate(
+            workflow.need_rate(
                 need=need,
                 actor=request.user,
                 rating=data["rating"],
@@ -557,7 +557,7 @@ class NeedViewSet(
     def resubmit(self, request, pk=None):
         need, data = self._need(pk, access.OWN), self._input(ResubmitSerializer)
         return self._respond(
-            services.need_resubmit(
+            workflow.need_resubmit(
                 need=need, actor=request.user, supplement=data["supplement"], expected_version=data.get("version")
             )
         )
@@ -571,7 +571,7 @@ class NeedViewSet(
     def attachments(self, request, pk=None):
         need, data = self._need(pk), self._input(AttachSerializer)
         try:
-            stored = services.need_attach(need=need, actor=request.user, files=data["files"])
+            stored = filing.need_attach(need=need, actor=request.user, files=data["files"])
         except DjangoValidationError as error:
             # The service checks each file and names the pages' field; here the field is `files`.
             messages = getattr(error, "message_dict", {})

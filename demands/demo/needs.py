@@ -18,7 +18,7 @@ from django.utils import timezone
 from chainparty import workdays
 
 from ..models import Need
-from ..services import needs as services
+from ..services import deadlines, escalation, filing, workflow
 
 N = Need
 
@@ -51,7 +51,7 @@ class _Story:
 
     def file(self, ago, *, by, enterprise, **fields):
         with self.at(ago, 9):
-            self.need = services.need_file(
+            self.need = filing.need_file(
                 actor=self.org.users[by], enterprise=self.org.enterprises[enterprise], **fields
             )
         return self
@@ -68,7 +68,7 @@ class _Story:
 
     def sweep(self, ago, hour=9):
         with self.at(ago, hour):
-            services.escalation_sweep()
+            escalation.escalation_sweep()
 
 
 def _story_2(s: _Story):
@@ -84,26 +84,26 @@ def _story_2(s: _Story):
         description="新上玉米收获机生产线，急需数控机床操作、焊接等熟练技工30名，本地招聘困难。",
         people=30,
     )
-    s.step(61, services.need_accept, "farm_secretary", note="提交联盟月度会议研究，请人社局牵头。")
+    s.step(61, workflow.need_accept, "farm_secretary", note="提交联盟月度会议研究，请人社局牵头。")
     s.step(
         61,
-        services.need_dispatch,
+        workflow.need_dispatch,
         "farm_secretary",
         hour=15,
         lead_department=s.org.departments["yz_hr"],
         instruction="请对接济宁技师学院订单式培训和区内技工院校毕业生。",
     )
-    s.step(60, services.need_start, "hr_handler", assignment=s.part("yz_hr"))
+    s.step(60, workflow.need_start, "hr_handler", assignment=s.part("yz_hr"))
     s.step(
         57,
-        services.need_answer,
+        workflow.need_answer,
         "hr_handler",
         assignment=s.part("yz_hr"),
         answer="已对接济宁技师学院开设订单班，并组织专场招聘会。5月招聘19名数控、焊接技工入职，其余岗位纳入下期订单班。",
         people_solved=19,
     )
-    s.step(45, services.need_rate, "wuzheng", rating=N.Rating.SATISFIED, comment="人社局跑前跑后，19名技工已上岗。")
-    s.step(44, services.need_close, "farm_secretary", note="回访满意，予以销号。")
+    s.step(45, workflow.need_rate, "wuzheng", rating=N.Rating.SATISFIED, comment="人社局跑前跑后，19名技工已上岗。")
+    s.step(44, workflow.need_close, "farm_secretary", note="回访满意，予以销号。")
 
 
 def _story_3(s: _Story):
@@ -120,10 +120,10 @@ def _story_3(s: _Story):
         land_mu=Decimal("20"),
         funding_wan=Decimal("3000"),
     )
-    s.step(39, services.need_accept, "food_secretary", note="涉及用地和融资，由区自然资源局牵头、区工商联协办。")
+    s.step(39, workflow.need_accept, "food_secretary", note="涉及用地和融资，由区自然资源局牵头、区工商联协办。")
     s.step(
         39,
-        services.need_dispatch,
+        workflow.need_dispatch,
         "food_secretary",
         hour=15,
         lead_department=s.org.departments["yz_land"],
@@ -132,7 +132,7 @@ def _story_3(s: _Story):
     )
     s.step(
         30,
-        services.need_answer,
+        workflow.need_answer,
         "fic_handler",
         assignment=s.part("yz_fic"),
         funding_wan_solved=Decimal("3000"),
@@ -140,13 +140,13 @@ def _story_3(s: _Story):
     )
     s.step(
         27,
-        services.need_answer,
+        workflow.need_answer,
         "land_handler",
         assignment=s.part("yz_land"),
         land_mu_solved=Decimal("20"),
         answer="配送中心用地20亩已纳入年度供地计划，完成规划调整并挂牌出让。",
     )
-    s.step(20, services.need_rate, "supermarket", rating=N.Rating.SATISFIED, comment="用地和资金都落实了。")
+    s.step(20, workflow.need_rate, "supermarket", rating=N.Rating.SATISFIED, comment="用地和资金都落实了。")
 
 
 STORY_3_TITLE = "新建冷链物流配送中心需用地20亩、资金3000万元"
@@ -162,7 +162,7 @@ def _duplicate_of_story_3(s: _Story):
         title="配送中心项目用地指标咨询",
         description="配送中心项目用地指标如何申请？",
     )
-    s.step(39, services.need_merge, "org_admin", hour=14, into=original, note="与配送中心用地需求重复，合并办理。")
+    s.step(39, workflow.need_merge, "org_admin", hour=14, into=original, note="与配送中心用地需求重复，合并办理。")
 
 
 def _reopened_by_rating(s: _Story):
@@ -176,12 +176,12 @@ def _reopened_by_rating(s: _Story):
         description="收获机订单增加，需要持证电焊工10名，本地招聘困难。",
         people=10,
     )
-    s.step(30, services.need_accept, "farm_secretary")
-    s.step(29, services.need_dispatch, "farm_secretary", lead_department=s.org.departments["yz_hr"])
-    s.step(25, services.need_answer, "hr_handler", assignment=s.part("yz_hr"), answer="已推荐参加区春季招聘会。")
+    s.step(30, workflow.need_accept, "farm_secretary")
+    s.step(29, workflow.need_dispatch, "farm_secretary", lead_department=s.org.departments["yz_hr"])
+    s.step(25, workflow.need_answer, "hr_handler", assignment=s.part("yz_hr"), answer="已推荐参加区春季招聘会。")
     s.step(
         20,
-        services.need_rate,
+        workflow.need_rate,
         "jindafeng",
         rating=N.Rating.UNSATISFIED,
         comment="只推荐了招聘会，没有招到持证焊工。",
@@ -201,8 +201,8 @@ def _escalated_twice(s: _Story):
         title="农机购置补贴申领材料审核进度",
         description="企业申领的农机购置补贴材料提交已一个月，审核进度不明，影响资金周转。",
     )
-    s.step(14, services.need_accept, "farm_secretary")
-    s.step(13, services.need_dispatch, "farm_secretary", lead_department=s.org.departments["yz_iit"])
+    s.step(14, workflow.need_accept, "farm_secretary")
+    s.step(13, workflow.need_dispatch, "farm_secretary", lead_department=s.org.departments["yz_iit"])
     for ago in range(12, 0, -1):  # the sweep as beat would have run it, once each working day
         s.sweep(ago)
 
@@ -218,8 +218,8 @@ def _overdue_level_one(s: _Story):
         description="走访了解到：纺纱车间缺熟练挡车工20名，夜班岗位尤其难招。",
         people=20,
     )
-    s.step(8, services.need_accept, "textile_secretary")
-    s.step(7, services.need_dispatch, "textile_secretary", lead_department=s.org.departments["ws_hr"])
+    s.step(8, workflow.need_accept, "textile_secretary")
+    s.step(7, workflow.need_dispatch, "textile_secretary", lead_department=s.org.departments["ws_hr"])
     s.sweep(1)
 
 
@@ -234,12 +234,12 @@ def _answered_financing(s: _Story):
         description="秋冬季订单集中，面料备料需流动资金500万元。",
         funding_wan=Decimal("500"),
     )
-    s.step(12, services.need_accept, "textile_secretary")
-    s.step(11, services.need_dispatch, "textile_secretary", lead_department=s.org.departments["ws_finance"])
-    s.step(10, services.need_start, "finance_handler", assignment=s.part("ws_finance"))
+    s.step(12, workflow.need_accept, "textile_secretary")
+    s.step(11, workflow.need_dispatch, "textile_secretary", lead_department=s.org.departments["ws_finance"])
+    s.step(10, workflow.need_start, "finance_handler", assignment=s.part("ws_finance"))
     s.step(
         8,
-        services.need_answer,
+        workflow.need_answer,
         "finance_handler",
         assignment=s.part("ws_finance"),
         answer="已按“休闲服饰贷”对接县农商银行，授信500万元，无需抵押，三个工作日内放款。",
@@ -256,17 +256,17 @@ def _closed_policy(s: _Story):
         title="技改设备贷款贴息政策咨询",
         description="计划购置自动裁床等设备，咨询技改贷款贴息政策和申报条件。",
     )
-    s.step(50, services.need_accept, "textile_secretary")
-    s.step(49, services.need_dispatch, "textile_secretary", lead_department=s.org.departments["ws_finance"])
+    s.step(50, workflow.need_accept, "textile_secretary")
+    s.step(49, workflow.need_dispatch, "textile_secretary", lead_department=s.org.departments["ws_finance"])
     s.step(
         46,
-        services.need_answer,
+        workflow.need_answer,
         "finance_handler",
         assignment=s.part("ws_finance"),
         answer="已上门讲解技改贷款贴息政策，协助准备申报材料。",
     )
-    s.step(40, services.need_rate, "hongruixuan", rating=N.Rating.BASICALLY_SATISFIED)
-    s.step(39, services.need_close, "textile_secretary")
+    s.step(40, workflow.need_rate, "hongruixuan", rating=N.Rating.BASICALLY_SATISFIED)
+    s.step(39, workflow.need_close, "textile_secretary")
 
 
 def _in_progress_land(s: _Story):
@@ -279,9 +279,9 @@ def _in_progress_land(s: _Story):
         description="收获机田间试验场需调整约8亩用地规划。",
         land_mu=Decimal("8"),
     )
-    s.step(6, services.need_accept, "farm_secretary")
-    s.step(5, services.need_dispatch, "farm_secretary", lead_department=s.org.departments["yz_land"])
-    s.step(4, services.need_start, "land_handler", assignment=s.part("yz_land"))
+    s.step(6, workflow.need_accept, "farm_secretary")
+    s.step(5, workflow.need_dispatch, "farm_secretary", lead_department=s.org.departments["yz_land"])
+    s.step(4, workflow.need_start, "land_handler", assignment=s.part("yz_land"))
 
 
 def _returned(s: _Story):
@@ -293,7 +293,7 @@ def _returned(s: _Story):
         title="技改项目贷款贴息申请",
         description="智能焊接生产线技改项目申请贷款贴息。",
     )
-    s.step(3, services.need_return, "farm_secretary", reason="请补充技改项目备案证明和设备投资明细。")
+    s.step(3, workflow.need_return, "farm_secretary", reason="请补充技改项目备案证明和设备投资明细。")
 
 
 def _rejected(s: _Story):
@@ -308,7 +308,7 @@ def _rejected(s: _Story):
     )
     s.step(
         9,
-        services.need_reject,
+        workflow.need_reject,
         "farm_secretary",
         hour=15,
         reason="不属于产业链党委职责范围，已告知企业向交警部门反映。",
@@ -325,7 +325,7 @@ def _accepted(s: _Story):
         title="原料运输车辆城区通行证办理",
         description="面粉原料运输车辆夜间进城需办理通行证，每月约200车次。",
     )
-    s.step(2, services.need_accept, "org_admin", hour=15)
+    s.step(2, workflow.need_accept, "org_admin", hour=15)
 
 
 def _dispatched(s: _Story):
@@ -338,8 +338,8 @@ def _dispatched(s: _Story):
         title="外贸服装订单对接",
         description="企业有闲置产能，希望对接外贸服装订单。",
     )
-    s.step(2, services.need_accept, "textile_secretary")
-    s.step(1, services.need_dispatch, "textile_secretary", lead_department=s.org.departments["ws_iit"])
+    s.step(2, workflow.need_accept, "textile_secretary")
+    s.step(1, workflow.need_dispatch, "textile_secretary", lead_department=s.org.departments["ws_iit"])
 
 
 def _dispatched_chemical(s: _Story):
@@ -352,8 +352,8 @@ def _dispatched_chemical(s: _Story):
         title="危险废物处置渠道",
         description="新材料项目投产后每月产生约5吨危险废物，需落实合规处置渠道。",
     )
-    s.step(3, services.need_accept, "org_admin")
-    s.step(2, services.need_dispatch, "org_admin", lead_department=s.org.departments["ws_env"])
+    s.step(3, workflow.need_accept, "org_admin")
+    s.step(2, workflow.need_dispatch, "org_admin", lead_department=s.org.departments["ws_env"])
 
 
 def _submitted_talent(s: _Story):
@@ -406,7 +406,7 @@ def _exists(org, enterprise, title):
 @transaction.atomic
 def load(org, *, stdout=None):
     """Create the demo needs that are not there yet; returns how many were created."""
-    services.deadline_rules_ensure_defaults()
+    deadlines.deadline_rules_ensure_defaults()
     created = 0
     for enterprise, title, scenario in SCENARIOS:
         if not _exists(org, enterprise, title):

@@ -332,13 +332,13 @@ def _policies(org, stdout):
 
 def _story_one(org, stdout):
     """Jindafeng's rush order of 2000 harvesters, matched with Wuzheng's spare capacity: 300 subcontracted."""
-    from ..services import needs as need_services
+    from ..services import filing, workflow
 
     jindafeng, wuzheng = org.enterprises["jindafeng"], org.enterprises["wuzheng"]
     users = org.users
     need = Need.objects.filter(enterprise=jindafeng, title=STORY1_TITLE).first()
     if need is None:
-        need = need_services.need_file(
+        need = filing.need_file(
             actor=users["jindafeng"],
             enterprise=jindafeng,
             alliance=org.alliances["yz_farm"],
@@ -350,7 +350,7 @@ def _story_one(org, stdout):
             contact_name="刘金锋",
             contact_phone="13805371234",
         )
-        need = need_services.need_accept(need=need, actor=users["farm_secretary"])
+        need = workflow.need_accept(need=need, actor=users["farm_secretary"])
     capacity = Resource.objects.get(enterprise=wuzheng, title=RESOURCES[0][3])
     match = Match.objects.filter(need=need, resource=capacity).first()
     if match is None:
@@ -369,21 +369,21 @@ def _story_one(org, stdout):
         )
     need.refresh_from_db()
     if need.state == Need.State.ACCEPTED:
-        need = need_services.need_dispatch(
+        need = workflow.need_dispatch(
             need=need,
             actor=users["farm_secretary"],
             lead_resource=capacity,
             instruction="请五征山拖对接金大丰，落实分包生产。",
         )
         part = need.assignments.get()
-        need_services.need_start(need=need, assignment=part, actor=users["wuzheng"])
-        need_services.need_answer(
+        workflow.need_start(need=need, assignment=part, actor=users["wuzheng"])
+        workflow.need_answer(
             need=Need.objects.get(pk=need.pk),
             assignment=part,
             actor=users["wuzheng"],
             answer="已与金大丰签订分包协议，分包玉米收获机300台，首批100台已交付。",
         )
-        need_services.need_rate(
+        workflow.need_rate(
             need=Need.objects.get(pk=need.pk),
             actor=users["jindafeng"],
             rating=Need.Rating.SATISFIED,

@@ -1,7 +1,7 @@
 """Needs (需求清单) and their workflow: the need, its assignments to departments or resource
 providers, the append-only timeline, attachments, deadline rules and the yearly number counter.
 
-Workflows live in `demands.services.needs`; these classes hold fields, constraints and indexes.
+Workflows live in `demands.services.filing` and `workflow`; these classes hold fields, constraints and indexes.
 """
 
 import uuid

@@ -1,6 +1,6 @@
 """What the resource, policy and match services share."""
 
-from .needs import TransitionError
+from .transitions import TransitionError
 
 
 class StateConflict(TransitionError):

@@ -5,7 +5,7 @@ from celery import shared_task
 
 from chainparty.tasks import record_heartbeat
 
-from ..services.needs import escalation_sweep
+from ..services.escalation import escalation_sweep
 
 __all__ = ["sweep_deadlines"]
 

@@ -30,7 +30,7 @@ from ..forms import needs as forms
 from ..models import Need
 from ..permissions import needs as access
 from ..selectors import needs as selectors
-from ..services import needs as services
+from ..services import deadlines, filing, transitions, workflow
 
 BOX_TITLES = {
     selectors.BOX_ALL: gettext_lazy("需求清单"),
@@ -177,7 +177,7 @@ def need_create(request):
             "submit_label": _("提交"),
             "note": _("提交后由所在产业链党委（联盟）受理、派单；您可以在“我的需求”中跟踪办理进度并在办结后评价。"),
         },
-        on_valid=lambda f: services.need_file(actor=request.user, **f.service_fields()),
+        on_valid=lambda f: filing.need_file(actor=request.user, **f.service_fields()),
         success_message=lambda need: _("需求 %s 已提交，联盟将尽快受理。") % need.number,
     )
 
@@ -192,51 +192,51 @@ class Action:
 
 
 def _run_accept(need, user, form):
-    return services.need_accept(
+    return workflow.need_accept(
         need=need, actor=user, note=form.cleaned_data["note"], expected_version=form.expected_version
     )
 
 
 def _run_return(need, user, form):
-    return services.need_return(
+    return workflow.need_return(
         need=need, actor=user, reason=form.cleaned_data["reason"], expected_version=form.expected_version
     )
 
 
 def _run_reject(need, user, form):
-    return services.need_reject(
+    return workflow.need_reject(
         need=need, actor=user, reason=form.cleaned_data["reason"], expected_version=form.expected_version
     )
 
 
 def _run_merge(need, user, form):
     data = form.cleaned_data
-    return services.need_merge(
+    return workflow.need_merge(
         need=need, actor=user, into=data["into"], note=data["note"], expected_version=form.expected_version
     )
 
 
 def _run_dispatch(need, user, form):
-    return services.need_dispatch(
+    return workflow.need_dispatch(
         need=need, actor=user, expected_version=form.expected_version, **form.service_fields()
     )
 
 
 def _run_reopen(need, user, form):
-    return services.need_reopen(
+    return workflow.need_reopen(
         need=need, actor=user, reason=form.cleaned_data["reason"], expected_version=form.expected_version
     )
 
 
 def _run_close(need, user, form):
-    return services.need_close(
+    return workflow.need_close(
         need=need, actor=user, note=form.cleaned_data["note"], expected_version=form.expected_version
     )
 
 
 def _run_resubmit(need, user, form):
     data = form.cleaned_data
-    return services.need_resubmit(
+    return workflow.need_resubmit(
         need=need,
         actor=user,
         supplement=data["supplement"],
@@ -247,13 +247,13 @@ def _run_resubmit(need, user, form):
 
 def _run_rate(need, user, form):
     data = form.cleaned_data
-    return services.need_rate(
+    return workflow.need_rate(
         need=need, actor=user, rating=data["rating"], comment=data["comment"], expected_version=form.expected_version
     )
 
 
 def _run_attach(need, user, form):
-    return services.need_attach(need=need, actor=user, files=form.cleaned_data["attachments"])
+    return filing.need_attach(need=need, actor=user, files=form.cleaned_data["attachments"])
 
 
 ACTIONS = {
@@ -318,7 +318,7 @@ def _prepare_timeline(events):
 def _detail_context(request, need, bound=None):
     user = request.user
     abilities = access.need_abilities(user, need)
-    allowed = services.allowed_actions(need)
+    allowed = transitions.allowed_actions(need)
     detail = selectors.need_detail(need=need)
     _prepare_timeline(detail["events"])
     offered = _offered_actions(need, abilities, allowed)
@@ -359,7 +359,7 @@ def need_action(request, pk, action):
     if form.is_valid():
         try:
             spec.run(need, request.user, form)
-        except services.TransitionError as error:
+        except transitions.TransitionError as error:
             messages.error(request, error.messages[0])
             return redirect(need)
         except ValidationError as error:
@@ -381,7 +381,9 @@ def need_action_form(request, pk, action):
     if spec is None:
         raise Http404(_("没有这个操作。"))
     need = access.need_get_for_user(user=request.user, need_id=pk, action=spec.role)
-    if action not in _offered_actions(need, access.need_abilities(request.user, need), services.allowed_actions(need)):
+    if action not in _offered_actions(
+        need, access.need_abilities(request.user, need), transitions.allowed_actions(need)
+    ):
         raise PermissionDenied(_("该需求当前不能执行此操作。"))
     title, button = ACTION_PANELS[action]
     panel = {"action": action, "form": spec.form(need=need), "title": title, "button": button}
@@ -441,7 +443,7 @@ def assignment_answer(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.need_answer(
+            workflow.need_answer(
                 need=need,
                 assignment=assignment,
                 actor=request.user,
@@ -451,7 +453,7 @@ def assignment_answer(request, pk):
                 land_mu_solved=data["land_mu_solved"],
                 expected_version=form.expected_version,
             )
-        except services.TransitionError as error:
+        except transitions.TransitionError as error:
             messages.error(request, error.messages[0])
             return redirect(need)
         except ValidationError as error:
@@ -468,8 +470,8 @@ def assignment_answer(request, pk):
 def assignment_start(request, pk):
     assignment = access.assignment_get_for_user(user=request.user, assignment_id=pk, action=access.HANDLE)
     try:
-        services.need_start(need=assignment.need, assignment=assignment, actor=request.user)
-    except services.TransitionError as error:
+        workflow.need_start(need=assignment.need, assignment=assignment, actor=request.user)
+    except transitions.TransitionError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("已开始办理。"))
@@ -488,7 +490,7 @@ def deadline_rules(request):
     form = forms.DeadlineRuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.deadline_rule_save(actor=request.user, **form.cleaned_data)
+            deadlines.deadline_rule_save(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -513,6 +515,6 @@ def deadline_rules(request):
 def deadline_rule_delete(request, pk):
     _require_staff(request.user)
     rule = get_object_or_404(selectors.deadline_rules(regions=manageable_regions(request.user)), pk=pk)
-    services.deadline_rule_delete(actor=request.user, rule=rule)
+    deadlines.deadline_rule_delete(actor=request.user, rule=rule)
     messages.success(request, _("已删除该规则。"))
     return redirect("demands:deadline_rules")

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from demands.models import Need
-from demands.services import needs as need_services
+from demands.services import filing, workflow
 
 
 # -- needs ------------------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ def file_need(world, personas):
             "contact_phone": "13800000001",
         }
         fields.update(overrides)
-        return need_services.need_file(**fields)
+        return filing.need_file(**fields)
 
     return make
 
@@ -36,8 +36,8 @@ def dispatched_need(world, personas, file_need):
 
     def make(co_departments=(), deadline=None, **overrides):
         need = file_need(**overrides)
-        need = need_services.need_accept(need=need, actor=personas.secretary)
-        return need_services.need_dispatch(
+        need = workflow.need_accept(need=need, actor=personas.secretary)
+        return workflow.need_dispatch(
             need=need,
             actor=personas.secretary,
             lead_department=world.department,

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from demands.models import Assignment, Need
-from demands.services import needs as svc
+from demands.services import workflow
 from tests.demands.conftest import at
 
 LIST = "/api/needs/"
@@ -225,7 +225,7 @@ def test_story_2_through_the_api(world, personas, api):
 
 
 def test_story_3_through_the_api(world, personas, api, file_need, co_department):
-    need = svc.need_accept(
+    need = workflow.need_accept(
         need=file_need(category=Need.Category.LAND, land_mu=20, funding_wan=3000), actor=personas.secretary
     )
     response = api(personas.secretary).post(
@@ -258,7 +258,7 @@ def test_return_resubmit_reject_merge_reopen_through_the_api(world, personas, ap
     rejected = secretary.post(_act(need, "reject"), {"reason": "不属于联盟职责"}).json()
     assert rejected["state"] == "rejected"
     done = dispatched_need()
-    svc.need_answer(need=done, assignment=done.assignments.get(), actor=personas.handler, answer="已办")
+    workflow.need_answer(need=done, assignment=done.assignments.get(), actor=personas.handler, answer="已办")
     reopened = secretary.post(_act(done, "reopen"), {"reason": "未解决"}).json()
     assert reopened["state"] == "in_progress" and reopened["redo_count"] == 1
     assert Assignment.objects.get(need=done).redo_count == 1
@@ -294,7 +294,7 @@ def test_schema_documents_the_actions(world, personas, client_for):
 
 
 def test_deadline_override_must_be_in_the_future(world, personas, api, file_need):
-    need = svc.need_accept(need=file_need(), actor=personas.secretary)
+    need = workflow.need_accept(need=file_need(), actor=personas.secretary)
     with time_machine.travel(at(2026, 6, 1), tick=False):
         response = api(personas.secretary).post(
             _act(need, "dispatch"), {"lead_department": world.department.pk, "deadline": "2026-05-30"}
@@ -304,7 +304,7 @@ def test_deadline_override_must_be_in_the_future(world, personas, api, file_need
 
 
 def test_dispatch_to_a_non_handler_does_not_reveal_who_the_user_is(world, personas, api, file_need):
-    need = svc.need_accept(need=file_need(), actor=personas.secretary)
+    need = workflow.need_accept(need=file_need(), actor=personas.secretary)
     response = api(personas.secretary).post(
         _act(need, "dispatch"),
         {"lead_department": world.department.pk, "lead_handler": personas.leader.pk},

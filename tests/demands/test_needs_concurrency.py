@@ -13,7 +13,7 @@ from django.db import connection
 from chainparty.celery import app
 from chainparty.models import Notification, NotificationDelivery, TaskHeartbeat
 from demands.models import Assignment, Need, NeedEvent
-from demands.services import needs as svc
+from demands.services import escalation, transitions, workflow
 from demands.tasks import sweep_deadlines
 from tests.conftest import need_service
 from tests.demands.conftest import at
@@ -48,32 +48,32 @@ def _run_together(*calls):
     return results
 
 
-def _slow(monkeypatch, name, seconds=0.4):
+def _slow(monkeypatch, module, name, seconds=0.4):
     """Make a step of the service hold its locks a little longer, so the threads really overlap."""
-    original = getattr(svc, name)
+    original = getattr(module, name)
 
     def slowed(*args, **kwargs):
         result = original(*args, **kwargs)
         time.sleep(seconds)
         return result
 
-    monkeypatch.setattr(svc, name, slowed)
+    monkeypatch.setattr(module, name, slowed)
 
 
 def test_two_secretaries_dispatch_at_once_one_wins(world, personas, file_need, co_department, monkeypatch):
     _require_postgres()
-    need = svc.need_accept(need=file_need(), actor=personas.secretary)
+    need = workflow.need_accept(need=file_need(), actor=personas.secretary)
     seen = need.version
-    _slow(monkeypatch, "_advance")
+    _slow(monkeypatch, workflow, "_advance")
 
     def dispatch(actor, department):
-        return lambda: svc.need_dispatch(
+        return lambda: workflow.need_dispatch(
             need=Need.objects.get(pk=need.pk), actor=actor, lead_department=department, expected_version=seen
         )
 
     results = _run_together(dispatch(personas.secretary, world.department), dispatch(personas.org_staff, co_department))
     winners = [r for r in results if isinstance(r, Need)]
-    losers = [r for r in results if isinstance(r, svc.TransitionError)]
+    losers = [r for r in results if isinstance(r, transitions.TransitionError)]
     assert len(winners) == 1 and len(losers) == 1, results
     assert "已被他人处理" in losers[0].messages[0]
     assert Assignment.objects.filter(need=need).count() == 1
@@ -84,9 +84,11 @@ def test_two_sweeps_at_once_send_nothing_twice(world, personas, dispatched_need,
     _require_postgres()
     with time_machine.travel(at(2026, 6, 1), tick=False):
         needs = [dispatched_need(urgency=Need.Urgency.URGENT) for _ in range(12)]
-    _slow(monkeypatch, "_claim", 0.3)
+    _slow(monkeypatch, escalation, "_claim", 0.3)
     with time_machine.travel(at(2026, 6, 11, hour=9), tick=False):
-        results = _run_together(lambda: svc.escalation_sweep(batch_size=5), lambda: svc.escalation_sweep(batch_size=5))
+        results = _run_together(
+            lambda: escalation.escalation_sweep(batch_size=5), lambda: escalation.escalation_sweep(batch_size=5)
+        )
     assert all(isinstance(r, dict) for r in results), results
     assert sum(r["level1"] for r in results) == len(needs)
     assert sum(r["level2"] for r in results) == len(needs)

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chainparty.models import Notification
 from demands.models import Assignment, DeadlineRule, Need, NeedCounter, NeedEvent, Resource
-from demands.services import needs as svc
+from demands.services import deadlines, filing, transitions, workflow
 from tests import factories
 from tests.demands.conftest import at
 
@@ -73,46 +73,52 @@ def _drive(state, *, world, personas, dispatched_need, file_need):
     if state in (S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.REJECTED, S.MERGED):
         need = file_need()
         if state == S.ACCEPTED:
-            need = svc.need_accept(need=need, actor=personas.secretary)
+            need = workflow.need_accept(need=need, actor=personas.secretary)
         elif state == S.RETURNED:
-            need = svc.need_return(need=need, actor=personas.secretary, reason="请补充岗位要求")
+            need = workflow.need_return(need=need, actor=personas.secretary, reason="请补充岗位要求")
         elif state == S.REJECTED:
-            need = svc.need_reject(need=need, actor=personas.secretary, reason="不属于联盟职责")
+            need = workflow.need_reject(need=need, actor=personas.secretary, reason="不属于联盟职责")
         elif state == S.MERGED:
-            need = svc.need_merge(need=need, actor=personas.secretary, into=file_need(title="同一问题"))
+            need = workflow.need_merge(need=need, actor=personas.secretary, into=file_need(title="同一问题"))
         return need
     need = dispatched_need()
     lead = need.assignments.get()
     if state == S.DISPATCHED:
         return need
-    svc.need_start(need=need, assignment=lead, actor=personas.handler)
+    workflow.need_start(need=need, assignment=lead, actor=personas.handler)
     if state == S.IN_PROGRESS:
         return Need.objects.get(pk=need.pk)
-    need = svc.need_answer(need=need, assignment=lead, actor=personas.handler, answer="已对接技校")
+    need = workflow.need_answer(need=need, assignment=lead, actor=personas.handler, answer="已对接技校")
     if state == S.ANSWERED:
         return need
-    need = svc.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.SATISFIED)
+    need = workflow.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.SATISFIED)
     if state == S.RATED:
         return need
-    return svc.need_close(need=need, actor=personas.secretary)
+    return workflow.need_close(need=need, actor=personas.secretary)
 
 
 def _attempt(action, need, *, world, personas, file_need):
     lead = need.assignments.filter(role=Assignment.Role.LEAD).first()
     calls = {
-        "accept": lambda: svc.need_accept(need=need, actor=personas.secretary),
-        "return": lambda: svc.need_return(need=need, actor=personas.secretary, reason="补充"),
-        "resubmit": lambda: svc.need_resubmit(need=need, actor=personas.enterprise_secretary, supplement="已补充"),
-        "reject": lambda: svc.need_reject(need=need, actor=personas.secretary, reason="不予受理"),
-        "merge": lambda: svc.need_merge(need=need, actor=personas.secretary, into=file_need(title="另一条")),
-        "dispatch": lambda: svc.need_dispatch(need=need, actor=personas.secretary, lead_department=world.department),
-        "rate": lambda: svc.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.SATISFIED),
-        "reopen": lambda: svc.need_reopen(need=need, actor=personas.secretary, reason="答复不完整"),
-        "close": lambda: svc.need_close(need=need, actor=personas.secretary),
+        "accept": lambda: workflow.need_accept(need=need, actor=personas.secretary),
+        "return": lambda: workflow.need_return(need=need, actor=personas.secretary, reason="补充"),
+        "resubmit": lambda: workflow.need_resubmit(need=need, actor=personas.enterprise_secretary, supplement="已补充"),
+        "reject": lambda: workflow.need_reject(need=need, actor=personas.secretary, reason="不予受理"),
+        "merge": lambda: workflow.need_merge(need=need, actor=personas.secretary, into=file_need(title="另一条")),
+        "dispatch": lambda: workflow.need_dispatch(
+            need=need, actor=personas.secretary, lead_department=world.department
+        ),
+        "rate": lambda: workflow.need_rate(
+            need=need, actor=personas.enterprise_secretary, rating=Need.Rating.SATISFIED
+        ),
+        "reopen": lambda: workflow.need_reopen(need=need, actor=personas.secretary, reason="答复不完整"),
+        "close": lambda: workflow.need_close(need=need, actor=personas.secretary),
     }
     if lead is not None:
-        calls["start"] = lambda: svc.need_start(need=need, assignment=lead, actor=personas.handler)
-        calls["answer"] = lambda: svc.need_answer(need=need, assignment=lead, actor=personas.handler, answer="答复")
+        calls["start"] = lambda: workflow.need_start(need=need, assignment=lead, actor=personas.handler)
+        calls["answer"] = lambda: workflow.need_answer(
+            need=need, assignment=lead, actor=personas.handler, answer="答复"
+        )
     return calls.get(action)
 
 
@@ -131,7 +137,7 @@ def test_transition_table(state, action, world, personas, dispatched_need, file_
     if call is None:
         assert state in (S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.REJECTED, S.MERGED), "parts exist once dispatched"
         return
-    allowed = state in svc.TRANSITIONS[action].sources
+    allowed = state in transitions.TRANSITIONS[action].sources
     if action in ("start", "answer") and state in (S.ANSWERED, S.RATED, S.IN_PROGRESS):
         # The lead part is answered (or, for start, already started): its own state refuses.
         allowed = action == "answer" and state == S.IN_PROGRESS
@@ -141,7 +147,7 @@ def test_transition_table(state, action, world, personas, dispatched_need, file_
         fresh = Need.objects.get(pk=need.pk)
         assert fresh.version > before[1] or isinstance(result, Assignment)
         return
-    with pytest.raises(svc.TransitionError) as error:
+    with pytest.raises(transitions.TransitionError) as error:
         call()
     assert "不能" in error.value.messages[0]
     fresh = Need.objects.get(pk=need.pk)
@@ -151,20 +157,22 @@ def test_transition_table(state, action, world, personas, dispatched_need, file_
 def test_stale_version_is_refused_with_a_conflict_message(world, personas, file_need):
     need = file_need()
     seen = need.version
-    svc.need_accept(need=need, actor=personas.secretary, expected_version=seen)
-    with pytest.raises(svc.TransitionError) as error:
-        svc.need_return(need=need, actor=personas.secretary, reason="补充", expected_version=seen)
+    workflow.need_accept(need=need, actor=personas.secretary, expected_version=seen)
+    with pytest.raises(transitions.TransitionError) as error:
+        workflow.need_return(need=need, actor=personas.secretary, reason="补充", expected_version=seen)
     assert error.value.code == "stale"
     assert "已被他人处理" in error.value.messages[0]
     assert Need.objects.get(pk=need.pk).state == S.ACCEPTED
 
 
 def test_second_dispatch_with_the_same_view_loses(world, personas, file_need, co_department):
-    need = svc.need_accept(need=file_need(), actor=personas.secretary)
+    need = workflow.need_accept(need=file_need(), actor=personas.secretary)
     seen = need.version
-    svc.need_dispatch(need=need, actor=personas.secretary, lead_department=world.department, expected_version=seen)
-    with pytest.raises(svc.TransitionError) as error:
-        svc.need_dispatch(need=need, actor=personas.org_staff, lead_department=co_department, expected_version=seen)
+    workflow.need_dispatch(need=need, actor=personas.secretary, lead_department=world.department, expected_version=seen)
+    with pytest.raises(transitions.TransitionError) as error:
+        workflow.need_dispatch(
+            need=need, actor=personas.org_staff, lead_department=co_department, expected_version=seen
+        )
     assert "已被他人处理" in error.value.messages[0]
     assert list(Assignment.objects.filter(need=need).values_list("department", flat=True)) == [world.department.pk]
 
@@ -174,8 +182,8 @@ def test_role_guards(world, personas, file_need, dispatched_need):
     need = file_need()
     for outsider in (personas.handler, personas.enterprise_secretary, personas.leader, personas.guide):
         with pytest.raises(PermissionDenied):
-            svc.need_accept(need=need, actor=outsider)
-    svc.need_accept(need=need, actor=personas.org_staff)  # organisation staff of the region may
+            workflow.need_accept(need=need, actor=outsider)
+    workflow.need_accept(need=need, actor=personas.org_staff)  # organisation staff of the region may
     other_handler = factories.UserFactory(username="other_handler")
     from alliances import services as org
 
@@ -183,21 +191,21 @@ def test_role_guards(world, personas, file_need, dispatched_need):
     dispatched = dispatched_need()
     lead = dispatched.assignments.get()
     with pytest.raises(PermissionDenied):
-        svc.need_answer(need=dispatched, assignment=lead, actor=other_handler, answer="越权答复")
+        workflow.need_answer(need=dispatched, assignment=lead, actor=other_handler, answer="越权答复")
     with pytest.raises(PermissionDenied):
-        svc.need_answer(need=dispatched, assignment=lead, actor=personas.secretary, answer="书记代答")
-    answered = svc.need_answer(need=dispatched, assignment=lead, actor=personas.handler, answer="已解决")
+        workflow.need_answer(need=dispatched, assignment=lead, actor=personas.secretary, answer="书记代答")
+    answered = workflow.need_answer(need=dispatched, assignment=lead, actor=personas.handler, answer="已解决")
     with pytest.raises(PermissionDenied):
-        svc.need_rate(need=answered, actor=personas.other_enterprise_secretary, rating=Need.Rating.SATISFIED)
+        workflow.need_rate(need=answered, actor=personas.other_enterprise_secretary, rating=Need.Rating.SATISFIED)
     with pytest.raises(PermissionDenied):
-        svc.need_rate(need=answered, actor=personas.secretary, rating=Need.Rating.SATISFIED)
+        workflow.need_rate(need=answered, actor=personas.secretary, rating=Need.Rating.SATISFIED)
 
 
 def test_reasons_are_required(world, personas, file_need):
     need = file_need()
     for call, field in (
-        (lambda: svc.need_return(need=need, actor=personas.secretary, reason=" "), "reason"),
-        (lambda: svc.need_reject(need=need, actor=personas.secretary, reason=""), "reason"),
+        (lambda: workflow.need_return(need=need, actor=personas.secretary, reason=" "), "reason"),
+        (lambda: workflow.need_reject(need=need, actor=personas.secretary, reason=""), "reason"),
     ):
         with pytest.raises(ValidationError) as error:
             call()
@@ -207,16 +215,16 @@ def test_reasons_are_required(world, personas, file_need):
 
 # -- dispatch -------------------------------------------------------------------------------------
 def test_dispatch_checks_departments_and_handlers(world, personas, file_need, co_department):
-    need = svc.need_accept(need=file_need(), actor=personas.secretary)
+    need = workflow.need_accept(need=file_need(), actor=personas.secretary)
     with pytest.raises(ValidationError) as error:
-        svc.need_dispatch(need=need, actor=personas.secretary, lead_department=world.other_department)
+        workflow.need_dispatch(need=need, actor=personas.secretary, lead_department=world.other_department)
     assert "不属于" in str(error.value)
     with pytest.raises(ValidationError):
-        svc.need_dispatch(
+        workflow.need_dispatch(
             need=need, actor=personas.secretary, lead_department=world.department, co_departments=[world.department]
         )
     with pytest.raises(ValidationError) as error:
-        svc.need_dispatch(
+        workflow.need_dispatch(
             need=need,
             actor=personas.secretary,
             lead_department=world.department,
@@ -224,10 +232,10 @@ def test_dispatch_checks_departments_and_handlers(world, personas, file_need, co
         )
     assert "办理人" in str(error.value)
     with pytest.raises(ValidationError):
-        svc.need_dispatch(need=need, actor=personas.secretary)
+        workflow.need_dispatch(need=need, actor=personas.secretary)
     assert Need.objects.get(pk=need.pk).state == S.ACCEPTED
     assert not Assignment.objects.filter(need=need).exists()
-    need = svc.need_dispatch(
+    need = workflow.need_dispatch(
         need=need,
         actor=personas.secretary,
         lead_department=world.department,
@@ -251,14 +259,16 @@ def test_matching_a_member_resource_lets_the_provider_answer(world, personas, fi
         title="熟练工短期培训",
         region=world.county,
     )
-    need = svc.need_accept(need=file_need(), actor=personas.secretary)
-    need = svc.need_dispatch(need=need, actor=personas.secretary, lead_resource=resource)
+    need = workflow.need_accept(need=file_need(), actor=personas.secretary)
+    need = workflow.need_dispatch(need=need, actor=personas.secretary, lead_resource=resource)
     part = need.assignments.get()
     assert (part.provider_enterprise, part.department, part.resource) == (world.member, None, resource)
     assert Notification.objects.filter(recipient=personas.other_enterprise_secretary, title__contains="新派单").exists()
     with pytest.raises(PermissionDenied):
-        svc.need_answer(need=need, assignment=part, actor=personas.handler, answer="部门越权")
-    need = svc.need_answer(need=need, assignment=part, actor=personas.other_enterprise_secretary, answer="已安排培训")
+        workflow.need_answer(need=need, assignment=part, actor=personas.handler, answer="部门越权")
+    need = workflow.need_answer(
+        need=need, assignment=part, actor=personas.other_enterprise_secretary, answer="已安排培训"
+    )
     assert need.state == S.ANSWERED
 
 
@@ -266,9 +276,9 @@ def test_own_resource_cannot_serve_own_need(world, personas, file_need):
     resource = Resource.objects.create(
         enterprise=world.lead, category=Resource.Category.CAPACITY, title="自有产能", region=world.county
     )
-    need = svc.need_accept(need=file_need(), actor=personas.secretary)
+    need = workflow.need_accept(need=file_need(), actor=personas.secretary)
     with pytest.raises(ValidationError):
-        svc.need_dispatch(need=need, actor=personas.secretary, lead_resource=resource)
+        workflow.need_dispatch(need=need, actor=personas.secretary, lead_resource=resource)
 
 
 # -- deadlines in working days ---------------------------------------------------------------------------
@@ -289,9 +299,9 @@ def test_deadline_counts_working_days_across_national_day(urgency, expected, wor
 
 
 def test_most_specific_deadline_rule_wins(world, personas, dispatched_need):
-    svc.deadline_rules_ensure_defaults()
+    deadlines.deadline_rules_ensure_defaults()
     DeadlineRule.objects.filter(region=None, urgency=Need.Urgency.NORMAL, category="").update(workdays=10)
-    svc.deadline_rule_save(
+    deadlines.deadline_rule_save(
         actor=personas.org_staff, region=world.county, urgency=Need.Urgency.NORMAL, category="labor", workdays=3
     )
     with time_machine.travel(at(2026, 6, 1), tick=False):  # a Monday
@@ -303,13 +313,13 @@ def test_most_specific_deadline_rule_wins(world, personas, dispatched_need):
 
 def test_deadline_rules_are_edited_only_by_their_staff(world, personas):
     with pytest.raises(PermissionDenied):
-        svc.deadline_rule_save(actor=personas.org_staff, region=None, urgency="normal", workdays=9)
+        deadlines.deadline_rule_save(actor=personas.org_staff, region=None, urgency="normal", workdays=9)
     with pytest.raises(PermissionDenied):
-        svc.deadline_rule_save(actor=personas.secretary, region=world.county, urgency="normal", workdays=9)
+        deadlines.deadline_rule_save(actor=personas.secretary, region=world.county, urgency="normal", workdays=9)
     with pytest.raises(ValidationError):
-        svc.deadline_rule_save(actor=personas.org_staff, region=world.county, urgency="normal", workdays=0)
-    rule = svc.deadline_rule_save(actor=personas.org_staff, region=world.county, urgency="normal", workdays=9)
-    again = svc.deadline_rule_save(actor=personas.org_staff, region=world.county, urgency="normal", workdays=8)
+        deadlines.deadline_rule_save(actor=personas.org_staff, region=world.county, urgency="normal", workdays=0)
+    rule = deadlines.deadline_rule_save(actor=personas.org_staff, region=world.county, urgency="normal", workdays=9)
+    again = deadlines.deadline_rule_save(actor=personas.org_staff, region=world.county, urgency="normal", workdays=8)
     assert rule.pk == again.pk and again.workdays == 8
 
 
@@ -318,10 +328,12 @@ def test_return_pauses_the_clock_and_resubmit_extends_deadlines(world, personas,
         need = dispatched_need(urgency=Need.Urgency.URGENT)  # 5 working days: Mon 8 June
         assert need.deadline == dt.date(2026, 6, 8)
     with time_machine.travel(at(2026, 6, 2), tick=False):
-        need = svc.need_return(need=need, actor=personas.secretary, reason="请补充岗位工种和薪酬")
+        need = workflow.need_return(need=need, actor=personas.secretary, reason="请补充岗位工种和薪酬")
         assert need.state == S.RETURNED and need.is_overdue is False
     with time_machine.travel(at(2026, 6, 5), tick=False):  # Friday: 3 working days waited
-        need = svc.need_resubmit(need=need, actor=personas.enterprise_secretary, supplement="车缝工20名，月薪6000元")
+        need = workflow.need_resubmit(
+            need=need, actor=personas.enterprise_secretary, supplement="车缝工20名，月薪6000元"
+        )
     assert need.state == S.DISPATCHED
     assert need.deadline == dt.date(2026, 6, 11)
     assert need.assignments.get().deadline == dt.date(2026, 6, 11)
@@ -331,10 +343,10 @@ def test_return_pauses_the_clock_and_resubmit_extends_deadlines(world, personas,
 
 
 def test_return_before_dispatch_goes_back_to_submitted(world, personas, file_need):
-    need = svc.need_return(need=file_need(), actor=personas.secretary, reason="请补充")
+    need = workflow.need_return(need=file_need(), actor=personas.secretary, reason="请补充")
     with pytest.raises(PermissionDenied):
-        svc.need_resubmit(need=need, actor=personas.secretary, supplement="代为补充")
-    need = svc.need_resubmit(need=need, actor=personas.enterprise_secretary, supplement="补充了联系人")
+        workflow.need_resubmit(need=need, actor=personas.secretary, supplement="代为补充")
+    need = workflow.need_resubmit(need=need, actor=personas.enterprise_secretary, supplement="补充了联系人")
     assert need.state == S.SUBMITTED and need.deadline is None
 
 
@@ -343,8 +355,8 @@ def test_merge_marks_a_duplicate(world, personas, file_need):
     original = file_need(title="缺熟练工")
     duplicate = file_need(actor=personas.guide, title="走访发现缺熟练工")
     with pytest.raises(ValidationError):
-        svc.need_merge(need=duplicate, actor=personas.secretary, into=duplicate)
-    merged = svc.need_merge(need=duplicate, actor=personas.secretary, into=original, note="与上一条重复")
+        workflow.need_merge(need=duplicate, actor=personas.secretary, into=duplicate)
+    merged = workflow.need_merge(need=duplicate, actor=personas.secretary, into=original, note="与上一条重复")
     assert merged.state == S.MERGED and merged.merged_into == original
     assert original.events.filter(action=NeedEvent.Action.MERGE, data__merged=merged.number).exists()
 
@@ -370,15 +382,15 @@ def test_story_2_skilled_workers_hired_rated_and_closed(world, personas, file_ne
     """Story 2: a lack of skilled workers, dispatched to human resources, 19 hired, satisfied, closed."""
     with time_machine.travel(at(2026, 4, 20), tick=False), django_capture_on_commit_callbacks(execute=True):
         need = file_need(title="缺少数控熟练技工", people=30, urgency=Need.Urgency.URGENT)
-        need = svc.need_accept(need=need, actor=personas.secretary, note="提交联盟联席会议")
-        need = svc.need_dispatch(
+        need = workflow.need_accept(need=need, actor=personas.secretary, note="提交联盟联席会议")
+        need = workflow.need_dispatch(
             need=need, actor=personas.secretary, lead_department=world.department, instruction="请对接技工学校"
         )
     lead = need.assignments.get()
     with time_machine.travel(at(2026, 4, 21), tick=False):
-        svc.need_start(need=need, assignment=lead, actor=personas.handler)
+        workflow.need_start(need=need, assignment=lead, actor=personas.handler)
     with time_machine.travel(at(2026, 4, 24), tick=False), django_capture_on_commit_callbacks(execute=True):
-        need = svc.need_answer(
+        need = workflow.need_answer(
             need=need,
             assignment=lead,
             actor=personas.handler,
@@ -388,8 +400,8 @@ def test_story_2_skilled_workers_hired_rated_and_closed(world, personas, file_ne
     assert need.state == S.ANSWERED and need.answered_on_time is True and need.people_solved == 19
     assert Notification.objects.filter(recipient=personas.enterprise_secretary, title__contains="请回访评价").exists()
     with time_machine.travel(at(2026, 5, 20), tick=False):
-        need = svc.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.SATISFIED)
-        need = svc.need_close(need=need, actor=personas.secretary, note="已回访，销号")
+        need = workflow.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.SATISFIED)
+        need = workflow.need_close(need=need, actor=personas.secretary, note="已回访，销号")
     assert need.state == S.CLOSED
     assert list(need.events.values_list("action", flat=True)) == [
         "file",
@@ -412,18 +424,18 @@ def test_story_3_one_need_two_departments_each_answers_its_part(world, personas,
         land_mu=Decimal("20"),
         funding_wan=Decimal("3000"),
     )
-    need = svc.need_accept(need=need, actor=personas.secretary)
-    need = svc.need_dispatch(
+    need = workflow.need_accept(need=need, actor=personas.secretary)
+    need = workflow.need_dispatch(
         need=need, actor=personas.secretary, lead_department=co_department, co_departments=[world.department]
     )
     lead = need.assignments.get(role=Assignment.Role.LEAD)
     co = need.assignments.get(role=Assignment.Role.CO)
-    need = svc.need_answer(
+    need = workflow.need_answer(
         need=need, assignment=co, actor=personas.handler, answer="已协调银行授信3000万元", funding_wan_solved=3000
     )
     assert need.state == S.DISPATCHED, "a co-handler's answer does not finish the need"
     assert need.funding_wan_solved == Decimal("3000")
-    need = svc.need_answer(
+    need = workflow.need_answer(
         need=need, assignment=lead, actor=co_department.test_handler, answer="已落实工业用地20亩", land_mu_solved=20
     )
     assert need.state == S.ANSWERED
@@ -433,30 +445,30 @@ def test_story_3_one_need_two_departments_each_answers_its_part(world, personas,
 
 
 def test_co_handler_may_answer_after_the_lead_and_is_withdrawn_at_close(world, personas, file_need, co_department):
-    need = svc.need_accept(need=file_need(), actor=personas.secretary)
-    need = svc.need_dispatch(
+    need = workflow.need_accept(need=file_need(), actor=personas.secretary)
+    need = workflow.need_dispatch(
         need=need, actor=personas.secretary, lead_department=world.department, co_departments=[co_department]
     )
     lead = need.assignments.get(role=Assignment.Role.LEAD)
-    need = svc.need_answer(need=need, assignment=lead, actor=personas.handler, answer="牵头答复")
-    need = svc.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.BASICALLY_SATISFIED)
-    need = svc.need_close(need=need, actor=personas.secretary)
+    need = workflow.need_answer(need=need, assignment=lead, actor=personas.handler, answer="牵头答复")
+    need = workflow.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.BASICALLY_SATISFIED)
+    need = workflow.need_close(need=need, actor=personas.secretary)
     co = need.assignments.get(role=Assignment.Role.CO)
     assert co.state == Assignment.State.WITHDRAWN
-    with pytest.raises(svc.TransitionError):
-        svc.need_answer(need=need, assignment=co, actor=co_department.test_handler, answer="迟到的答复")
+    with pytest.raises(transitions.TransitionError):
+        workflow.need_answer(need=need, assignment=co, actor=co_department.test_handler, answer="迟到的答复")
 
 
 def test_unsatisfied_rating_reopens_the_lead_as_a_redo(world, personas, dispatched_need):
     with time_machine.travel(at(2026, 6, 1), tick=False):
         need = dispatched_need()
         lead = need.assignments.get()
-        need = svc.need_answer(need=need, assignment=lead, actor=personas.handler, answer="已推荐招聘会")
+        need = workflow.need_answer(need=need, assignment=lead, actor=personas.handler, answer="已推荐招聘会")
     with time_machine.travel(at(2026, 6, 10), tick=False):
         with pytest.raises(ValidationError) as error:
-            svc.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.UNSATISFIED)
+            workflow.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.UNSATISFIED)
         assert "comment" in error.value.message_dict
-        need = svc.need_rate(
+        need = workflow.need_rate(
             need=need, actor=personas.enterprise_secretary, rating=Need.Rating.UNSATISFIED, comment="没有招到人"
         )
     assert need.state == S.IN_PROGRESS and need.redo_count == 1 and need.rating == Need.Rating.UNSATISFIED
@@ -466,18 +478,20 @@ def test_unsatisfied_rating_reopens_the_lead_as_a_redo(world, personas, dispatch
     assert need.deadline == lead.deadline
     assert [e.action for e in need.events.order_by("id")][-2:] == ["rate", "reopen"]
     assert Notification.objects.filter(recipient=personas.handler, title__contains="重办").exists()
-    need = svc.need_answer(need=need, assignment=lead, actor=personas.handler, answer="已招到12人", people_solved=12)
-    need = svc.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.SATISFIED)
+    need = workflow.need_answer(
+        need=need, assignment=lead, actor=personas.handler, answer="已招到12人", people_solved=12
+    )
+    need = workflow.need_rate(need=need, actor=personas.enterprise_secretary, rating=Need.Rating.SATISFIED)
     assert need.state == S.RATED and need.people_solved == 12
 
 
 def test_reopen_by_the_alliance_counts_a_redo(world, personas, dispatched_need):
     need = dispatched_need()
     lead = need.assignments.get()
-    need = svc.need_answer(need=need, assignment=lead, actor=personas.handler, answer="答复")
+    need = workflow.need_answer(need=need, assignment=lead, actor=personas.handler, answer="答复")
     with pytest.raises(PermissionDenied):
-        svc.need_reopen(need=need, actor=personas.enterprise_secretary, reason="想重办")
-    need = svc.need_reopen(need=need, actor=personas.secretary, reason="答复未解决实际问题")
+        workflow.need_reopen(need=need, actor=personas.enterprise_secretary, reason="想重办")
+    need = workflow.need_reopen(need=need, actor=personas.secretary, reason="答复未解决实际问题")
     lead.refresh_from_db()
     assert need.state == S.IN_PROGRESS and lead.redo_count == 1
 
@@ -492,8 +506,8 @@ def test_attachments_on_filing_and_later(world, personas, file_need):
     assert not stored.file.name.endswith("岗位需求表.pdf"), "the stored name is random"
     fake = SimpleUploadedFile("照片.png", b"MZ\x90\x00not an image", content_type="image/png")
     with pytest.raises(ValidationError) as error:
-        svc.need_attach(need=need, actor=personas.enterprise_secretary, files=[fake])
+        filing.need_attach(need=need, actor=personas.enterprise_secretary, files=[fake])
     assert "attachments" in error.value.message_dict
     with pytest.raises(PermissionDenied):
-        svc.need_attach(need=need, actor=personas.handler, files=[pdf])
+        filing.need_attach(need=need, actor=personas.handler, files=[pdf])
     assert need.attachments.count() == 1

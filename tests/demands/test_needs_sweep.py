@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from chainparty.models import Notification, NotificationDelivery, TaskHeartbeat
 from demands.models import Assignment, Need, NeedEvent
-from demands.services import needs as svc
+from demands.services import escalation, workflow
 from demands.tasks import sweep_deadlines
 from tests.demands.conftest import at
 
@@ -81,9 +81,11 @@ def test_answered_returned_and_closed_needs_are_not_chased(
 ):
     with time_machine.travel(at(2026, 6, 1), tick=False):
         returned = dispatched_need(urgency=Need.Urgency.URGENT)
-        svc.need_return(need=returned, actor=personas.secretary, reason="请补充")
+        workflow.need_return(need=returned, actor=personas.secretary, reason="请补充")
         answered = dispatched_need(urgency=Need.Urgency.URGENT)
-        svc.need_answer(need=answered, assignment=answered.assignments.get(), actor=personas.handler, answer="已办")
+        workflow.need_answer(
+            need=answered, assignment=answered.assignments.get(), actor=personas.handler, answer="已办"
+        )
     counts = _sweep((2026, 6, 15), django_capture_on_commit_callbacks)
     assert counts == {"warned": 0, "level1": 1, "level2": 1}
     chased = set(NeedEvent.objects.filter(action="supervise").values_list("need_id", flat=True))
@@ -95,8 +97,8 @@ def test_a_redo_is_chased_again_with_a_fresh_deadline(world, personas, urgent_ne
     _sweep((2026, 6, 9), capture)
     lead = urgent_need.assignments.get()
     with time_machine.travel(at(2026, 6, 10), tick=False):
-        need = svc.need_answer(need=urgent_need, assignment=lead, actor=personas.handler, answer="迟到的答复")
-        svc.need_rate(need=need, actor=personas.enterprise_secretary, rating="unsatisfied", comment="没解决")
+        need = workflow.need_answer(need=urgent_need, assignment=lead, actor=personas.handler, answer="迟到的答复")
+        workflow.need_rate(need=need, actor=personas.enterprise_secretary, rating="unsatisfied", comment="没解决")
     lead.refresh_from_db()
     assert lead.escalation_level == 0 and lead.deadline == dt.date(2026, 6, 17)
     assert _sweep((2026, 6, 18), capture)["level1"] == 1
@@ -113,7 +115,7 @@ def test_sweep_queries_do_not_grow_with_the_number_due(world, personas, dispatch
     def queries_for(n, day):
         _overdue_needs(n, dispatched_need)
         with time_machine.travel(at(*day, hour=9), tick=False), CaptureQueriesContext(connection) as ctx:
-            counts = svc.escalation_sweep()
+            counts = escalation.escalation_sweep()
         assert counts["level1"] == n
         return len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]])
 
@@ -121,7 +123,7 @@ def test_sweep_queries_do_not_grow_with_the_number_due(world, personas, dispatch
     many = queries_for(30, (2026, 6, 9))  # the 3 earlier ones are already escalated
     assert many == few, "no per-need queries"
     with time_machine.travel(at(2026, 6, 9, hour=10), tick=False), CaptureQueriesContext(connection) as ctx:
-        assert svc.escalation_sweep() == {"warned": 0, "level1": 0, "level2": 0}
+        assert escalation.escalation_sweep() == {"warned": 0, "level1": 0, "level2": 0}
     statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) == 2, "one indexed SELECT to warn, one to escalate, when nothing is due"
 
@@ -136,8 +138,8 @@ def test_sweep_works_in_batches_and_sends_one_digest_per_batch(world, personas, 
     settings.NEEDS_SWEEP_BATCH = 4
     _overdue_needs(10, dispatched_need)
     with time_machine.travel(at(2026, 6, 9, hour=9), tick=False):
-        assert svc.escalation_sweep()["level1"] == 10
-        assert svc.escalation_sweep()["level1"] == 0
+        assert escalation.escalation_sweep()["level1"] == 10
+        assert escalation.escalation_sweep()["level1"] == 0
     digests = Notification.objects.filter(recipient=personas.secretary, kind="need_escalation")
     assert sorted(digests.values_list("title", flat=True)) == ["2 项需求超期，请督办", *["4 项需求超期，请督办"] * 2]
     assert set(_mentions(personas.secretary, "need_escalation").values()) == {1}, "every need, once"

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from demands.models import Assignment, DeadlineRule, Need, NeedAttachment
-from demands.services import needs as svc
+from demands.services import filing, workflow
 from tests.demands.conftest import at
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n"
@@ -147,7 +147,7 @@ def test_action_forbidden_for_who_can_see_but_not_act(world, personas, client_fo
 def test_stale_form_gets_a_conflict_message(world, personas, client_for, file_need):
     need = file_need()
     stale = need.version
-    svc.need_accept(need=need, actor=personas.org_staff)
+    workflow.need_accept(need=need, actor=personas.org_staff)
     client = client_for(personas.secretary)
     response = client.post(_url("need_action", need.pk, "return"), {"version": stale, "reason": "补充"}, follow=True)
     assert "已被他人处理，请刷新后重试" in response.content.decode()
@@ -294,7 +294,7 @@ def test_need_page_keeps_a_query_budget(
 ):
     need = dispatched_need(co_departments=[co_department])
     for _ in range(10):
-        svc.need_attach(need=need, actor=personas.enterprise_secretary, files=[SimpleUploadedFile("a.pdf", PDF)])
+        filing.need_attach(need=need, actor=personas.enterprise_secretary, files=[SimpleUploadedFile("a.pdf", PDF)])
     client = client_for(personas.enterprise_secretary)
     with django_assert_max_num_queries(14):
         assert client.get(need.get_absolute_url()).status_code == 200
@@ -309,8 +309,8 @@ def test_need_page_timeline_names_each_part_without_a_query_per_event(
     with CaptureQueriesContext(connection) as before:
         client.get(need.get_absolute_url())
     part = need.assignments.get(department=world.department)
-    svc.need_start(need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler)
-    svc.need_answer(need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler, answer="已办结")
+    workflow.need_start(need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler)
+    workflow.need_answer(need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler, answer="已办结")
     with CaptureQueriesContext(connection) as after:
         body = client.get(need.get_absolute_url()).content.decode()
     assert body.count(f'<span class="small text-muted">· {world.department.name}</span>') == 2, "start and answer"
@@ -351,11 +351,11 @@ def test_filters_and_htmx_rows(world, personas, client_for, dispatched_need, fil
 def test_region_totals(world, personas, client_for, dispatched_need, django_assert_max_num_queries):
     with time_machine.travel(at(2026, 6, 1), tick=False):
         solved = dispatched_need()
-        svc.need_answer(
+        workflow.need_answer(
             need=solved, assignment=solved.assignments.get(), actor=personas.handler, answer="好", people_solved=19
         )
         solved.refresh_from_db()
-        svc.need_rate(need=solved, actor=personas.enterprise_secretary, rating="satisfied")
+        workflow.need_rate(need=solved, actor=personas.enterprise_secretary, rating="satisfied")
         dispatched_need()
     client = client_for(personas.org_staff)
     with django_assert_max_num_queries(6):
@@ -500,7 +500,7 @@ def test_dispatch_suggestions_fragment_and_dispatch_to_a_resource(world, persona
         description="熟练缝纫工 培训",
         region=world.county,
     )
-    need = svc.need_accept(need=file_need(title="缺少熟练缝纫工培训"), actor=personas.secretary)
+    need = workflow.need_accept(need=file_need(title="缺少熟练缝纫工培训"), actor=personas.secretary)
     url = _url("need_dispatch_suggestions", need.pk)
     assert client_for(personas.enterprise_secretary).get(url).status_code == 403
     assert client_for(personas.outsider).get(url).status_code == 404
@@ -546,7 +546,9 @@ def test_answer_from_a_stale_page_is_refused_and_saves_nothing(personas, client_
     need = dispatched_need()
     part = need.assignments.get()
     seen = need.version
-    svc.need_start(need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler)  # someone acts first
+    workflow.need_start(
+        need=Need.objects.get(pk=need.pk), assignment=part, actor=personas.handler
+    )  # someone acts first
     response = client_for(personas.handler).post(
         _url("assignment_answer", part.pk), {"version": seen, "answer": "已办结", "people_solved": "3"}, follow=True
     )

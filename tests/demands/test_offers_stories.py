@@ -9,7 +9,7 @@ from django.urls import reverse
 from alliances import services as org
 from chainparty.models import Notification
 from demands.models import Cooperation, Match, Need, Policy, PolicyDelivery
-from demands.services import needs as need_services
+from demands.services import filing, workflow
 from tests import factories
 from tests.demands.offers_support import farm_chain, pdf_file
 
@@ -36,7 +36,7 @@ def test_story_1_rush_order_matched_with_spare_capacity_becomes_a_cooperation(
         term_start=dt.date(2022, 6, 1),
     )
     # Jindafeng posts the need; the committee accepts it.
-    need = need_services.need_file(
+    need = filing.need_file(
         actor=farm["jindafeng_secretary"],
         enterprise=farm["jindafeng"],
         category=Need.Category.MARKET,
@@ -46,7 +46,7 @@ def test_story_1_rush_order_matched_with_spare_capacity_becomes_a_cooperation(
         contact_name="金大丰王经理",
         contact_phone="13800000002",
     )
-    need = need_services.need_accept(need=need, actor=farm_secretary)
+    need = workflow.need_accept(need=need, actor=farm_secretary)
 
     # The committee's secretary sees Wuzheng's spare capacity suggested first, with the reasons.
     secretary = client_for(farm_secretary)
