@@ -23,8 +23,10 @@ def accepted(personas, file_need):
     return workflow.need_accept(need=file_need(), actor=personas.secretary)
 
 
-def _option(html, value):
-    match = re.search(rf'<option value="{value}"[^>]*>[^<]*</option>', html)
+def _option(html, value, select="lead_handler"):
+    """The <option> for `value` inside the <select name=`select`> (other selects share pk values)."""
+    options = re.search(rf'<select name="{select}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    match = re.search(rf'<option value="{value}"[^>]*>[^<]*</option>', options)
     assert match, value
     return match.group(0)
 
