@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Enterprise, Membership
 from chainparty import uploads
+from chainparty.errors import StateError
 
 from ..models import Need, NeedAttachment, NeedCounter, NeedEvent
 from ..permissions import needs as access
-from .transitions import TRANSITIONS, S, TransitionError, _lock, _managers, _record, _tell, _title
+from .transitions import TRANSITIONS, S, _lock, _managers, _record, _tell, _title
 
 MAX_ATTACHMENTS = 10
 
@@ -154,7 +155,7 @@ def need_attach(*, need: Need, actor, files, note: str = "") -> list[NeedAttachm
     if not (access.can_own_need(actor, locked) or access.can_manage_need(actor, locked)):
         raise PermissionDenied(_("只有提出需求的企业或受理联盟可以上传附件。"))
     if locked.state not in TRANSITIONS["attach"].sources:
-        raise TransitionError(_("该需求当前为“%s”，不能再上传附件。") % locked.get_state_display())
+        raise StateError(_("该需求当前为“%s”，不能再上传附件。") % locked.get_state_display())
     checked = _check_files(files)
     if not checked:
         raise ValidationError({"attachments": _("请选择要上传的文件。")})

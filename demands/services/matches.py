@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Department, Enterprise, Membership
+from chainparty.errors import StateError
 from chainparty.notifications import Message, notify
 
 from ..matching import score_pair
@@ -18,7 +19,7 @@ from ..models import Cooperation, Match, Policy, Resource
 from ..permissions.matches import NEED_SIDE, PROVIDER_SIDE
 from ..selectors.matches import offer_handlers
 from ..selectors.needs import enterprise_secretaries
-from ._common import StateConflict, _save_new
+from ._common import _save_new
 
 
 # -- matches and cooperations ------------------------------------------------------------
@@ -38,14 +39,14 @@ def match_propose(*, need, user, resource: Resource | None = None, policy: Polic
     if (resource is None) == (policy is None):
         raise ValidationError(_("请选择一项资源或一项政策。"))
     if need.state in (*need.SOLVED_STATES, *need.FINAL_STATES):
-        raise StateConflict(_("需求已办结或已关闭，不能再发起对接。"))
+        raise StateError(_("需求已办结或已关闭，不能再发起对接。"))
     offer = resource or policy
     if resource is not None and resource.enterprise_id == need.enterprise_id:
         raise ValidationError(_("不能把企业自己的资源匹配给自己的需求。"))
     if policy is not None and policy.state != Policy.State.PUBLISHED:
-        raise StateConflict(_("只能匹配已发布的政策。"))
+        raise StateError(_("只能匹配已发布的政策。"))
     if resource is not None and resource.effective_status != Resource.Status.ACTIVE:
-        raise StateConflict(_("该资源已暂停或过期，不能匹配。"))
+        raise StateError(_("该资源已暂停或过期，不能匹配。"))
     same_pair = Match.objects.filter(need=need, resource=resource, policy=policy)
     existing = same_pair.first()
     if existing is not None:
@@ -104,12 +105,12 @@ def match_confirm(
     now = timezone.now()
     if side == NEED_SIDE:
         if match.need_confirmed_at is not None:
-            raise StateConflict(_("需求方已确认过该对接。"))
+            raise StateError(_("需求方已确认过该对接。"))
         match.need_confirmed_at, match.need_confirmed_by = now, user
         fields = ["need_confirmed_at", "need_confirmed_by"]
     elif side == PROVIDER_SIDE:
         if match.provider_confirmed_at is not None:
-            raise StateConflict(_("提供方已确认过该对接。"))
+            raise StateError(_("提供方已确认过该对接。"))
         match.provider_confirmed_at, match.provider_confirmed_by = now, user
         fields = ["provider_confirmed_at", "provider_confirmed_by"]
     else:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Department
+from chainparty.errors import StateError
 from chainparty.notifications import Message, notify_bulk
 from chainparty.uploads import PDF, check_upload
 
@@ -22,7 +23,6 @@ from ..models import Policy, PolicyCategory, PolicyDelivery
 from ..selectors.needs import enterprise_secretaries
 from ..selectors.policies import policy_targets
 from ..text import token_string
-from ._common import StateConflict
 
 # -- policies ----------------------------------------------------------------------------
 POLICY_FIELDS = (
@@ -148,7 +148,7 @@ def policy_update(*, policy: Policy, categories=None, **fields) -> Policy:
     only when it is published again."""
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if policy.state == Policy.State.WITHDRAWN:
-        raise StateConflict(_("已撤回的政策不能再修改。"))
+        raise StateError(_("已撤回的政策不能再修改。"))
     targets = {name: list(fields.pop(name)) for name in POLICY_TARGETS if name in fields}
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
@@ -199,7 +199,7 @@ def policy_publish(*, policy: Policy, user) -> PublishResult:
     """
     policy = Policy.objects.select_for_update().select_related("region").get(pk=policy.pk)
     if policy.state == Policy.State.WITHDRAWN:
-        raise StateConflict(_("已撤回的政策不能再次发布，请新建政策。"))
+        raise StateError(_("已撤回的政策不能再次发布，请新建政策。"))
     if policy.valid_to is not None and policy.valid_to < timezone.localdate():
         raise ValidationError({"valid_to": _("政策已过有效期，不能发布。")})
     if not policy.category_rows.exists():
@@ -233,7 +233,7 @@ def _enqueue_policy_push(policy_id):
 def policy_withdraw(*, policy: Policy, user) -> Policy:
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if policy.state != Policy.State.PUBLISHED:
-        raise StateConflict(_("只有已发布的政策可以撤回。"))
+        raise StateError(_("只有已发布的政策可以撤回。"))
     policy.state = Policy.State.WITHDRAWN
     policy.save(update_fields=["state", "updated_at"])
     return policy

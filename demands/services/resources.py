@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Department, Enterprise, WorkZone
+from chainparty.errors import StateError
 
 from ..models import Resource
 from ..text import token_string
-from ._common import StateConflict, _save_new
+from ._common import _save_new
 
 # -- resources ---------------------------------------------------------------------------
 RESOURCE_FIELDS = ("category", "title", "description", "quantity", "zone", "valid_until", "status", "contact")
@@ -77,9 +78,9 @@ def resource_update(*, resource: Resource, **fields) -> Resource:
 @transaction.atomic
 def resource_set_status(*, resource: Resource, status: str) -> Resource:
     if status == Resource.Status.EXPIRED:
-        raise StateConflict(_("资源到期后自动过期，不能手工设为已过期。"))
+        raise StateError(_("资源到期后自动过期，不能手工设为已过期。"))
     if resource.status == status:
-        raise StateConflict(_("资源已经是“%s”状态。") % resource.get_status_display())
+        raise StateError(_("资源已经是“%s”状态。") % resource.get_status_display())
     return resource_update(resource=resource, status=status)
 
 

@@ -4,7 +4,7 @@
 role that may take it. Each `need_<action>` service (in `filing` and `workflow`)
 1. locks the need row (SELECT … FOR UPDATE) and re-reads it,
 2. checks the actor's role through `demands.permissions.needs` (PermissionDenied),
-3. checks the version the actor saw and the current state (TransitionError: nothing changes),
+3. checks the version the actor saw and the current state (StateError: nothing changes),
 4. writes the change, bumps `version`, appends a NeedEvent and notifies the people concerned.
 """
 
@@ -22,10 +22,6 @@ from ..permissions import needs as access
 from ..selectors import needs as selectors
 
 S = Need.State
-
-
-class TransitionError(StateError):
-    """An action the need's current state or a newer version does not allow."""
 
 
 STALE_MESSAGE = gettext_lazy("该需求已被他人处理，请刷新后重试。")
@@ -93,9 +89,9 @@ def _begin(*, need: Need, actor, action: str, expected_version: int | None) -> N
     if transition.role != access.HANDLE:
         access.require_need_role(user=actor, need=locked, role=transition.role)
     if expected_version is not None and int(expected_version) != locked.version:
-        raise TransitionError(str(STALE_MESSAGE), code="stale")
+        raise StateError(str(STALE_MESSAGE), code="stale")
     if locked.state not in transition.sources:
-        raise TransitionError(
+        raise StateError(
             _("该需求当前为“%(state)s”，不能%(action)s。")
             % {"state": locked.get_state_display(), "action": transition.label},
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from alliances.models import Department, Membership
 from chainparty import workdays
+from chainparty.errors import StateError
 
 from ..models import Assignment, Need, NeedEvent, Resource
 from ..permissions import needs as access
@@ -19,7 +20,6 @@ from ..selectors import needs as selectors
 from .filing import _check_files, _store_files
 from .transitions import (
     S,
-    TransitionError,
     _advance,
     _begin,
     _managers,
@@ -307,7 +307,7 @@ def need_start(*, need: Need, assignment: Assignment, actor, expected_version: i
     assignment = _lock_assignment(need, assignment)
     access.require_assignment_role(user=actor, assignment=assignment)
     if assignment.state != Assignment.State.PENDING:
-        raise TransitionError(_("该派单当前为“%s”，不能开始办理。") % assignment.get_state_display())
+        raise StateError(_("该派单当前为“%s”，不能开始办理。") % assignment.get_state_display())
     assignment.state = Assignment.State.IN_PROGRESS
     assignment.started_at = timezone.now()
     if assignment.handler_id is None:
@@ -358,7 +358,7 @@ def need_answer(
     assignment = _lock_assignment(need, assignment)
     access.require_assignment_role(user=actor, assignment=assignment)
     if not assignment.is_open:
-        raise TransitionError(_("该派单当前为“%s”，不能再答复。") % assignment.get_state_display())
+        raise StateError(_("该派单当前为“%s”，不能再答复。") % assignment.get_state_display())
     now = timezone.now()
     assignment.state = Assignment.State.ANSWERED
     assignment.answer = answer

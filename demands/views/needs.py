@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from alliances.access import manageable_regions, scope_for
 from chainparty import audit
+from chainparty.errors import StateError
 from chainparty.exporters import workbook_response, workbooks
 from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.paging import paginate
@@ -359,7 +360,7 @@ def need_action(request, pk, action):
     if form.is_valid():
         try:
             spec.run(need, request.user, form)
-        except transitions.TransitionError as error:
+        except StateError as error:
             messages.error(request, error.messages[0])
             return redirect(need)
         except ValidationError as error:
@@ -453,7 +454,7 @@ def assignment_answer(request, pk):
                 land_mu_solved=data["land_mu_solved"],
                 expected_version=form.expected_version,
             )
-        except transitions.TransitionError as error:
+        except StateError as error:
             messages.error(request, error.messages[0])
             return redirect(need)
         except ValidationError as error:
@@ -471,7 +472,7 @@ def assignment_start(request, pk):
     assignment = access.assignment_get_for_user(user=request.user, assignment_id=pk, action=access.HANDLE)
     try:
         workflow.need_start(need=assignment.need, assignment=assignment, actor=request.user)
-    except transitions.TransitionError as error:
+    except StateError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("已开始办理。"))

@@ -11,9 +11,10 @@ from django.core import mail
 from django.db import connection
 
 from chainparty.celery import app
+from chainparty.errors import StateError
 from chainparty.models import Notification, NotificationDelivery, TaskHeartbeat
 from demands.models import Assignment, Need, NeedEvent
-from demands.services import escalation, transitions, workflow
+from demands.services import escalation, workflow
 from demands.tasks import sweep_deadlines
 from tests.conftest import need_service
 from tests.demands.conftest import at
@@ -73,7 +74,7 @@ def test_two_secretaries_dispatch_at_once_one_wins(world, personas, file_need, c
 
     results = _run_together(dispatch(personas.secretary, world.department), dispatch(personas.org_staff, co_department))
     winners = [r for r in results if isinstance(r, Need)]
-    losers = [r for r in results if isinstance(r, transitions.TransitionError)]
+    losers = [r for r in results if isinstance(r, StateError)]
     assert len(winners) == 1 and len(losers) == 1, results
     assert "已被他人处理" in losers[0].messages[0]
     assert Assignment.objects.filter(need=need).count() == 1

@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from chainparty.errors import StateError
 from chainparty.models import Notification
 from demands.models import Assignment, DeadlineRule, Need, NeedCounter, NeedEvent, Resource
 from demands.services import deadlines, filing, transitions, workflow
@@ -129,7 +130,7 @@ ACTIONS = ["accept", "return", "resubmit", "reject", "merge", "dispatch", "start
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("state", ALL_STATES)
 def test_transition_table(state, action, world, personas, dispatched_need, file_need):
-    """Every (state, action) pair: allowed ones succeed; refused ones raise TransitionError and change nothing."""
+    """Every (state, action) pair: allowed ones succeed; refused ones raise StateError and change nothing."""
     need = _drive(state, world=world, personas=personas, dispatched_need=dispatched_need, file_need=file_need)
     assert need.state == state
     need = Need.objects.get(pk=need.pk)
@@ -147,7 +148,7 @@ def test_transition_table(state, action, world, personas, dispatched_need, file_
         fresh = Need.objects.get(pk=need.pk)
         assert fresh.version > before[1] or isinstance(result, Assignment)
         return
-    with pytest.raises(transitions.TransitionError) as error:
+    with pytest.raises(StateError) as error:
         call()
     assert "不能" in error.value.messages[0]
     fresh = Need.objects.get(pk=need.pk)
@@ -158,7 +159,7 @@ def test_stale_version_is_refused_with_a_conflict_message(world, personas, file_
     need = file_need()
     seen = need.version
     workflow.need_accept(need=need, actor=personas.secretary, expected_version=seen)
-    with pytest.raises(transitions.TransitionError) as error:
+    with pytest.raises(StateError) as error:
         workflow.need_return(need=need, actor=personas.secretary, reason="补充", expected_version=seen)
     assert error.value.code == "stale"
     assert "已被他人处理" in error.value.messages[0]
@@ -169,7 +170,7 @@ def test_second_dispatch_with_the_same_view_loses(world, personas, file_need, co
     need = workflow.need_accept(need=file_need(), actor=personas.secretary)
     seen = need.version
     workflow.need_dispatch(need=need, actor=personas.secretary, lead_department=world.department, expected_version=seen)
-    with pytest.raises(transitions.TransitionError) as error:
+    with pytest.raises(StateError) as error:
         workflow.need_dispatch(
             need=need, actor=personas.org_staff, lead_department=co_department, expected_version=seen
         )
@@ -455,7 +456,7 @@ def test_co_handler_may_answer_after_the_lead_and_is_withdrawn_at_close(world, p
     need = workflow.need_close(need=need, actor=personas.secretary)
     co = need.assignments.get(role=Assignment.Role.CO)
     assert co.state == Assignment.State.WITHDRAWN
-    with pytest.raises(transitions.TransitionError):
+    with pytest.raises(StateError):
         workflow.need_answer(need=need, assignment=co, actor=co_department.test_handler, answer="迟到的答复")
 
 

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from alliances import services as org
+from chainparty.errors import StateError
 from chainparty.models import Notification
 from demands.models import Cooperation, Match, Policy, PolicyCategory, PolicyDelivery, Resource
 from demands.permissions.matches import NEED_SIDE, PROVIDER_SIDE
 from demands.selectors import policies as selectors
 from demands.services import policies as services
-from demands.services._common import StateConflict
 from demands.services.matches import cooperation_record, match_confirm, match_propose
 from demands.services.resources import resource_set_status, resource_update
 from demands.tasks.policies import push_policy
@@ -68,9 +68,9 @@ def test_resource_update_retokenises_and_status_rules(world, personas):
     resource.refresh_from_db()
     assert "印染" in resource.tokens.split()
     resource_set_status(resource=resource, status=Resource.Status.PAUSED)
-    with pytest.raises(StateConflict):
+    with pytest.raises(StateError):
         resource_set_status(resource=resource, status=Resource.Status.PAUSED)
-    with pytest.raises(StateConflict):
+    with pytest.raises(StateError):
         resource_set_status(resource=resource, status=Resource.Status.EXPIRED)
     assert Resource.objects.get(pk=resource.pk).status == Resource.Status.PAUSED
 
@@ -132,11 +132,11 @@ def test_policy_update_rules(world, personas):
     assert Policy.objects.get(pk=policy.pk).valid_to is None
     services.policy_publish(policy=policy, user=personas.handler)
     services.policy_withdraw(policy=policy, user=personas.handler)
-    with pytest.raises(StateConflict):
+    with pytest.raises(StateError):
         services.policy_update(policy=policy, title="再改")
-    with pytest.raises(StateConflict):
+    with pytest.raises(StateError):
         services.policy_publish(policy=policy, user=personas.handler)
-    with pytest.raises(StateConflict):
+    with pytest.raises(StateError):
         services.policy_withdraw(policy=policy, user=personas.handler)
 
 
@@ -256,7 +256,7 @@ def test_match_needs_both_sides_then_becomes_cooperation(world, personas):
     assert match_propose(need=need, resource=resource, user=personas.secretary) == match
     match_confirm(match=match, user=personas.enterprise_secretary, side=NEED_SIDE)
     assert not Cooperation.objects.exists()
-    with pytest.raises(StateConflict):
+    with pytest.raises(StateError):
         match_confirm(match=match, user=personas.enterprise_secretary, side=NEED_SIDE)
     match_confirm(
         match=match,
@@ -286,11 +286,11 @@ def test_cannot_match_own_resource_closed_need_or_draft_policy(world, personas):
     with pytest.raises(ValidationError):
         match_propose(need=need, resource=own, user=personas.secretary)
     draft = make_policy(personas.handler, world.department)
-    with pytest.raises(StateConflict):
+    with pytest.raises(StateError):
         match_propose(need=need, policy=draft, user=personas.secretary)
     closed = make_need(world.lead, world.alliance, state="closed")
     other = make_resource(personas.other_enterprise_secretary, enterprise=world.member)
-    with pytest.raises(StateConflict):
+    with pytest.raises(StateError):
         match_propose(need=closed, resource=other, user=personas.secretary)
     assert not Match.objects.exists()
 
