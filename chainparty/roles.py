@@ -14,8 +14,8 @@ GLOBAL_GROUPS = {
 # Object permissions, by container. The codename is what guardian stores.
 MANAGE_REGION = "manage_region"  # 组织部工作人员
 VIEW_REGION = "view_region"  # 领导（只读）
-MANAGE_ALLIANCE = "manage_alliance"  # 联盟书记、副书记、联络员
-VIEW_ALLIANCE = "view_alliance"  # 党委委员
+# Alliance rights are not object permissions: they follow the committee seats in force on the day
+# (alliances.access.seats_in_force), so a seat's rights start and end with its term.
 MANAGE_ENTERPRISE = "manage_enterprise"  # 企业党组织书记
 HANDLE_DEPARTMENT = "handle_department"  # 部门办理人
 GUIDE_ZONE = "guide_zone"  # 党建指导员
@@ -24,8 +24,6 @@ GUIDE_ZONE = "guide_zone"  # 党建指导员
 OBJECT_ROLE_LABELS = {
     MANAGE_REGION: _("组织部工作人员"),
     VIEW_REGION: _("领导（只读）"),
-    MANAGE_ALLIANCE: _("联盟书记、副书记、联络员"),
-    VIEW_ALLIANCE: _("党委委员"),
     MANAGE_ENTERPRISE: _("企业党组织书记"),
     HANDLE_DEPARTMENT: _("部门办理人"),
     GUIDE_ZONE: _("党建指导员"),
