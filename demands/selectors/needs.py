@@ -28,7 +28,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from alliances.access import scope_for, seats_in_force
@@ -169,14 +168,21 @@ class IdsFirstQuerySet(QuerySet):
     """A list whose slices are read in two steps: the page's ids from a narrow query (no joins),
     then those rows with `_with_row_columns`. For a sparse scope PostgreSQL has to sort every
     visible need to find the newest 25; sorting ids it can read from indexes alone, instead of
-    joining enterprises and alliances to a thousand rows first, halves the page's SQL time."""
+    joining enterprises and alliances to a thousand rows first, halves the page's SQL time.
 
-    def _fetch_all(self):
-        if self._result_cache is None and self._iterable_class is ModelIterable and self.query.is_sliced:
-            ids = list(self.values_list("pk", flat=True))
-            rows = {need.pk: need for need in _with_row_columns(Need.objects.filter(pk__in=ids))} if ids else {}
-            self._result_cache = [rows[pk] for pk in ids if pk in rows]
-        super()._fetch_all()
+    Only a slice of model instances (what paginators and exports take) is read this way, through
+    the public slicing protocol; `values()`/`values_list()` slices, `count()` and iteration are
+    plain queries."""
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice) or self.query.values_select or k.step is not None:
+            return super().__getitem__(k)
+        page = super().__getitem__(k)
+        if not isinstance(page, QuerySet):  # already evaluated: a slice of the loaded rows
+            return page
+        ids = list(page.values_list("pk", flat=True))
+        rows = _with_row_columns(Need.objects.filter(pk__in=ids)).in_bulk() if ids else {}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 def need_list(*, user, filters: NeedFilters | None = None, box: str = BOX_ALL):
