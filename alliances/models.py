@@ -283,7 +283,6 @@ class Alliance(models.Model):
         verbose_name = _("产业链党委（联盟）")
         verbose_name_plural = _("产业链党委（联盟）")
         ordering = ["region__code", "name"]
-        permissions = [("manage_alliance", _("管理本联盟（书记、联络员）"))]
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="alliance_name_unique_in_region")]
 
     def __str__(self):
@@ -474,13 +473,10 @@ class RotatingChair(models.Model):
                 raise ValidationError({"enterprise": _("轮值企业必须是本联盟的在册成员企业。")})
 
 
-# django-guardian direct foreign-key permission tables, one per container.
+# django-guardian direct foreign-key permission tables, one per container that carries grants. An
+# alliance has none: its rights follow the committee seats in force (alliances.access).
 class RegionUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Region, on_delete=models.CASCADE)
-
-
-class AllianceUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Alliance, on_delete=models.CASCADE)
 
 
 class EnterpriseUserObjectPermission(UserObjectPermissionBase):

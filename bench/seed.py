@@ -508,7 +508,7 @@ class Seeder:
             return user_id
 
         world.province_staff_id = user("bench_province_staff", "省委组织部工作人员", "山东省委组织部", "province_staff")
-        grants = {"region": [], "alliance": [], "department": [], "enterprise": []}
+        grants = {"region": [], "department": [], "enterprise": []}
         grants["region"].append((world.province_staff_id, roles.MANAGE_REGION, world.province_id))
         cities = {county.city_id for county in world.counties}
         for city in sorted(cities):
@@ -534,8 +534,6 @@ class Seeder:
                     "secretary" if textile else None,
                 )
                 world.alliance_secretary[alliance] = secretary
-                grants["alliance"].append((secretary, roles.MANAGE_ALLIANCE, alliance))
-                grants["alliance"].append((secretary, roles.VIEW_ALLIANCE, alliance))
                 lead = county.enterprise_ids[position]
                 seats.add(
                     (
@@ -572,7 +570,6 @@ class Seeder:
     def _copy_grants(self, grants):
         tables = {
             "region": (am.RegionUserObjectPermission, am.Region),
-            "alliance": (am.AllianceUserObjectPermission, am.Alliance),
             "department": (am.DepartmentUserObjectPermission, am.Department),
             "enterprise": (am.EnterpriseUserObjectPermission, am.Enterprise),
         }
