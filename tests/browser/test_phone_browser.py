@@ -202,3 +202,56 @@ def test_desktop_keeps_the_table_and_every_filter_for_org_staff(login, page, liv
     expect(page.locator("#id_alliance")).to_be_visible()
     expect(page.locator("#id_department")).to_be_visible()
     expect(page.locator("#notification-bell")).to_be_visible()
+
+
+#: Long names as counties register them: on one line each is wider than a 360 px screen.
+LONG_ENTERPRISE_NAMES = [
+    "汶上县鸿运达纺织服装科技发展集团股份有限公司第一分公司",
+    "汶上县新世纪智能制造装备产业园开发建设投资有限公司",
+    "汶上县绿色循环经济新材料研究院暨中试基地运营管理有限公司",
+]
+
+
+@pytest.fixture
+def many_enterprises():
+    """The demo organisation, with a few of the longest names a county registers in its textile alliance."""
+    from alliances import services as org_services
+    from alliances.models import Membership
+
+    org = demo.build()
+    county, zone, alliance = org.regions["wenshang"], org.zones["ws_textile_park"], org.alliances["ws_textile"]
+    for name in LONG_ENTERPRISE_NAMES:
+        enterprise = org_services.enterprise_create(
+            name=name,
+            credit_code=demo.demo_credit_code(county.code, name),
+            industry="纺织服装新材料与智能制造装备",
+            region=county,
+            zone=zone,
+        )
+        org_services.membership_add(
+            alliance=alliance,
+            enterprise=enterprise,
+            position=Membership.Position.SUPPORTING,
+            joined_on=alliance.founded_on,
+        )
+    return org
+
+
+@pytest.mark.parametrize("username", ["org_admin", "textile_secretary"])
+def test_the_enterprise_list_on_a_phone_is_cards(login, page, live_server, many_enterprises, username):
+    """Org staff and alliance secretaries open 企业 on their phones: a stack of cards, never a page that
+    scrolls sideways, each card's name and Party-organisation badge on screen."""
+    login(username)
+    page.goto(f"{live_server.url}/enterprises/")
+    expect(page.get_by_role("link", name=LONG_ENTERPRISE_NAMES[0])).to_be_visible()
+    assert_no_sideways_scroll(page)
+    rows = page.locator("#enterprise-table tbody tr")
+    assert rows.count() >= 5
+    expect(page.locator("#enterprise-table thead")).to_be_hidden()
+    assert_within_screen(rows)
+    for name in LONG_ENTERPRISE_NAMES:
+        card = rows.filter(has_text=name)
+        expect(card.get_by_role("link", name=name)).to_be_visible()
+        assert_within_screen(card.get_by_role("link", name=name))
+        assert_within_screen(card.locator(".badge"))
+    page.screenshot(path=SHOTS.format(f"enterprises-{username}"), full_page=True)
