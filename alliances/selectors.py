@@ -9,6 +9,7 @@ from chainparty import roles
 
 from .access import (
     scope_for,
+    seats_in_force,
     visible_alliances,
     visible_departments,
     visible_enterprises,
@@ -231,3 +232,48 @@ def home_summary(*, user):
             visible_departments(user).filter(pk__in=scope.department_ids).values_list("name", flat=True)
         ),
     }
+
+
+# -- who to tell ----------------------------------------------------------------------------------
+# Recipient lookups for notification fan-out: each takes any number of ids and costs one query,
+# returning {object id: [active users]} ordered by user id; an id nobody holds is absent.
+def _users_by_object(model, codename, object_ids) -> dict:
+    rows = (
+        model.objects.filter(content_object_id__in=set(object_ids), permission__codename=codename, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    found = {}
+    for row in rows:
+        found.setdefault(row.content_object_id, []).append(row.user)
+    return found
+
+
+def alliance_managers(alliance_ids) -> dict:
+    """{alliance id: [secretaries, deputies and liaisons whose term covers today]}: rights follow
+    the seats' dates; a person holding two managing seats is listed once."""
+    seats = (
+        seats_in_force()
+        .filter(alliance_id__in=set(alliance_ids), role__in=CommitteeSeat.MANAGING_ROLES, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    found = {}
+    for seat in seats:
+        holders = found.setdefault(seat.alliance_id, [])
+        if seat.user not in holders:
+            holders.append(seat.user)
+    return found
+
+
+def enterprise_secretaries(enterprise_ids) -> dict:
+    return _users_by_object(EnterpriseUserObjectPermission, roles.MANAGE_ENTERPRISE, enterprise_ids)
+
+
+def department_handlers(department_ids) -> dict:
+    return _users_by_object(DepartmentUserObjectPermission, roles.HANDLE_DEPARTMENT, department_ids)
+
+
+def region_staff(region_ids) -> dict:
+    """{region id: [organisation staff managing it directly]}; callers walk the ancestors."""
+    return _users_by_object(RegionUserObjectPermission, roles.MANAGE_REGION, region_ids)

@@ -16,7 +16,6 @@ from .models import (
     Alliance,
     CommitteeSeat,
     Department,
-    DepartmentUserObjectPermission,
     Enterprise,
     Membership,
     PartyOrganization,
@@ -160,15 +159,6 @@ def department_remove_handler(*, department: Department, user) -> None:
     remove_perm(f"alliances.{roles.HANDLE_DEPARTMENT}", user, department)
     forget_scope(user)
     audit.record_grant(user=user, obj=department, permission=roles.HANDLE_DEPARTMENT, revoke=True)
-
-
-def department_handlers(*, department: Department):
-    from django.contrib.auth import get_user_model
-
-    grants = DepartmentUserObjectPermission.objects.filter(
-        content_object=department, permission__codename=roles.HANDLE_DEPARTMENT
-    )
-    return get_user_model().objects.filter(pk__in=grants.values("user_id"), is_active=True)
 
 
 # -- alliances, members, seats, rotation ---------------------------------------------------

@@ -333,7 +333,7 @@ def department_detail(request, pk):
         "alliances/department_detail.html",
         {
             "department": department,
-            "handlers": services.department_handlers(department=department),
+            "handlers": selectors.department_handlers([department.pk]).get(department.pk, []),
             "memberships": department.memberships.select_related("alliance").order_by("-joined_on"),
             "can_manage": can_manage,
         },

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.access import manageable_regions, scope_for, visible_alliances, visible_departments
 from alliances.models import Alliance, Department
+from alliances.selectors import department_handlers
 from chainparty import uploads
 from chainparty.forms_utils import DATE, style_fields
 
@@ -310,7 +311,7 @@ class DispatchForm(VersionedForm):
         )
         departments = selectors.dispatch_departments(need=need)
         ids = [d.pk for d in departments]
-        handlers = selectors.department_handlers(ids)
+        handlers = department_handlers(ids)
         labels = [(d.pk, self._department_label(d, staffed=d.pk in handlers)) for d in departments]
         for name in ("lead_department", "co_departments"):
             self.fields[name].queryset = Department.objects.filter(pk__in=ids)

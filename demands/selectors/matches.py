@@ -5,10 +5,10 @@ import datetime as dt
 from django.db.models import Count, Q, Sum
 
 from alliances.access import scope_for
+from alliances.selectors import department_handlers, enterprise_secretaries
 
 from ..models import Match
 from ..permissions.matches import provider_side_q, visible_cooperations
-from .needs import department_handlers, enterprise_secretaries
 
 
 # -- cooperations -----------------------------------------------------------------------

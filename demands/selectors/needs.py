@@ -30,15 +30,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alliances.access import scope_for, seats_in_force
-from alliances.models import (
-    CommitteeSeat,
-    Department,
-    DepartmentUserObjectPermission,
-    EnterpriseUserObjectPermission,
-    Membership,
-    RegionUserObjectPermission,
-)
+from alliances.access import scope_for
+from alliances.models import Department, DepartmentUserObjectPermission, Membership
+from alliances.selectors import department_handlers, enterprise_secretaries
 from chainparty import roles, workdays
 
 from ..models import Assignment, DeadlineRule, Need, NeedAttachment
@@ -365,47 +359,6 @@ def deadline_rules(*, regions=None):
 
 
 # -- who to tell --------------------------------------------------------------------------------
-def _users_by_object(model, codename, object_ids) -> dict:
-    rows = (
-        model.objects.filter(content_object_id__in=set(object_ids), permission__codename=codename, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
-    found = {}
-    for row in rows:
-        found.setdefault(row.content_object_id, []).append(row.user)
-    return found
-
-
-def alliance_managers(alliance_ids) -> dict:
-    """{alliance id: [secretaries, deputies and liaisons whose term covers today]}, one query."""
-    seats = (
-        seats_in_force()
-        .filter(alliance_id__in=set(alliance_ids), role__in=CommitteeSeat.MANAGING_ROLES, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
-    found = {}
-    for seat in seats:
-        holders = found.setdefault(seat.alliance_id, [])
-        if seat.user not in holders:
-            holders.append(seat.user)
-    return found
-
-
-def enterprise_secretaries(enterprise_ids) -> dict:
-    return _users_by_object(EnterpriseUserObjectPermission, roles.MANAGE_ENTERPRISE, enterprise_ids)
-
-
-def department_handlers(department_ids) -> dict:
-    return _users_by_object(DepartmentUserObjectPermission, roles.HANDLE_DEPARTMENT, department_ids)
-
-
-def region_staff(region_ids) -> dict:
-    """{region id: [organisation staff managing it directly]}; callers walk the ancestors."""
-    return _users_by_object(RegionUserObjectPermission, roles.MANAGE_REGION, region_ids)
-
-
 def is_department_handler(*, user, department_id) -> bool:
     return DepartmentUserObjectPermission.objects.filter(
         user=user, content_object_id=department_id, permission__codename=roles.HANDLE_DEPARTMENT

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliances.models import Region
+from alliances.selectors import alliance_managers, region_staff
 from chainparty import workdays
 from chainparty.notifications import Message, notify_bulk
 
@@ -166,8 +167,8 @@ _ESCALATION_NOTES = {
 def _escalations(rows, today, now, level2_before):
     """Level 1 for parts claimed at level 0, level 2 for those late enough; a part the sweep finds
     already that late (the sweep did not run for days) takes both steps at once, in one event."""
-    managers = selectors.alliance_managers({due.alliance_id for due in rows if due.escalation_level == 0})
-    staff = selectors.region_staff({rid for due in rows if due.deadline <= level2_before for rid in due.region_ids})
+    managers = alliance_managers({due.alliance_id for due in rows if due.escalation_level == 0})
+    staff = region_staff({rid for due in rows if due.deadline <= level2_before for rid in due.region_ids})
     notes = {levels: str(text) for levels, text in _ESCALATION_NOTES.items()}
     events, to_alliance, to_region = [], [], []
     for due in rows:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Alliance, Department, Enterprise, Membership
+from alliances.selectors import enterprise_secretaries
 from chainparty.errors import StateError
 from chainparty.notifications import Message, notify
 
@@ -18,7 +19,6 @@ from ..matching import score_pair
 from ..models import Cooperation, Match, Policy, Resource
 from ..permissions.matches import NEED_SIDE, PROVIDER_SIDE
 from ..selectors.matches import offer_handlers
-from ..selectors.needs import enterprise_secretaries
 from ._common import _save_new
 
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Department
+from alliances.selectors import enterprise_secretaries
 from chainparty.errors import StateError
 from chainparty.notifications import Message, notify_bulk
 from chainparty.uploads import PDF, check_upload
 
 from ..models import Policy, PolicyCategory, PolicyDelivery
-from ..selectors.needs import enterprise_secretaries
 from ..selectors.policies import policy_targets
 from ..text import token_string
 

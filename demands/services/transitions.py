@@ -14,12 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliances.selectors import alliance_managers, enterprise_secretaries
 from chainparty.errors import StateError
 from chainparty.notifications import Message, notify
 
 from ..models import Need, NeedEvent
 from ..permissions import needs as access
-from ..selectors import needs as selectors
 
 S = Need.State
 
@@ -141,11 +141,11 @@ def _tell(users, *, need: Need, title: str, body: str = "", key: str, anchor: st
 
 
 def _managers(need):
-    return selectors.alliance_managers([need.alliance_id]).get(need.alliance_id, [])
+    return alliance_managers([need.alliance_id]).get(need.alliance_id, [])
 
 
 def _secretaries(need):
-    users = list(selectors.enterprise_secretaries([need.enterprise_id]).get(need.enterprise_id, []))
+    users = list(enterprise_secretaries([need.enterprise_id]).get(need.enterprise_id, []))
     if need.filed_by_id and need.filed_by not in users:
         users.append(need.filed_by)
     return users
