@@ -2,11 +2,9 @@
 alliance and then to the organisation department. Beat runs it through `demands.tasks.needs`."""
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from alliances.models import Region
 from alliances.selectors import alliance_managers, region_staff
-from chainparty import workdays
+from chainparty import sweeps, workdays
 from chainparty.notifications import Message, notify_bulk
 
 from ..models import Assignment, Need, NeedEvent
@@ -57,17 +55,16 @@ _DUE_FIELDS = (
 
 
 def _claim(condition: Q, update: dict, batch_size: int) -> list[_Due]:
-    """Lock up to `batch_size` open parts matching `condition` that no other sweep holds (reading
-    what the messages need in the same statement), and mark them done before anything is sent:
-    a second or concurrent sweep never sees them again."""
-    rows = list(
-        Assignment.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(condition, state__in=Assignment.OPEN_STATES, need__state__in=Need.CLOCK_STATES)
+    """Claim (`sweeps.claim`) up to `batch_size` open parts matching `condition`, reading what the
+    messages need in the same statement, and mark them done before anything is sent: a second or
+    concurrent sweep never sees them again."""
+    rows = sweeps.claim(
+        Assignment.objects.filter(condition, state__in=Assignment.OPEN_STATES, need__state__in=Need.CLOCK_STATES)
         .order_by("deadline", "pk")
-        .values_list(*_DUE_FIELDS)[:batch_size]
+        .values_list(*_DUE_FIELDS),
+        update=update,
+        batch_size=batch_size,
     )
-    if rows:
-        Assignment.objects.filter(pk__in=[row[0] for row in rows]).update(**update)
     roles = dict(Assignment.Role.choices)
     # One reverse() per batch: the need page's URL differs only by its id.
     url = reverse("demands:need_detail", args=[0]).removesuffix("0/")
@@ -99,7 +96,6 @@ def _warned_users(rows) -> dict:
     return selectors.assignment_recipients(parts)
 
 
-DIGEST_LINES = 30
 SWEEP_KEY_PREFIX = "need-sweep:"  # every sweep notification's dedupe key starts with it
 
 
@@ -107,27 +103,15 @@ def _digests(recipients_by_due, *, kind, step, single, many, url, line):
     """One notification per recipient per batch, listing every part it concerns: a secretary with
     forty overdue needs gets one message, not forty. The key is made of the parts (and their redo
     round and deadline), which a claim hands out once, so nothing is ever sent twice."""
-    per_user, users = {}, {}
-    for due, recipients in recipients_by_due:
-        for user in recipients:
-            per_user.setdefault(user.pk, []).append(due)
-            users[user.pk] = user
-    outgoing = []
-    for user_pk, dues in per_user.items():
-        dues.sort(key=lambda d: (d.deadline, d.number))
-        fingerprint = ",".join(f"{d.pk}.{d.redo_count}.{d.deadline:%Y%m%d}" for d in dues)
-        key = f"{SWEEP_KEY_PREFIX}{step}:{hashlib.sha1(fingerprint.encode()).hexdigest()}"
-        lines = [line(d) for d in dues[:DIGEST_LINES]]
-        if len(dues) > DIGEST_LINES:
-            lines.append(_("……另有 %d 项") % (len(dues) - DIGEST_LINES))
-        if len(dues) == 1:
-            message = Message(
-                title=f"{dues[0].number} {single % {'title': dues[0].title}}", body=lines[0], url=dues[0].url, kind=kind
-            )
-        else:
-            message = Message(title=many % {"n": len(dues)}, body="\n".join(lines), url=url, kind=kind)
-        outgoing.append((users[user_pk], message, key))
-    return outgoing
+    return sweeps.digest_notifications(
+        recipients_by_due,
+        key_prefix=f"{SWEEP_KEY_PREFIX}{step}:",
+        fingerprint=lambda d: f"{d.pk}.{d.redo_count}.{d.deadline:%Y%m%d}",
+        order=lambda d: (d.deadline, d.number),
+        line=line,
+        single=lambda d: Message(title=f"{d.number} {single % {'title': d.title}}", body=line(d), url=d.url, kind=kind),
+        many=lambda dues, body: Message(title=many % {"n": len(dues)}, body=body, url=url, kind=kind),
+    )
 
 
 def _warn(rows, today, now):
@@ -223,14 +207,20 @@ def _escalations(rows, today, now, level2_before):
     return events, outgoing, len(to_alliance), len(to_region)
 
 
+def _record(events, outgoing):
+    NeedEvent.objects.bulk_create(events, batch_size=1000)
+    notify_bulk(outgoing)
+
+
 def escalation_sweep(*, batch_size: int | None = None) -> dict:
     """Warn the handlers of parts due within a working day, escalate overdue parts to the alliance
     (level 1) and, N working days later, to the organisation department (level 2).
 
-    Each step claims its rows (SKIP LOCKED, then a conditional update) before it records the
-    events and notifies, in one transaction per batch: a second or concurrent sweep never sees the
-    same part at the same level again, and notification keys are made of the parts, their redo
-    round and deadline. A handful of queries per batch whatever its size; one digest per recipient.
+    Each step claims its rows with `chainparty.sweeps` (SKIP LOCKED, then a conditional update)
+    before it records the events and notifies, in one transaction per batch (`run_in_batches`): a
+    second or concurrent sweep never sees the same part at the same level again, and notification
+    keys are made of the parts, their redo round and deadline. A handful of queries per batch
+    whatever its size; one digest per recipient.
     """
     batch_size = batch_size or getattr(settings, "NEEDS_SWEEP_BATCH", 1000)
     today = workdays.local_today()
@@ -240,23 +230,26 @@ def escalation_sweep(*, batch_size: int | None = None) -> dict:
     warn = Q(warned_at__isnull=True, deadline__gte=today, deadline__lte=warn_until)
     escalate = Q(escalation_level=0, deadline__lt=today) | Q(escalation_level=1, deadline__lte=level2_before)
     new_level = Case(When(deadline__lte=level2_before, then=Value(2)), default=Value(1))
-    for condition, is_warning in ((warn, True), (escalate, False)):
-        while True:
-            with transaction.atomic():
-                now = timezone.now()
-                update = {"warned_at": now} if is_warning else {"escalated_at": now, "escalation_level": new_level}
-                rows = _claim(condition, update, batch_size)
-                if not rows:
-                    break
-                if is_warning:
-                    events, outgoing = _warn(rows, today, now)
-                    counts["warned"] += len(rows)
-                else:
-                    events, outgoing, first, second = _escalations(rows, today, now, level2_before)
-                    counts["level1"] += first
-                    counts["level2"] += second
-                NeedEvent.objects.bulk_create(events, batch_size=1000)
-                notify_bulk(outgoing)
-            if len(rows) < batch_size:
-                break
+
+    def warn_step():
+        now = timezone.now()
+        rows = _claim(warn, {"warned_at": now}, batch_size)
+        if rows:
+            events, outgoing = _warn(rows, today, now)
+            counts["warned"] += len(rows)
+            _record(events, outgoing)
+        return len(rows)
+
+    def escalate_step():
+        now = timezone.now()
+        rows = _claim(escalate, {"escalated_at": now, "escalation_level": new_level}, batch_size)
+        if rows:
+            events, outgoing, first, second = _escalations(rows, today, now, level2_before)
+            counts["level1"] += first
+            counts["level2"] += second
+            _record(events, outgoing)
+        return len(rows)
+
+    sweeps.run_in_batches(warn_step, batch_size=batch_size)
+    sweeps.run_in_batches(escalate_step, batch_size=batch_size)
     return counts

@@ -1,6 +1,7 @@
 """The escalation sweep (督办): warns, escalates twice, never duplicates; eagerly under a frozen clock."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 import time_machine
@@ -162,3 +163,24 @@ def test_need_page_timeline_shows_each_escalation_level(
     timeline = timeline.split('id="need-timeline"', 1)[1]
     assert "<strong>督办</strong>（一级）" in timeline and "<strong>督办</strong>（二级）" in timeline
     assert "2026-06-09 09:00" in timeline and f"· {world.department.name}" in timeline
+
+
+def _sweep_key(step, parts, user):
+    fingerprint = ",".join(f"{part.pk}.{part.redo_count}.{part.deadline:%Y%m%d}" for part in parts)
+    return f"need-sweep:{step}:{hashlib.sha1(fingerprint.encode()).hexdigest()}:u{user.pk}"
+
+
+def test_sweep_dedupe_keys_are_made_of_the_parts_redo_round_and_deadline(world, personas, dispatched_need):
+    """The keys stay what notifications already sent were stored under: a changed key would send
+    an already-sent warning or escalation again after a deploy."""
+    with time_machine.travel(at(2026, 6, 1), tick=False):
+        needs = [dispatched_need(urgency=Need.Urgency.URGENT) for _ in range(2)]
+    parts = sorted(Assignment.objects.filter(need__in=needs), key=lambda part: part.need.number)
+    with time_machine.travel(at(2026, 6, 5, hour=9), tick=False):
+        assert escalation.escalation_sweep()["warned"] == 2
+    with time_machine.travel(at(2026, 6, 9, hour=9), tick=False):
+        assert escalation.escalation_sweep()["level1"] == 2
+    [warning] = _notes(personas.handler, "need_warning")
+    [digest] = _notes(personas.secretary, "need_escalation")
+    assert warning.dedupe_key == _sweep_key("warn", parts, personas.handler)
+    assert digest.dedupe_key == _sweep_key("l1", parts, personas.secretary)
