@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLog, Notification, NotificationDelivery, TaskHeartbeat, User
+from .models import AuditLog, DueItem, Notification, NotificationDelivery, TaskHeartbeat, User
 
 
 @admin.register(User)
@@ -41,15 +41,11 @@ class NotificationAdmin(admin.ModelAdmin):
     inlines = [DeliveryInline]
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only, and nobody edits or deletes it here either."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the code (a log, a sweep's queue): shown, never added, edited or deleted here."""
 
-    list_display = ("at", "actor_name", "action", "target_repr", "region_path", "ip_address")
-    list_filter = ("action",)
-    search_fields = ("actor_name", "target_repr", "region_path", "ip_address")
-    date_hierarchy = "at"
-    readonly_fields = [field.name for field in AuditLog._meta.fields]
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
@@ -59,3 +55,25 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    """Read-only: the log is append-only, and nobody edits or deletes it here either."""
+
+    list_display = ("at", "actor_name", "action", "target_repr", "region_path", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("actor_name", "target_repr", "region_path", "ip_address")
+    date_hierarchy = "at"
+
+
+@admin.register(DueItem)
+class DueItemAdmin(ReadOnlyAdmin):
+    """Read-only: `chainparty.sweeps` schedules, sends and cancels these; the list shows what is
+    waiting, what was sent and why a row failed or was cancelled."""
+
+    list_display = ("due_at", "kind", "recipient", "title", "status", "attempts", "finished_at", "reason")
+    list_filter = ("kind", "status")
+    list_select_related = ("recipient",)
+    search_fields = ("delivery_key", "source_key")
+    date_hierarchy = "due_at"
