@@ -55,7 +55,10 @@ class PolicySerializer(serializers.ModelSerializer):
 
 
 class PolicyDetailSerializer(PolicySerializer):
-    """Reading one policy, and the fields accepted when creating one (JSON or multipart with a PDF)."""
+    """Reading one policy, and the fields accepted when creating one (JSON or multipart with a PDF).
+
+    It parses input only; the rules (validity dates, targets, the PDF's content) are the service's,
+    whose ValidationError chainparty.api.exception_handler answers as 400 with messages per field."""
 
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), label=gettext_lazy("发布部门"))
     categories = serializers.ListField(
@@ -110,11 +113,6 @@ class PolicyDetailSerializer(PolicySerializer):
         if invalid:
             raise serializers.ValidationError(_("企业规模无效：%s（可选 above、below）") % "、".join(sorted(invalid)))
         return sizes
-
-    def validate(self, data):
-        if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
-            raise serializers.ValidationError({"valid_to": _("有效期止不能早于有效期起。")})
-        return data
 
 
 class PolicyQuerySerializer(ListQuerySerializer):

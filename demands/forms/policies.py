@@ -96,15 +96,9 @@ class PolicyForm(forms.ModelForm):
     def clean_industries(self):
         return _split_industries(self.cleaned_data.get("industries"))
 
-    def clean(self):
-        data = super().clean()
-        valid_from, valid_to = data.get("valid_from"), data.get("valid_to")
-        if valid_from and valid_to and valid_to < valid_from:
-            self.add_error("valid_to", _("有效期止不能早于有效期起。"))
-        return data
-
     def _post_clean(self):
-        # Model validation happens in the service, which knows the department's region.
+        # Model validation and the rules (validity dates, targets within the department's region) are the
+        # service's: form_page shows its ValidationError on these fields.
         pass
 
     def service_fields(self):

@@ -133,9 +133,8 @@ class Policy(models.Model):
         )
 
     def clean(self):
+        # The validity dates are validated by demands.services.policies (issue 7 §4: once, in the service).
         errors = {}
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            errors["valid_to"] = _("有效期止不能早于有效期起。")
         if not isinstance(self.industries, list) or not all(isinstance(i, str) for i in self.industries):
             errors["industries"] = _("适用行业应为行业名称列表。")
         sizes = {value for value, _label in _enterprise_sizes()}

@@ -7,7 +7,7 @@ must hold whoever calls them (validity, state, idempotency).
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -50,38 +50,61 @@ def _policy_tokens(policy, categories):
     return token_string(policy.title, policy.summary, " ".join(policy.industries), " ".join(labels))
 
 
-def _check_targets(policy, *, target_regions, target_zones, target_alliances):
+def _target_errors(policy, *, target_regions, target_zones, target_alliances) -> dict:
     errors = {}
     if any(not r.is_within(policy.region) for r in target_regions):
-        errors["target_regions"] = _("限定区域必须在发布部门所在区域之内。")
+        errors["target_regions"] = [_("限定区域必须在发布部门所在区域之内。")]
     if any(not z.region.is_within(policy.region) for z in target_zones):
-        errors["target_zones"] = _("限定片区必须在发布部门所在区域之内。")
+        errors["target_zones"] = [_("限定片区必须在发布部门所在区域之内。")]
     if any(not a.region.is_within(policy.region) for a in target_alliances):
-        errors["target_alliances"] = _("限定联盟必须在发布部门所在区域之内。")
+        errors["target_alliances"] = [_("限定联盟必须在发布部门所在区域之内。")]
+    return errors
+
+
+def _category_errors(categories) -> dict:
+    if not categories:
+        return {"categories": [_("请至少选择一个政策类别。")]}
+    invalid = set(categories) - set(Policy.Category.values)
+    if invalid:
+        return {"categories": [_("政策类别无效：%s") % "、".join(sorted(invalid))]}
+    return {}
+
+
+def _validity_errors(policy) -> dict:
+    """The validity rule, validated here and nowhere else: the policy form and the API show this
+    message on 有效期止. (The database's check constraint only guards rows written past the services.)"""
+    if policy.valid_from and policy.valid_to and policy.valid_to < policy.valid_from:
+        return {"valid_to": [_("有效期止不能早于有效期起。")]}
+    return {}
+
+
+def _attachment_errors(attachment) -> tuple[str, dict]:
+    """Check an uploaded attachment is a PDF (by content): its sanitised display name, or the errors."""
+    try:
+        return check_upload(attachment, allowed=(PDF,)).name, {}
+    except ValidationError as error:
+        return "", {"attachment": error.messages}
+
+
+def _raise_if_invalid(policy, errors: dict) -> None:
+    """One ValidationError with every problem of the submission, each on its field: what the caller
+    found, the validity rule, then the model's field checks for the fields not already wrong (which
+    also keeps the check constraint from repeating the validity message as a non-field error)."""
+    errors = {**errors, **_validity_errors(policy)}
+    try:
+        policy.full_clean(exclude=[name for name in errors if name != NON_FIELD_ERRORS])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
 
 
-def _attachment_name(attachment) -> str:
-    """Check an uploaded attachment is a PDF (by content) and return its sanitised display name."""
-    try:
-        return check_upload(attachment, allowed=(PDF,)).name
-    except ValidationError as error:
-        raise ValidationError({"attachment": error.messages}) from error
-
-
 def _set_categories(policy, categories):
-    categories = sorted(set(categories or ()))
-    if not categories:
-        raise ValidationError({"categories": _("请至少选择一个政策类别。")})
-    invalid = set(categories) - set(Policy.Category.values)
-    if invalid:
-        raise ValidationError({"categories": _("政策类别无效：%s") % "、".join(sorted(invalid))})
     policy.category_rows.exclude(category__in=categories).delete()
     PolicyCategory.objects.bulk_create(
         [PolicyCategory(policy=policy, category=c) for c in categories], ignore_conflicts=True
     )
-    return categories
 
 
 @transaction.atomic
@@ -106,6 +129,8 @@ def policy_create(
     contact: str = "",
 ) -> Policy:
     """A draft policy of `department`; nobody receives it until it is published."""
+    attachment_name, errors = _attachment_errors(attachment) if attachment else ("", {})
+    categories = sorted(set(categories or ()))
     policy = Policy(
         department=department,
         region_id=department.region_id,
@@ -115,7 +140,7 @@ def policy_create(
         doc_number=doc_number,
         body=body,
         attachment=attachment or "",
-        attachment_name=_attachment_name(attachment) if attachment else "",
+        attachment_name=attachment_name,
         industries=_clean_industries(industries),
         sizes=sorted(set(sizes or ())),
         valid_from=valid_from,
@@ -123,17 +148,17 @@ def policy_create(
         contact=contact,
         created_by=user,
     )
-    categories = sorted(set(categories or ()))
-    policy.full_clean()
-    if not categories:
-        raise ValidationError({"categories": _("请至少选择一个政策类别。")})
-    _check_targets(
-        policy,
-        target_regions=list(target_regions),
-        target_zones=list(target_zones),
-        target_alliances=list(target_alliances),
+    errors.update(_category_errors(categories))
+    errors.update(
+        _target_errors(
+            policy,
+            target_regions=list(target_regions),
+            target_zones=list(target_zones),
+            target_alliances=list(target_alliances),
+        )
     )
-    policy.tokens = _policy_tokens(policy, [c for c in categories if c in Policy.Category.values])
+    _raise_if_invalid(policy, errors)
+    policy.tokens = _policy_tokens(policy, categories)
     policy.save()
     _set_categories(policy, categories)
     policy.target_regions.set(target_regions)
@@ -159,6 +184,7 @@ def policy_update(*, policy: Policy, categories=None, **fields) -> Policy:
         fields["issuer"] = policy.department.name
     if "sizes" in fields:
         fields["sizes"] = sorted(set(fields["sizes"] or ()))
+    errors = {}
     if "attachment" in fields:
         # None keeps the current file, False (a cleared form field) removes it.
         if fields["attachment"] is None:
@@ -167,14 +193,17 @@ def policy_update(*, policy: Policy, categories=None, **fields) -> Policy:
             fields["attachment"] = ""
             fields["attachment_name"] = ""
         elif not getattr(fields["attachment"], "_committed", False):
-            fields["attachment_name"] = _attachment_name(fields["attachment"])
+            fields["attachment_name"], errors = _attachment_errors(fields["attachment"])
     for name, value in fields.items():
         setattr(policy, name, value)
-    policy.full_clean()
-    current_targets = {name: list(getattr(policy, name).all()) for name in POLICY_TARGETS}
-    _check_targets(policy, **{**current_targets, **targets})
     if categories is not None:
-        categories = _set_categories(policy, categories)
+        categories = sorted(set(categories))
+        errors.update(_category_errors(categories))
+    current_targets = {name: list(getattr(policy, name).all()) for name in POLICY_TARGETS}
+    errors.update(_target_errors(policy, **{**current_targets, **targets}))
+    _raise_if_invalid(policy, errors)
+    if categories is not None:
+        _set_categories(policy, categories)
     else:
         categories = list(policy.category_rows.values_list("category", flat=True))
     policy.tokens = _policy_tokens(policy, categories)
