@@ -115,6 +115,34 @@ def need_resubmit(*, need: Need, actor, supplement: str, files=(), expected_vers
     return need
 
 
+def _withdraw_open_parts(need: Need, *, actor, action: str, note: str) -> list[Assignment]:
+    """Withdraw the parts still open (待办理 or 办理中) of a need that has just ended (rejected,
+    merged or closed), so no department or provider keeps work nobody will read. A need returned
+    from dispatch keeps its parts while it waits, so a reject or merge after a return has them too.
+    Each part gets a 撤销派单 entry on the timeline; the people working on it are told."""
+    parts = list(
+        need.assignments.select_for_update(of=("self",))
+        .filter(state__in=Assignment.OPEN_STATES)
+        .select_related("department", "provider_enterprise", "handler")
+        .order_by("pk")
+    )
+    for part in parts:
+        previous = part.state
+        part.state = Assignment.State.WITHDRAWN
+        _save(part, ["state"])
+        _record(
+            need,
+            actor=actor,
+            action=NeedEvent.Action.WITHDRAW,
+            assignment=part,
+            note=note,
+            data={"assignee": str(part.assignee), "role": part.role, "part_state": previous, "trigger": action},
+        )
+    for part_id, users in selectors.assignment_recipients(parts).items():
+        _tell(users, need=need, title=_title(need, _("派单已撤销")), body=note, key=f"v{need.version}:w{part_id}")
+    return parts
+
+
 @transaction.atomic
 def need_reject(*, need: Need, actor, reason: str, expected_version: int | None = None) -> Need:
     reason = _required(reason, "reason", _("请填写不予受理的理由。"))
@@ -122,6 +150,7 @@ def need_reject(*, need: Need, actor, reason: str, expected_version: int | None 
     before = need.state
     _advance(need, S.REJECTED, reason=reason, closed_at=timezone.now(), paused_at=None, returned_from="")
     _record(need, actor=actor, action=NeedEvent.Action.REJECT, from_state=before, to_state=S.REJECTED, note=reason)
+    _withdraw_open_parts(need, actor=actor, action="reject", note=_("需求不予受理，未办结的派单撤销。"))
     _tell(_secretaries(need), need=need, title=_title(need, _("需求不予受理")), body=reason, key=f"v{need.version}")
     return need
 
@@ -151,6 +180,9 @@ def need_merge(*, need: Need, actor, into: Need, note: str = "", expected_versio
         data={"into": target.number},
     )
     _record(target, actor=actor, action=NeedEvent.Action.MERGE, note=note, data={"merged": need.number})
+    _withdraw_open_parts(
+        need, actor=actor, action="merge", note=_("需求已合并至 %s，未办结的派单撤销。") % target.number
+    )
     _tell(
         _secretaries(need),
         need=need,
@@ -540,20 +572,8 @@ def need_reopen(*, need: Need, actor, reason: str, expected_version: int | None 
 def need_close(*, need: Need, actor, note: str = "", expected_version: int | None = None) -> Need:
     """销号 after a satisfied follow-up. Co-handling parts still open are withdrawn."""
     need = _begin(need=need, actor=actor, action="close", expected_version=expected_version)
-    now = timezone.now()
-    withdrawn = list(need.assignments.select_for_update(of=("self",)).filter(state__in=Assignment.OPEN_STATES))
-    for assignment in withdrawn:
-        assignment.state = Assignment.State.WITHDRAWN
-        _save(assignment, ["state"])
-        _record(
-            need,
-            actor=actor,
-            action=NeedEvent.Action.WITHDRAW,
-            assignment=assignment,
-            note=_("需求已销号，未答复的协办部分撤销。"),
-            data={"assignee": str(assignment.assignee)},
-        )
-    _advance(need, S.CLOSED, closed_at=now)
+    _advance(need, S.CLOSED, closed_at=timezone.now())
     _record(need, actor=actor, action=NeedEvent.Action.CLOSE, from_state=S.RATED, to_state=S.CLOSED, note=note)
+    _withdraw_open_parts(need, actor=actor, action="close", note=_("需求已销号，未答复的协办部分撤销。"))
     _tell(_secretaries(need), need=need, title=_title(need, _("需求已销号")), body=note, key=f"v{need.version}")
     return need
