@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from alliances.access import scope_for
-from alliances.models import Alliance, Department, Enterprise, Region, WorkZone
+from alliances.models import Alliance, Department, Region, WorkZone
 from chainparty.api import NumericLookupMixin
 
 from ..models import Policy
@@ -69,7 +69,8 @@ class PolicyDetailSerializer(PolicySerializer):
     industries = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, label=gettext_lazy("适用行业")
     )
-    # Plain strings, checked below: an enum here would clash with the Enterprise schema's size enum.
+    # Plain strings, checked once by the model through the service (an enum here would clash with the
+    # Enterprise schema's size enum).
     sizes = serializers.ListField(
         child=serializers.CharField(max_length=10),
         required=False,
@@ -107,12 +108,6 @@ class PolicyDetailSerializer(PolicySerializer):
 
     def get_attachment_url(self, policy) -> str | None:
         return reverse("demands:policy_attachment", args=[policy.pk]) if policy.attachment else None
-
-    def validate_sizes(self, sizes):
-        invalid = set(sizes) - set(Enterprise.Size.values)
-        if invalid:
-            raise serializers.ValidationError(_("企业规模无效：%s（可选 above、below）") % "、".join(sorted(invalid)))
-        return sizes
 
 
 class PolicyQuerySerializer(ListQuerySerializer):

@@ -137,9 +137,15 @@ class Policy(models.Model):
         errors = {}
         if not isinstance(self.industries, list) or not all(isinstance(i, str) for i in self.industries):
             errors["industries"] = _("适用行业应为行业名称列表。")
-        sizes = {value for value, _label in _enterprise_sizes()}
-        if not isinstance(self.sizes, list) or not set(self.sizes) <= sizes:
-            errors["sizes"] = _("适用企业规模无效。")
+        sizes = dict(_enterprise_sizes())
+        if not isinstance(self.sizes, list) or not all(isinstance(size, str) for size in self.sizes):
+            errors["sizes"] = _("适用企业规模应为规模代码列表。")
+        elif invalid := set(self.sizes) - set(sizes):
+            choices = "、".join(f"{value}（{label}）" for value, label in sizes.items())
+            errors["sizes"] = _("企业规模无效：%(invalid)s（可选 %(choices)s）") % {
+                "invalid": "、".join(sorted(invalid)),
+                "choices": choices,
+            }
         if errors:
             raise ValidationError(errors)
 

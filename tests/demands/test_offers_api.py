@@ -156,7 +156,8 @@ def test_policy_create_errors(api, world, personas):
         {"department": world.department.pk, "title": "x", "categories": ["finance"], "summary": "x", "sizes": ["huge"]},
         format="json",
     )
-    assert response.status_code == 400 and "企业规模无效" in str(response.data["sizes"])
+    assert response.status_code == 400 and "企业规模无效：huge（可选 above（规上）" in str(response.data["sizes"])
+    assert not Policy.objects.filter(title="x").exists()
     response = handler.post("/api/policies/", {"department": world.department.pk, "categories": []}, format="json")
     assert response.status_code == 400 and {"title", "summary", "categories"} <= set(response.data)
     response = handler.post(
