@@ -181,6 +181,11 @@ USERS = [
     ("land_handler", "钱土地", "兖州区自然资源局", "land@example.com"),
     ("fic_handler", "孙工商", "兖州区工商业联合会", "fic@example.com"),
     ("finance_handler", "周金融", "汶上县地方金融服务中心", "finance@example.com"),
+    # Every department the demo dispatches to has a handler: the workflow refuses one without.
+    ("ws_hr_handler", "吴人社", "汶上县人力资源和社会保障局", "ws_hr@example.com"),
+    ("ws_iit_handler", "郑工信", "汶上县工业和信息化局", "ws_iit@example.com"),
+    ("ws_env_handler", "冯环保", "济宁市生态环境局汶上县分局", "ws_env@example.com"),
+    ("yz_iit_handler", "陈工信", "兖州区工业和信息化局", "yz_iit@example.com"),
     ("guide_li", "李指导", "汶上县委组织部（红帆指导员）", "guide@example.com"),
     ("leader", "陈领导", "济宁市委", "leader@example.com"),
 ]
@@ -340,6 +345,10 @@ def _grants(org):
         ("land_handler", "yz_land"),
         ("fic_handler", "yz_fic"),
         ("finance_handler", "ws_finance"),
+        ("ws_hr_handler", "ws_hr"),
+        ("ws_iit_handler", "ws_iit"),
+        ("ws_env_handler", "ws_env"),
+        ("yz_iit_handler", "yz_iit"),
     ]:
         services.department_add_handler(department=d[department], user=u[username])
     services.zone_grant_guide(zone=org.zones["ws_devzone"], user=u["guide_li"])

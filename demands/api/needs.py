@@ -305,13 +305,8 @@ class DispatchSerializer(VersionSerializer):
     lead_handler = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False)
     deadline = serializers.DateField(required=False, help_text="留空按工作日规则计算")
     instruction = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def validate(self, data):
-        if bool(data.get("lead_department")) == bool(data.get("lead_resource")):
-            raise serializers.ValidationError(
-                {"lead_department": _("请选择一个牵头部门，或匹配一项成员资源（二选一）。")}
-            )
-        return data
+    # "A lead department or a resource" is checked once, by workflow.need_dispatch; its
+    # ValidationError answers 400 on the field through chainparty.api.exception_handler.
 
 
 class PartSerializer(VersionSerializer):

@@ -336,12 +336,8 @@ class DispatchForm(VersionedForm):
             label += str(_("（暂无办理人）"))  # the service refuses it; say so before it is chosen
         return label
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("lead_department")) == bool(data.get("lead_resource")):
-            raise ValidationError(_("请选择一个牵头部门，或匹配一项成员资源（二选一）。"))
-        return data
-
+    # "A lead department or a resource, not both", and a department without handlers, are the
+    # service's rules (workflow.need_dispatch); the view puts its messages on these fields.
     def service_fields(self):
         data = self.cleaned_data
         handlers = {}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Department, Membership
+from alliances.selectors import department_handlers
 from chainparty import workdays
 from chainparty.errors import StateError
 
@@ -210,6 +211,26 @@ def _check_handler(department: Department, handler):
         )
 
 
+def _check_staffed(parts):
+    """Refuse a part for a department without an active handler: it would wait in nobody's 待办.
+    (A named handler is already checked to be one of the department's.)"""
+    staffed = department_handlers(p["department"].pk for p in parts if p.get("department"))
+    errors = {}
+    for part in parts:
+        department = part.get("department")
+        if department is None or staffed.get(department.pk):
+            continue
+        if part["role"] == Assignment.Role.CO:
+            field = "co_departments"
+        else:
+            field = "lead_resource" if part.get("resource") else "lead_department"
+        errors.setdefault(field, []).append(
+            _("“%s”暂无办理人，派单后无人办理。请先为该部门指定办理人，或选择其他部门。") % department.name
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 def _resource_part(need, resource):
     if resource.status != Resource.Status.ACTIVE or (
         resource.valid_until and resource.valid_until < workdays.local_today()
@@ -248,8 +269,9 @@ def need_dispatch(
     secretary sets an earlier or later date. `handlers` maps a department id to one of its handlers.
     """
     handlers = handlers or {}
+    # The one check of this rule: the form and the API show this message on the field.
     if (lead_department is None) == (lead_resource is None):
-        raise ValidationError({"lead_department": _("请选择一个牵头部门，或匹配一项成员资源。")})
+        raise ValidationError({"lead_department": _("请选择一个牵头部门，或匹配一项成员资源（二选一）。")})
     need = _begin(need=need, actor=actor, action="dispatch", expected_version=expected_version)
     today = workdays.local_today()
     if deadline is None:
@@ -272,6 +294,7 @@ def need_dispatch(
         _check_department(need, department)
         _check_handler(department, handlers.get(department.pk))
         parts.append({"department": department, "role": Assignment.Role.CO})
+    _check_staffed(parts)
     created = []
     for part in parts:
         department = part.get("department")
