@@ -274,6 +274,16 @@ def department_handlers(department_ids) -> dict:
     return _users_by_object(DepartmentUserObjectPermission, roles.HANDLE_DEPARTMENT, department_ids)
 
 
+def is_department_handler(*, user, department_id) -> bool:
+    """Whether `user` is an active handler of the department (a part may name only one of them)."""
+    return (
+        user.is_active
+        and DepartmentUserObjectPermission.objects.filter(
+            user=user, content_object_id=department_id, permission__codename=roles.HANDLE_DEPARTMENT
+        ).exists()
+    )
+
+
 def region_staff(region_ids) -> dict:
     """{region id: [organisation staff managing it directly]}; callers walk the ancestors."""
     return _users_by_object(RegionUserObjectPermission, roles.MANAGE_REGION, region_ids)

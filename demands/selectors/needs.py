@@ -31,9 +31,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alliances.access import scope_for
-from alliances.models import Department, DepartmentUserObjectPermission, Membership
+from alliances.models import Department, Membership
 from alliances.selectors import department_handlers, enterprise_secretaries
-from chainparty import roles, workdays
+from chainparty import workdays
 
 from ..models import Assignment, DeadlineRule, Need, NeedAttachment
 from ..permissions.needs import needs_visible_q
@@ -359,12 +359,6 @@ def deadline_rules(*, regions=None):
 
 
 # -- who to tell --------------------------------------------------------------------------------
-def is_department_handler(*, user, department_id) -> bool:
-    return DepartmentUserObjectPermission.objects.filter(
-        user=user, content_object_id=department_id, permission__codename=roles.HANDLE_DEPARTMENT
-    ).exists()
-
-
 def assignment_recipients(assignments) -> dict:
     """{assignment id: users who work on it}: the named handler, else every handler of the
     department, or the provider enterprise's secretaries. Two queries for any number of parts."""

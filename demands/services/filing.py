@@ -102,13 +102,6 @@ def _insert_attachments(need, attachments):
     return attachments
 
 
-def _store_files(need, checked, actor):
-    """Write and insert in one step, for a caller already holding the need's lock (need_resubmit).
-    Prefer `_files_written_first` around the locking transaction, as need_file and need_attach do."""
-    with _files_written_first(checked, actor) as attachments:
-        return _insert_attachments(need, attachments)
-
-
 def need_file(
     *,
     actor,

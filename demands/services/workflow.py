@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.models import Department, Membership
-from alliances.selectors import department_handlers
+from alliances.selectors import department_handlers, enterprise_secretaries, is_department_handler
 from chainparty import workdays
 from chainparty.errors import StateError
 
 from ..models import Assignment, Need, NeedEvent, Resource
 from ..permissions import needs as access
 from ..selectors import needs as selectors
-from .filing import _check_files, _store_files
+from .filing import _check_files, _files_written_first, _insert_attachments
 from .transitions import (
     S,
     _advance,
@@ -67,13 +67,18 @@ def need_return(*, need: Need, actor, reason: str, expected_version: int | None 
     return need
 
 
-@transaction.atomic
 def need_resubmit(*, need: Need, actor, supplement: str, files=(), expected_version: int | None = None) -> Need:
     """The enterprise answers a return. The need goes back where it was; if its clock was running,
-    every deadline moves by the working days it waited."""
+    every deadline moves by the working days it waited. Files are written before the need's row is
+    locked (and deleted again if the resubmission fails), as in need_attach."""
     supplement = _required(supplement, "supplement", _("请填写补充说明。"))
-    need = _begin(need=need, actor=actor, action="resubmit", expected_version=expected_version)
     checked = _check_files(files)
+    with _files_written_first(checked, actor) as attachments, transaction.atomic():
+        return _resubmit(need, actor, supplement, attachments, expected_version)
+
+
+def _resubmit(need, actor, supplement, attachments, expected_version):
+    need = _begin(need=need, actor=actor, action="resubmit", expected_version=expected_version)
     target = need.returned_from or S.SUBMITTED
     paused_days = 0
     fields = {"returned_from": "", "reason": ""}
@@ -91,7 +96,7 @@ def need_resubmit(*, need: Need, actor, supplement: str, files=(), expected_vers
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     fields["description"] = f"{need.description}\n\n【{_('补充说明')} {stamp}】\n{supplement}"
     _advance(need, target, **fields)
-    stored = _store_files(need, checked, actor)
+    stored = _insert_attachments(need, attachments)
     _record(
         need,
         actor=actor,
@@ -202,7 +207,7 @@ def _check_department(need, department: Department):
 
 
 def _check_handler(department: Department, handler):
-    if handler is not None and not selectors.is_department_handler(user=handler, department_id=department.pk):
+    if handler is not None and not is_department_handler(user=handler, department_id=department.pk):
         raise ValidationError(
             {
                 # No name of the chosen user: the API takes any user id, and must not tell whose it is.
@@ -235,15 +240,23 @@ def _resource_part(need, resource):
     if resource.status != Resource.Status.ACTIVE or (
         resource.valid_until and resource.valid_until < workdays.local_today()
     ):
-        raise ValidationError({"resource": _("该资源已暂停或过期，不能匹配。")})
+        raise ValidationError({"lead_resource": _("该资源已暂停或过期，不能匹配。")})
     if resource.enterprise_id:
         if resource.enterprise_id == need.enterprise_id:
-            raise ValidationError({"resource": _("不能把需求匹配给提出需求的企业自己的资源。")})
+            raise ValidationError({"lead_resource": _("不能把需求匹配给提出需求的企业自己的资源。")})
         member = Membership.objects.filter(
             alliance_id=need.alliance_id, enterprise_id=resource.enterprise_id, left_on__isnull=True
         ).exists()
         if not member:
-            raise ValidationError({"resource": _("该资源的提供企业不是本联盟的在册成员。")})
+            raise ValidationError({"lead_resource": _("该资源的提供企业不是本联盟的在册成员。")})
+        if not enterprise_secretaries([resource.enterprise_id]).get(resource.enterprise_id):
+            # The provider's Party secretary answers the part: without one it waits in nobody's 待办.
+            raise ValidationError(
+                {
+                    "lead_resource": _("“%s”暂无党组织书记账号，派单后无人办理。请先为该企业指定书记，或选择其他资源。")
+                    % resource.enterprise.name
+                }
+            )
         return {"provider_enterprise_id": resource.enterprise_id, "resource": resource}
     department = resource.department
     _check_department(need, department)

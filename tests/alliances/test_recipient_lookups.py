@@ -125,6 +125,19 @@ def test_department_handlers_by_department(world, personas):
     assert found == {world.department.pk: [personas.handler], world.other_department.pk: [other_handler]}
 
 
+def test_is_department_handler_asks_about_one_active_handler(world, personas):
+    removed, inactive = factories.UserFactory.create_batch(2)
+    services.department_add_handler(department=world.department, user=removed)
+    services.department_remove_handler(department=world.department, user=removed)
+    services.department_add_handler(department=world.department, user=inactive)
+    _deactivate(inactive)
+    inactive.refresh_from_db()
+    assert selectors.is_department_handler(user=personas.handler, department_id=world.department.pk)
+    assert not selectors.is_department_handler(user=personas.handler, department_id=world.other_department.pk)
+    assert not selectors.is_department_handler(user=removed, department_id=world.department.pk)
+    assert not selectors.is_department_handler(user=inactive, department_id=world.department.pk)
+
+
 def test_department_page_lists_the_active_handlers_in_a_stable_order(world, personas, client_for):
     """The department page and the dispatch form ask the same lookup (it used to be written twice)."""
     second = factories.UserFactory(real_name="人社局第二办理人")

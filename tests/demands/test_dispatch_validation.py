@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from alliances import services as alliance_services
 from alliances import services as org
 from demands.models import Assignment, Need, NeedEvent, Resource
 from demands.services import workflow
@@ -175,3 +176,20 @@ def test_page_and_api_show_the_services_message(world, personas, accepted, membe
         assert api.status_code == 400
         assert api.json() == service
     _unchanged(accepted)
+
+
+def test_a_member_resource_needs_a_secretary_to_answer_it(world, personas, accepted):
+    """A member enterprise's resource is answered by its Party secretary: none, and it is refused."""
+    silent = factories.EnterpriseFactory(name="无书记纺织有限公司", region=world.county, zone=world.zone)
+    factories.MembershipFactory(alliance=world.alliance, enterprise=silent)
+    resource = Resource.objects.create(
+        enterprise=silent, category=Resource.Category.TRAINING, title="闲置厂房", region=world.county
+    )
+    with pytest.raises(ValidationError) as error:
+        workflow.need_dispatch(need=accepted, actor=personas.secretary, lead_resource=resource)
+    assert "“无书记纺织有限公司”暂无党组织书记账号" in error.value.message_dict["lead_resource"][0]
+    _unchanged(accepted)
+    secretary = factories.UserFactory()
+    alliance_services.enterprise_grant_secretary(enterprise=silent, user=secretary)
+    need = workflow.need_dispatch(need=accepted, actor=personas.secretary, lead_resource=resource)
+    assert need.assignments.get().provider_enterprise == silent

@@ -81,6 +81,34 @@ def test_later_files_are_written_before_the_need_row_is_locked(world, personas, 
 
 # -- nothing left behind ----------------------------------------------------------------------
 @pytest.mark.django_db
+def test_resubmitted_files_are_written_before_the_need_row_is_locked(world, personas, file_need, media, monkeypatch):
+    need = workflow.need_return(need=file_need(), actor=personas.secretary, reason="请补充岗位工种")
+    steps = []
+    _record_steps(monkeypatch, steps, {})
+    original_begin = workflow._begin
+
+    def begin(**kwargs):
+        steps.append("need locked")
+        return original_begin(**kwargs)
+
+    monkeypatch.setattr(workflow, "_begin", begin)
+    need = workflow.need_resubmit(
+        need=need, actor=personas.enterprise_secretary, supplement="已补充", files=[_pdf("补充材料.pdf")]
+    )
+    assert steps == ["file written", "need locked"]
+    assert [a.name for a in need.attachments.all()] == ["补充材料.pdf"]
+
+
+@pytest.mark.django_db
+def test_a_refused_resubmission_leaves_no_file_behind(world, personas, file_need, media):
+    need = workflow.need_return(need=file_need(), actor=personas.secretary, reason="请补充岗位工种")
+    with pytest.raises(PermissionDenied):
+        workflow.need_resubmit(need=need, actor=personas.handler, supplement="不是我的需求", files=[_pdf()])
+    assert _stored_files(media) == []
+    assert not NeedAttachment.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_filing_that_fails_after_its_files_were_written_leaves_none_behind(
     world, personas, file_need, media, monkeypatch
 ):
