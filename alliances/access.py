@@ -93,7 +93,7 @@ class Scope:
     # -- region subqueries ------------------------------------------------------------
     def _region_subquery(self, region_ids):
         """Regions inside the given ones (themselves and every descendant), as a subquery."""
-        return Region.objects.subtree_of(Region.objects.filter(pk__in=region_ids)).values("pk")
+        return Region.objects.subtree_of(sorted(region_ids)).values("pk")
 
     def viewed_regions(self):
         return self._region_subquery(self.viewed_region_ids)

@@ -16,8 +16,11 @@ def within_regions_q(regions, *, field="region") -> Q:
     `regions` or lies under one of them.
 
     `regions` is a Region or an iterable of Regions: each becomes a prefix match on the indexed
-    materialised path, which the index serves (a `contains` on the path could not). A queryset of
-    Regions, for callers that hold only ids, is matched inside the same query instead."""
+    materialised path, which the index serves. An iterable of region ids (what a user's scope
+    holds) becomes a literal match of "/<id>/" inside the path: no query to load the regions, and
+    a pattern whose selectivity the planner can estimate (a correlated prefix match against
+    another query's paths is estimated at one row, which sent province-wide need lists into a
+    nested loop over every need). A queryset of Regions is matched inside the same query."""
     path = f"{field}__path" if field else "path"
     if isinstance(regions, models.QuerySet):
         return Q(Exists(regions.filter(StartsWith(OuterRef(path), F("path")))))
@@ -25,7 +28,10 @@ def within_regions_q(regions, *, field="region") -> Q:
         regions = [regions]
     condition = Q(pk__in=[])
     for region in regions:
-        condition |= Q(**{f"{path}__startswith": region.path})
+        if isinstance(region, Region):
+            condition |= Q(**{f"{path}__startswith": region.path})
+        else:
+            condition |= Q(**{f"{path}__contains": f"/{int(region)}/"})
     return condition
 
 

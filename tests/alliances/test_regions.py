@@ -4,6 +4,7 @@ and Region.is_within give the same answer, by path prefix."""
 import pytest
 
 from alliances import services
+from alliances.access import Scope
 from alliances.models import Enterprise, Region, within_regions_q
 from tests import factories
 
@@ -35,6 +36,25 @@ def test_subtree_of_a_queryset_of_regions_gives_the_same_rows(tree):
     by_ids = Region.objects.subtree_of(Region.objects.filter(pk__in=[city.pk, other_city.pk]))
     assert _names(by_ids) == _names(Region.objects.subtree_of([city, other_city]))
     assert Region.objects.subtree_of(Region.objects.none()).count() == 0
+
+
+def test_subtree_of_region_ids_gives_the_same_rows_without_a_correlated_subquery(tree):
+    """A scope holds region ids: they become literal path patterns the planner can estimate (a
+    correlated EXISTS over another query's paths was estimated at one row and sent province-wide
+    need lists into a nested loop over every need)."""
+    _province, city, county, other_city, _other_county = tree
+    by_ids = Region.objects.subtree_of([city.pk, other_city.pk])
+    assert _names(by_ids) == _names(Region.objects.subtree_of([city, other_city]))
+    assert _names(Region.objects.subtree_of([county.pk])) == ["汶上县"]
+    sql, params = by_ids.query.sql_with_params()
+    assert "EXISTS" not in sql.upper()
+    assert f"%/{city.pk}/%" in params
+
+
+def test_a_scope_reads_its_regions_by_literal_path_patterns(tree):
+    _province, city, *_rest = tree
+    sql = str(Enterprise.objects.filter(Scope(viewed_region_ids=frozenset({city.pk})).in_viewed_region()).query)
+    assert "EXISTS" not in sql.upper() and f"/{city.pk}/" in sql
 
 
 def test_a_region_path_is_matched_by_prefix_so_the_index_serves_it(tree):
