@@ -16,6 +16,7 @@ Two layers, used by every app (CONVENTIONS.md, "Shared machinery"):
 On SQLite ``skip_locked`` is ignored; its IMMEDIATE transactions (settings) serialise sweeps.
 """
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
 
@@ -124,8 +125,21 @@ def claim_timeout():
 MAX_ATTEMPTS = 3
 
 
+def version_text(version) -> str:
+    """The text a version is stored and keyed as. An aware datetime is written in UTC, so the same
+    moment read back from the database (UTC) and from a form (Asia/Shanghai) gives one key; a
+    naive one is refused, since it names no moment."""
+    if isinstance(version, dt.datetime):
+        if timezone.is_naive(version):
+            raise ValueError("a datetime version must be aware")
+        return version.astimezone(dt.UTC).isoformat()
+    if isinstance(version, dt.date):
+        return version.isoformat()
+    return str(version)
+
+
 def delivery_key(*, kind: str, source_key: str, version, recipient_id: int) -> str:
-    return f"{kind}:{source_key}@{version}:u{recipient_id}"
+    return f"{kind}:{source_key}@{version_text(version)}:u{recipient_id}"
 
 
 @transaction.atomic
@@ -136,9 +150,13 @@ def schedule(*, kind: str, source_key: str, version, recipients, due_at, message
     Scheduling the same version again changes nothing that was already sent. Pending rows of the
     same kind and source that this call does not name (another version, or someone no longer a
     recipient) are cancelled ("已过时"), so a moved meeting's old reminder never fires; a row
-    cancelled earlier comes back when its version is current again.
+    cancelled earlier comes back when its version is current again. A row already claimed by a
+    sweep is cancelled too: its sweep re-reads it under lock before sending and finds it cancelled.
+
+    Call it in the transaction that changes the source, with the source's row locked
+    (select_for_update), so two reschedules of one source cannot both stay pending.
     """
-    version = str(version)
+    version = version_text(version)
     items = []
     for user in {user.pk: user for user in recipients if user is not None}.values():
         item = DueItem(
@@ -173,7 +191,7 @@ def schedule(*, kind: str, source_key: str, version, recipients, due_at, message
 
 @transaction.atomic
 def cancel(source_key: str, *, kind: str | None = None) -> int:
-    """Cancel what is still pending for `source_key` (of one `kind`, or all); returns how many."""
+    """Cancel what is not yet sent for `source_key` (of one `kind`, or all); returns how many."""
     rows = DueItem.objects.filter(source_key=source_key)
     if kind is not None:
         rows = rows.filter(kind=kind)
@@ -181,7 +199,8 @@ def cancel(source_key: str, *, kind: str | None = None) -> int:
 
 
 def _cancel(rows, reason) -> int:
-    return rows.filter(status=DueItem.Status.PENDING).update(
+    # Claimed rows too: _deliver_claimed sends only rows still CLAIMED under its lock.
+    return rows.filter(status__in=[DueItem.Status.PENDING, DueItem.Status.CLAIMED]).update(
         status=DueItem.Status.CANCELLED, reason=reason, finished_at=timezone.now()
     )
 

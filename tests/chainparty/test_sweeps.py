@@ -35,7 +35,7 @@ def _meeting_reminder(meeting_id, starts_at, recipients, *, title=None):
     return sweeps.schedule(
         kind="meeting_reminder",
         source_key=f"meeting:{meeting_id}",
-        version=starts_at.isoformat(),
+        version=starts_at,
         recipients=recipients,
         due_at=starts_at - dt.timedelta(hours=1),
         message=Message(
@@ -81,7 +81,7 @@ def test_a_moved_meeting_never_fires_its_stale_reminder():
         _meeting_reminder(7, _at(hours=3), [member])
         _meeting_reminder(7, _at(hours=3), [member])  # the same version again: one row
         _meeting_reminder(7, _at(days=1, hours=3), [member])  # moved to tomorrow
-    stale = DueItem.objects.get(version=_at(hours=3).isoformat())
+    stale = DueItem.objects.get(version=sweeps.version_text(_at(hours=3)))
     assert (stale.status, stale.reason) == (Status.CANCELLED, "已过时")
     with _clock(hours=2):
         assert sweeps.sweep_due()["delivered"] == 0  # today's reminder was computed from the old time
@@ -91,6 +91,34 @@ def test_a_moved_meeting_never_fires_its_stale_reminder():
     [note] = _notes(member)
     assert note.body == "召开时间：06月02日 12:00"
     assert DueItem.objects.filter(source_key="meeting:7").count() == 2
+
+
+@pytest.mark.django_db
+def test_the_same_moment_in_another_time_zone_is_the_same_version():
+    """A start time read back from the database is in UTC, one from a form in Shanghai time: the
+    same moment must give the same key, or rescheduling an unchanged meeting would send twice."""
+    member = factories.UserFactory()
+    with _clock():
+        _meeting_reminder(9, _at(hours=3), [member])
+        _meeting_reminder(9, _at(hours=3).astimezone(dt.UTC), [member])
+    [item] = DueItem.objects.all()
+    assert item.status == Status.PENDING and item.version == "2026-06-01T04:00:00+00:00"
+    with pytest.raises(ValueError):
+        _meeting_reminder(9, _at(hours=3).replace(tzinfo=None), [member])
+
+
+@pytest.mark.django_db
+def test_a_meeting_moved_after_its_reminder_was_claimed_does_not_fire_it():
+    member = factories.UserFactory()
+    with _clock():
+        _meeting_reminder(6, _at(hours=1), [member])
+    with _clock(1):
+        claimed = sweeps._claim_due(_at(1), batch_size=10)  # a sweep has claimed the row...
+        _meeting_reminder(6, _at(days=1), [member])  # ...when the meeting is moved to tomorrow
+        assert sweeps._deliver_claimed(claimed, _at(1)) == {"delivered": 0, "failed": 0}
+    assert _notes(member) == []
+    stale = DueItem.objects.get(version=sweeps.version_text(_at(hours=1)))
+    assert (stale.status, stale.reason) == (Status.CANCELLED, "已过时")
 
 
 @pytest.mark.django_db
@@ -108,7 +136,7 @@ def test_moving_back_revives_the_reminder_and_dropping_a_recipient_cancels_their
 
 
 @pytest.mark.django_db
-def test_cancel_stops_what_is_pending_only():
+def test_cancel_stops_what_is_not_yet_sent():
     member = factories.UserFactory()
     with _clock():
         _meeting_reminder(4, _at(hours=2), [member])
