@@ -164,17 +164,24 @@ class IdsFirstQuerySet(QuerySet):
     visible need to find the newest 25; sorting ids it can read from indexes alone, instead of
     joining enterprises and alliances to a thousand rows first, halves the page's SQL time.
 
-    Only a slice of model instances (what paginators and exports take) is read this way, through
-    the public slicing protocol; `values()`/`values_list()` slices, `count()` and iteration are
-    plain queries."""
+    Slices and indexes of model instances (what paginators and exports take) are read this way,
+    through the public slicing protocol, whether or not the queryset was evaluated before;
+    `values()`/`values_list()` slices, `count()` and iterating the whole list are plain queries."""
 
     def __getitem__(self, k):
-        if not isinstance(k, slice) or self.query.values_select or k.step is not None:
+        if self.query.values_select or not isinstance(k, int | slice):
             return super().__getitem__(k)
-        page = super().__getitem__(k)
-        if not isinstance(page, QuerySet):  # already evaluated: a slice of the loaded rows
-            return page
-        ids = list(page.values_list("pk", flat=True))
+        if isinstance(k, int):
+            if k < 0:
+                return super().__getitem__(k)  # Django's own message for negative indexes
+            rows = self[k : k + 1]
+            if not rows:
+                raise IndexError("list index out of range")
+            return rows[0]
+        if k.step is not None:
+            return super().__getitem__(k)
+        # A fresh clone (`all()`), so the slice is a query of ids even if this queryset was evaluated.
+        ids = list(super(IdsFirstQuerySet, self.all()).__getitem__(k).values_list("pk", flat=True))
         rows = _with_row_columns(Need.objects.filter(pk__in=ids)).in_bulk() if ids else {}
         return [rows[pk] for pk in ids if pk in rows]
 
