@@ -274,6 +274,9 @@ def _refuse_leaving_before_seats_start(seats, *, left_on: dt.date) -> None:
 
 @transaction.atomic
 def membership_end(*, membership: Membership, left_on: dt.date) -> Membership:
+    # Locked and re-read: two people ending the same membership at once take turns, and the
+    # second is told it has ended instead of overwriting the first's date.
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.left_on is not None:
         raise ValidationError(_("该成员已于 %s 退出。") % membership.left_on)
     origin = Q(enterprise=membership.enterprise) if membership.enterprise_id else Q(department=membership.department)
@@ -349,7 +352,9 @@ def rotation_set(*, alliance: Alliance, year: int, quarter: int, enterprise: Ent
         rotation = RotatingChair(
             alliance=alliance, year=year, quarter=quarter, enterprise=enterprise, person_name=person_name
         )
-        rotation.full_clean()
+        # The unique check is the database's (the insert below): a row committed meanwhile by a
+        # path without the alliance lock is then replaced, not refused as "already exists".
+        rotation.full_clean(validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
                 rotation.save()

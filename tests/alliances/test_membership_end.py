@@ -64,3 +64,14 @@ def test_the_page_shows_the_message_instead_of_a_server_error(world, personas, c
     shown = [str(m) for m in response.context["messages"]]
     assert any("候任委员" in m and "任期" in m for m in shown), shown
     assert _membership(world, world.member).left_on is None
+
+
+def test_ending_a_membership_someone_else_just_ended_is_refused_not_overwritten(world):
+    """Two people end the same membership from pages they opened before either saved."""
+    mine = _membership(world, world.member)
+    theirs = Membership.objects.get(pk=mine.pk)
+    services.membership_end(membership=theirs, left_on=dt.date(2025, 6, 30))
+    with pytest.raises(ValidationError) as error:
+        services.membership_end(membership=mine, left_on=dt.date(2025, 9, 30))
+    assert "2025-06-30" in " ".join(error.value.messages)
+    assert Membership.objects.get(pk=mine.pk).left_on == dt.date(2025, 6, 30)

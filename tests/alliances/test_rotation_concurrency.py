@@ -38,6 +38,27 @@ def test_a_row_written_between_the_check_and_the_insert_is_replaced_not_a_crash(
     assert rotation.pk == rows[0].pk
 
 
+@pytest.mark.django_db
+def test_a_row_written_between_the_lookup_and_our_checks_is_replaced_too(world, monkeypatch):
+    """The other writer's row is already there when our row is validated: the unique check is the
+    insert's, so it is replaced instead of refused as "already exists"."""
+
+    validate = RotatingChair.full_clean
+
+    def competitor_commits_before_our_checks(self, *args, **kwargs):
+        if self.pk is None and self.person_name == "后到者":
+            RotatingChair.objects.create(
+                alliance=world.alliance, year=2025, quarter=3, enterprise=world.member, person_name="先到者"
+            )
+        validate(self, *args, **kwargs)
+
+    monkeypatch.setattr(RotatingChair, "full_clean", competitor_commits_before_our_checks)
+    rotation = _plan(world, "后到者")
+    rows = list(RotatingChair.objects.filter(alliance=world.alliance, year=2025, quarter=3))
+    assert [(r.person_name, r.enterprise_id) for r in rows] == [("后到者", world.lead.pk)]
+    assert rotation.pk == rows[0].pk
+
+
 def _run_together(*calls):
     barrier = threading.Barrier(len(calls))
     results = [None] * len(calls)
