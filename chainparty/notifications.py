@@ -189,14 +189,18 @@ def deliver(delivery_id: int) -> bool:
         raise
     except Exception as exc:  # a channel's failure must not lose the others
         logger.warning("notification delivery %s failed: %s", delivery_id, exc)
-        delivery.status = NotificationDelivery.Status.FAILED
-        delivery.error = str(exc)[:2000]
-        delivery.save(update_fields=["status", "error"])
+        _end_claim(delivery_id, now, status=NotificationDelivery.Status.FAILED, error=str(exc)[:2000])
         return False
-    delivery.status = NotificationDelivery.Status.SENT
-    delivery.sent_at = timezone.now()
-    delivery.save(update_fields=["status", "sent_at"])
+    _end_claim(delivery_id, now, status=NotificationDelivery.Status.SENT, sent_at=timezone.now())
     return True
+
+
+def _end_claim(delivery_id, claimed_at, **fields) -> None:
+    """End the delivery only if it is still this call's claim: a claim reclaimed meanwhile by
+    `pending_delivery_ids` belongs to another send, whose outcome must not be overwritten."""
+    NotificationDelivery.objects.filter(
+        pk=delivery_id, status=NotificationDelivery.Status.SENDING, claimed_at=claimed_at
+    ).update(**fields)
 
 
 MAX_DELIVERY_ATTEMPTS = 3

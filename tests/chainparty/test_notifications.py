@@ -218,3 +218,23 @@ def test_opening_a_notification_goes_only_where_the_portal_is(client, url, expec
     client.force_login(user)
     response = client.get(reverse("notification_open", args=[Notification.objects.get(recipient=user).pk]))
     assert response.status_code == 302 and response.url == (expected or reverse("notifications"))
+
+
+def test_a_send_whose_claim_was_taken_over_does_not_overwrite_the_new_claims_outcome(flaky, monkeypatch):
+    """A slow send outlives its claim; the retry sweep reclaims the row and another worker sends
+    it. The slow send's late failure must not mark the delivered row failed."""
+    with _later(0):
+        _send([factories.UserFactory()])
+        delivery = NotificationDelivery.objects.get()
+
+        def slow_then_fails(self, notification):
+            # Meanwhile the row was reclaimed and sent by another worker.
+            NotificationDelivery.objects.filter(pk=delivery.pk).update(
+                status=Status.SENT, claimed_at=START + dt.timedelta(minutes=11)
+            )
+            raise OSError("短信网关超时")
+
+        monkeypatch.setattr(FlakyChannel, "send", slow_then_fails)
+        assert notifications.deliver(delivery.pk) is False
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error) == (Status.SENT, "")
