@@ -84,18 +84,24 @@ def _lock(need_id) -> Need:
 
 def _begin(*, need: Need, actor, action: str, expected_version: int | None) -> Need:
     """Lock, check role, version and state; return the locked, current row."""
-    transition = TRANSITIONS[action]
     locked = _lock(need.pk)
+    _check(locked, actor=actor, action=action, expected_version=expected_version)
+    return locked
+
+
+def _check(need: Need, *, actor, action: str, expected_version: int | None) -> None:
+    """The checks `_begin` makes, on a row as it stands. Also used without the lock, before slow
+    work (writing files) that a refusal would waste; `_begin` checks again under the lock."""
+    transition = TRANSITIONS[action]
     if transition.role != access.HANDLE:
-        access.require_need_role(user=actor, need=locked, role=transition.role)
-    if expected_version is not None and int(expected_version) != locked.version:
+        access.require_need_role(user=actor, need=need, role=transition.role)
+    if expected_version is not None and int(expected_version) != need.version:
         raise StateError(str(STALE_MESSAGE), code="stale")
-    if locked.state not in transition.sources:
+    if need.state not in transition.sources:
         raise StateError(
             _("该需求当前为“%(state)s”，不能%(action)s。")
-            % {"state": locked.get_state_display(), "action": transition.label},
+            % {"state": need.get_state_display(), "action": transition.label},
         )
-    return locked
 
 
 def _save(instance, fields):

@@ -23,6 +23,7 @@ from .transitions import (
     S,
     _advance,
     _begin,
+    _check,
     _managers,
     _record,
     _required,
@@ -73,6 +74,8 @@ def need_resubmit(*, need: Need, actor, supplement: str, files=(), expected_vers
     locked (and deleted again if the resubmission fails), as in need_attach."""
     supplement = _required(supplement, "supplement", _("请填写补充说明。"))
     checked = _check_files(files)
+    if checked:  # refused before anything is written
+        _check(Need.objects.get(pk=need.pk), actor=actor, action="resubmit", expected_version=expected_version)
     with _files_written_first(checked, actor) as attachments, transaction.atomic():
         return _resubmit(need, actor, supplement, attachments, expected_version)
 

@@ -100,11 +100,18 @@ def test_resubmitted_files_are_written_before_the_need_row_is_locked(world, pers
 
 
 @pytest.mark.django_db
-def test_a_refused_resubmission_leaves_no_file_behind(world, personas, file_need, media):
+def test_a_refused_resubmission_writes_no_file(world, personas, file_need, media, monkeypatch):
     need = workflow.need_return(need=file_need(), actor=personas.secretary, reason="请补充岗位工种")
+    steps = []
+    _record_steps(monkeypatch, steps, {})
     with pytest.raises(PermissionDenied):
         workflow.need_resubmit(need=need, actor=personas.handler, supplement="不是我的需求", files=[_pdf()])
-    assert _stored_files(media) == []
+    resubmitted = workflow.need_resubmit(need=need, actor=personas.enterprise_secretary, supplement="已补充")
+    with pytest.raises(StateError):  # no longer returned: refused before writing too
+        workflow.need_resubmit(
+            need=resubmitted, actor=personas.enterprise_secretary, supplement="再补充", files=[_pdf()]
+        )
+    assert steps == [] and _stored_files(media) == []
     assert not NeedAttachment.objects.exists()
 
 
