@@ -41,7 +41,7 @@ def need_matches(request, need_id):
         suggestion.object.already_proposed = (suggestion.kind, suggestion.object.pk) in proposed
     return render(
         request,
-        "demands/lists/_need_matches.html",
+        "demands/matches/_need_matches.html",
         {
             "need": need,
             "suggestions": suggestions,
@@ -106,7 +106,7 @@ def match_list(request):
         match.my_sides = access.match_sides_for(request.user, match)
     return render(
         request,
-        "demands/lists/match_list.html",
+        "demands/matches/match_list.html",
         {
             "waiting": waiting,
             "confirmed": selectors.match_recent_confirmed(user=request.user),
@@ -136,7 +136,7 @@ def cooperation_list(request):
         "totals": selectors.cooperation_totals(cooperations),
         "can_create": alliances.exists(),
     }
-    template = "demands/lists/_cooperation_rows.html" if request.htmx else "demands/lists/cooperation_list.html"
+    template = "demands/matches/_cooperation_rows.html" if request.htmx else "demands/matches/cooperation_list.html"
     return render(request, template, context)
 
 
@@ -174,4 +174,4 @@ def cooperation_detail(request, pk):
             "recorded_by",
         ),
     )
-    return render(request, "demands/lists/cooperation_detail.html", {"cooperation": cooperation})
+    return render(request, "demands/matches/cooperation_detail.html", {"cooperation": cooperation})

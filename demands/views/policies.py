@@ -42,7 +42,7 @@ def policy_list(request):
         "can_create": access.may_publish_policies(request.user),
         "is_handler": bool(scope.department_ids),
     }
-    template = "demands/lists/_policy_rows.html" if request.htmx else "demands/lists/policy_list.html"
+    template = "demands/policies/_policy_rows.html" if request.htmx else "demands/policies/policy_list.html"
     return render(request, template, context)
 
 
@@ -98,7 +98,7 @@ def policy_detail(request, pk):
         page, query = paginate(request, deliveries)
         awareness = selectors.policy_awareness(policy=policy, user=request.user, sees_all=sees_all)
         context.update(page=page, query=query, awareness=awareness)
-    return render(request, "demands/lists/policy_detail.html", context)
+    return render(request, "demands/policies/policy_detail.html", context)
 
 
 @login_required
@@ -138,7 +138,7 @@ def policy_need_suggestions(request, pk):
         suggestion.object.can_propose = can_propose_match(request.user, suggestion.object)
     return render(
         request,
-        "demands/lists/_need_suggestions.html",
+        "demands/matches/_need_suggestions.html",
         {"suggestions": suggestions, "offer_field": "policy", "offer": policy},
     )
 
@@ -168,7 +168,7 @@ def policy_inbox(request):
     page, query = paginate(request, deliveries)
     return render(
         request,
-        "demands/lists/policy_inbox.html",
+        "demands/policies/policy_inbox.html",
         {
             "page": page,
             "query": query,

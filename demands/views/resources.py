@@ -43,7 +43,7 @@ def resource_list(request):
         "statuses": Resource.Status.choices,
         "can_create": access.may_create_resources(request.user),
     }
-    template = "demands/lists/_resource_rows.html" if request.htmx else "demands/lists/resource_list.html"
+    template = "demands/resources/_resource_rows.html" if request.htmx else "demands/resources/resource_list.html"
     return render(request, template, context)
 
 
@@ -86,7 +86,7 @@ def resource_detail(request, pk):
     )
     return render(
         request,
-        "demands/lists/resource_detail.html",
+        "demands/resources/resource_detail.html",
         {
             "resource": resource,
             "can_manage": access.can_manage_resource(request.user, resource),
@@ -106,7 +106,7 @@ def resource_need_suggestions(request, pk):
         suggestion.object.can_propose = can_propose_match(request.user, suggestion.object)
     return render(
         request,
-        "demands/lists/_need_suggestions.html",
+        "demands/matches/_need_suggestions.html",
         {"suggestions": suggestions, "offer_field": "resource", "offer": resource},
     )
 

@@ -72,7 +72,7 @@ def test_resource_list_filters_and_htmx_rows(client_for, personas, lead_resource
     client = client_for(personas.secretary)
     page = client.get(reverse("demands:resource_list"), {"category": "training"}, HTTP_HX_REQUEST="true")
     assert page.status_code == 200
-    assert page.templates[0].name == "demands/lists/_resource_rows.html"
+    assert page.templates[0].name == "demands/resources/_resource_rows.html"
     assert [r.title for r in page.context["page"]] == ["技工订单式培训"]
     page = client.get(reverse("demands:resource_list"), {"owner": "鸿瑞轩"})
     assert [r.title for r in page.context["page"]] == [lead_resource.title]
