@@ -6,8 +6,11 @@ from chainparty.exporters import DATE, DATETIME, MONEY, NUMBER, Column, ListExpo
 
 from .selectors import needs as selectors
 
-#: Rows read per query: big enough that a county's export takes a handful of queries.
+#: Rows read per chunk: big enough that a county's export takes a handful of queries.
 CHUNK_SIZE = 500
+#: The most rows one export may hold; a bigger one is refused before anything is written (a
+#: province's whole history is a report to narrow down, not a request to hold open).
+EXPORT_MAX_ROWS = 50_000
 
 
 class NeedExporter(ListExporter):
@@ -35,16 +38,24 @@ class NeedExporter(ListExporter):
     )
 
     def __init__(self, *, user, filters=None, box=selectors.BOX_ALL):
+        self.box = box
         self.queryset = selectors.need_list(user=user, filters=filters, box=box)
 
+    def exceeds_max_rows(self) -> bool:
+        """Whether the list holds more than EXPORT_MAX_ROWS rows: one query counting at most one id
+        more, as CappedPaginator counts."""
+        return self.queryset.order_by().values("pk")[: EXPORT_MAX_ROWS + 1].count() > EXPORT_MAX_ROWS
+
     def _needs(self):
-        # Slices, as the list's pages read it: each slice is one or two queries with the row's joins.
-        start = 0
-        while chunk := list(self.queryset[start : start + CHUNK_SIZE]):
+        # Chunks in the list's order, each read from where the last ended (keyset, never OFFSET): one
+        # query per chunk, or two for a sparse scope's ids-first plan, however deep into the list.
+        chunk = list(self.queryset[:CHUNK_SIZE])
+        while chunk:
             yield from chunk
             if len(chunk) < CHUNK_SIZE:
                 return
-            start += CHUNK_SIZE
+            after = selectors.need_list_after(need=chunk[-1], box=self.box)
+            chunk = list(self.queryset.filter(after)[:CHUNK_SIZE])
 
     def iter_rows(self):
         for need in self._needs():

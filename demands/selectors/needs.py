@@ -199,6 +199,16 @@ def need_list(*, user, filters: NeedFilters | None = None, box: str = BOX_ALL):
     return qs.order_by("-filed_at", "-id")
 
 
+def need_list_after(*, need: Need, box: str = BOX_ALL) -> Q:
+    """The rows `need_list(box=box)` shows after `need`: a keyset condition on its order columns,
+    so a long read (an export) goes on from its last row instead of counting rows with OFFSET, and
+    neither skips nor repeats a row when needs are filed meanwhile. The overdue box's deadlines are
+    never NULL (`deadline__lt` leaves those out), so plain comparisons keep its order."""
+    if box == BOX_OVERDUE:  # deadline, -id
+        return Q(deadline__gt=need.deadline) | Q(deadline=need.deadline, pk__lt=need.pk)
+    return Q(filed_at__lt=need.filed_at) | Q(filed_at=need.filed_at, pk__lt=need.pk)  # -filed_at, -id
+
+
 @dataclass(frozen=True)
 class NeedTotals:
     collected: int

@@ -27,6 +27,7 @@ from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.paging import paginate
 from demands.matching import suggest_for_need
 
+from .. import exporters
 from ..forms import needs as forms
 from ..models import Need
 from ..permissions import needs as access
@@ -41,6 +42,14 @@ BOX_TITLES = {
     selectors.BOX_CLOSEOUT: gettext_lazy("待销号"),
 }
 
+#: The page of each box, where a refused export sends the user back.
+BOX_URL_NAMES = {
+    selectors.BOX_ALL: "demands:need_list",
+    selectors.BOX_MINE: "demands:my_needs",
+    selectors.BOX_INCOMING: "demands:need_incoming",
+    selectors.BOX_OVERDUE: "demands:need_overdue",
+    selectors.BOX_CLOSEOUT: "demands:need_closeout",
+}
 
 _STATE_CLASSES = {
     Need.State.SUBMITTED: "text-bg-secondary",
@@ -150,6 +159,8 @@ def need_export(request):
     _check_box(request.user, box)
     form = forms.NeedFilterForm(request.GET or None, user=request.user)
     sheets = workbooks.build("needs", user=request.user, filters=form.to_filters(), box=box)
+    if any(sheet.exceeds_max_rows() for sheet in sheets):
+        return _refuse_big_export(request, box)
     filename = f"{BOX_TITLES[box]}-{timezone.localdate():%Y%m%d}"
     response, counts = workbook_response(sheets, filename=filename)
     filters = {key: values if len(values) > 1 else values[0] for key, values in request.GET.lists()}
@@ -160,6 +171,19 @@ def need_export(request):
         data={"exporter": "needs", "filters": filters, "rows": counts.get("needs", 0)},
     )
     return response
+
+
+def _refuse_big_export(request, box):
+    """Back to the list, with its filters, and a message to narrow them: nothing is written."""
+    messages.error(
+        request,
+        _("导出的需求超过 %(max)s 条，无法导出。请缩小筛选范围（如选择联盟、类别、状态或提交时间段）后再导出。")
+        % {"max": f"{exporters.EXPORT_MAX_ROWS:,}"},
+    )
+    query = request.GET.copy()
+    query.pop("box", None)
+    url = reverse(BOX_URL_NAMES[box])
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
 
 
 # -- filing ----------------------------------------------------------------------------------------------

@@ -7,10 +7,14 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 from django.urls import reverse
 
 from chainparty.models import AuditLog
+from demands import exporters
 from demands.models import Need
+from demands.selectors import needs as selectors
+from tests.demands.conftest import at
 
 NUMBER = re.compile(r"XQ-\d{4}-\d{6}")
 
@@ -112,18 +116,108 @@ def test_the_list_links_to_the_export_with_its_filters(needs, personas, client_f
     assert 'id="need-export" href="/needs/export/?q=%E6%89%A9%E5%BB%BA&amp;box=overdue" hx-swap-oob="true"' in fragment
 
 
-@pytest.mark.parametrize("persona", ["org_staff", "enterprise_secretary"])  # a wide scope and a sparse one
+#: Rows per chunk in the tests below, so a few dozen needs cross several chunk boundaries.
+SMALL_CHUNK = 7
+
+
+@pytest.mark.parametrize(
+    ("persona", "queries_per_chunk"),
+    [("org_staff", 1), ("enterprise_secretary", 2)],  # a wide scope; a sparse one, read ids first
+)
 def test_the_query_count_does_not_grow_with_rows(
-    world, personas, client_for, file_need, django_assert_max_num_queries, persona
+    world, personas, client_for, file_need, django_assert_max_num_queries, monkeypatch, persona, queries_per_chunk
 ):
+    monkeypatch.setattr(exporters, "CHUNK_SIZE", SMALL_CHUNK)
     client = client_for(getattr(personas, persona))
 
     def export_with(total):
         while Need.objects.count() < total:
             file_need(title=f"需求{Need.objects.count()}")
-        with django_assert_max_num_queries(12) as captured:
+        with django_assert_max_num_queries(12 + 4 * queries_per_chunk) as captured:
             _, rows = _exported(client, "box=all")
         assert len(rows) == total + 1
+        # Each chunk goes on from the last row (keyset): no OFFSET scan that grows with the depth.
+        assert not any("OFFSET" in query["sql"] for query in captured.captured_queries)
         return len(captured)
 
-    assert export_with(3) == export_with(30)
+    # 3 rows are one chunk, 30 rows five (7+7+7+7+2): only the chunks' own queries are added.
+    one_chunk = export_with(3)
+    assert export_with(30) == one_chunk + 4 * queries_per_chunk
+
+
+def _list_order(user, box):
+    """The list's needs in its order: what its pages show, page after page."""
+    return [need.number for need in selectors.need_list(user=user, box=box)]
+
+
+@pytest.fixture
+def many_needs_sharing_filed_at(file_need):
+    """Twenty needs filed at four instants, five at each: ties on filed_at inside and across chunks."""
+    for instant in range(4):
+        with time_machine.travel(at(2026, 6, 1 + instant, hour=9), tick=False):
+            for n in range(5):
+                file_need(title=f"并列提交{instant}-{n}")
+
+
+@pytest.mark.parametrize("persona", ["org_staff", "enterprise_secretary"])
+def test_the_export_keeps_the_lists_order_across_chunks_while_needs_are_filed(
+    many_needs_sharing_filed_at, personas, client_for, file_need, monkeypatch, persona
+):
+    monkeypatch.setattr(exporters, "CHUNK_SIZE", SMALL_CHUNK)
+    user = getattr(personas, persona)
+    listed = _list_order(user, selectors.BOX_ALL)
+    assert len(listed) == 20
+
+    # A need filed while the export is being written (after its first chunk) goes to the top of
+    # the list: it must neither push a row into the next chunk twice nor hide one.
+    reading = exporters.NeedExporter.iter_rows
+
+    def iter_rows_while_filing(self):
+        for n, row in enumerate(reading(self), 1):
+            yield row
+            if n == SMALL_CHUNK:
+                with time_machine.travel(at(2026, 6, 4, hour=9), tick=False):  # ties with the newest
+                    file_need(title="导出时新提交")
+
+    monkeypatch.setattr(exporters.NeedExporter, "iter_rows", iter_rows_while_filing)
+    _, rows = _exported(client_for(user), "box=all")
+    assert [row[0] for row in rows[1:]] == listed
+
+
+def test_the_overdue_export_keeps_its_order_across_chunks_with_tied_deadlines(
+    personas, client_for, dispatched_need, monkeypatch
+):
+    monkeypatch.setattr(exporters, "CHUNK_SIZE", SMALL_CHUNK)
+    with time_machine.travel(at(2026, 6, 1), tick=False):
+        for n in range(17):  # deadlines over three days, most of them shared
+            dispatched_need(title=f"超期{n}", deadline=dt.date(2026, 6, 10 + n % 3))
+    with time_machine.travel(at(2026, 7, 1), tick=False):
+        listed = _list_order(personas.org_staff, selectors.BOX_OVERDUE)
+        _, rows = _exported(client_for(personas.org_staff), "box=overdue")
+    assert len(listed) == 17
+    assert [row[0] for row in rows[1:]] == listed
+    deadlines = [row[8] for row in rows[1:]]
+    assert deadlines == sorted(deadlines)
+
+
+def test_an_export_too_big_is_refused_with_a_message_on_the_list(needs, personas, client_for, monkeypatch):
+    monkeypatch.setattr(exporters, "EXPORT_MAX_ROWS", 1)
+
+    def write_nothing(*args, **kwargs):
+        raise AssertionError("no workbook may be written for a refused export")
+
+    monkeypatch.setattr("demands.views.needs.workbook_response", write_nothing)
+    client = client_for(personas.org_staff)
+    response = client.get(reverse("demands:need_export") + "?q=%E6%89%A9&box=all")  # 扩: two needs
+    assert response.status_code == 302
+    assert response["Location"] == reverse("demands:need_list") + "?q=%E6%89%A9"
+    page = client.get(response["Location"]).content.decode()
+    assert "导出的需求超过 1 条，无法导出。请缩小筛选范围" in page
+    assert not AuditLog.objects.filter(action=AuditLog.Action.EXPORT).exists()
+
+
+def test_an_export_at_the_cap_is_written(needs, personas, client_for, monkeypatch):
+    monkeypatch.setattr(exporters, "EXPORT_MAX_ROWS", 2)
+    client = client_for(personas.enterprise_secretary)  # sees two of the three needs
+    _, rows = _exported(client, "box=mine")
+    assert len(rows) == 3  # the header and both needs
