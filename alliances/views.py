@@ -411,13 +411,16 @@ def zone_edit(request, pk):
 
 
 # -- audit log --------------------------------------------------------------------------------
-def _day_start(value: str):
-    """The start of a `YYYY-MM-DD` day in the portal's time zone, or None when it is not a date."""
+def _day_start(value: str, *, days_later: int = 0):
+    """The start of the `YYYY-MM-DD` day (or of the day `days_later` after it) in the portal's time
+    zone, or None when it is not a date or that day is out of range (a filter that is ignored)."""
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
+        day = dt.date.fromisoformat(value) + dt.timedelta(days=days_later)
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        start.astimezone(dt.UTC)  # the database compares in UTC: 0001-01-01 in Shanghai is not a year
+    except (ValueError, OverflowError):
         return None
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start
 
 
 @login_required
@@ -430,13 +433,12 @@ def audit_list(request):
         paths = list(Region.objects.filter(pk__in=scope.managed_region_ids).values_list("path", flat=True))
     params = request.GET
     action = params.get("action", "")
-    until = _day_start(params.get("until", ""))
     records = audit.entries(
         region_paths=paths,
         action=action if action in AuditLog.Action.values else "",
         person=params.get("person", "").strip(),
         since=_day_start(params.get("since", "")),
-        until=until + dt.timedelta(days=1) if until else None,
+        until=_day_start(params.get("until", ""), days_later=1),
         text=params.get("q", "").strip(),
     )
     page, query = paginate(request, records, per_page=50, count=False)

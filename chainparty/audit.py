@@ -12,11 +12,13 @@ and no address, which is the truth.
 
 import contextlib
 import ipaddress
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
@@ -75,13 +77,14 @@ def _region_path(region, target) -> str:
     return getattr(region, "path", "") or ""
 
 
-def record(*, action, actor=None, request=None, target=None, region=None, data=None) -> AuditLog:
+def record(*, action, actor=None, request=None, target=None, region=None, region_path=None, data=None) -> AuditLog:
     """Write one audit record.
 
     `action` is an `AuditLog.Action`. `actor` defaults to the request's signed-in user; `request`
     to the one bound by the middleware. `region` (anything with a materialised `.path`) defaults to
-    `target.region`, and decides which organisation staff may read the record. `data` holds what
-    the record needs to be understood later (JSON; never secrets).
+    `target.region`, and decides which organisation staff may read the record; `region_path` gives
+    the path itself (records about a person: `person_region_path`). `data` holds what the record
+    needs to be understood later (JSON; never secrets).
     """
     request = request if request is not None else current_request()
     if actor is None and request is not None:
@@ -90,7 +93,7 @@ def record(*, action, actor=None, request=None, target=None, region=None, data=N
         action=action,
         actor=actor,
         actor_name=(getattr(actor, "display_name", None) or str(actor))[:NAME_LENGTH] if actor else "",
-        region_path=_region_path(region, target),
+        region_path=region_path if region_path is not None else _region_path(region, target),
         data=data or {},
     )
     if target is not None:
@@ -124,15 +127,102 @@ def record_grant(*, user, obj, permission: str, revoke: bool = False, region=Non
     )
 
 
+def record_global_role(*, user, role, revoke: bool = False, region_path=None) -> AuditLog:
+    """A platform-wide role (a group such as 平台管理员, or a model permission) given to or taken
+    from `user`: one grant/revoke record whose target is the person, in the person's region
+    (`person_region_path`, unless the caller already has it). `role` is a Group or a Permission."""
+    if hasattr(role, "codename"):
+        permission, label = f"{role.content_type.app_label}.{role.codename}", str(role.name)
+    else:
+        permission, label = role.name, str(roles.GLOBAL_GROUPS.get(role.name, role.name))
+    return record(
+        action=Action.REVOKE if revoke else Action.GRANT,
+        target=user,
+        region_path=person_region_path(user) if region_path is None else region_path,
+        data={
+            "permission": permission,
+            "role": label,
+            "object": str(_("全平台")),
+            "object_type": role._meta.model_name,
+            "object_id": role.pk,
+        },
+    )
+
+
+# -- where a person works ---------------------------------------------------------------------
+RegionSource = Callable[[object], Iterable]
+
+
+class PersonRegions:
+    """Where a person works, for the records about them that no object places: sign-ins, failed
+    sign-ins, account changes, platform-wide roles.
+
+    The roles live in the apps above (a region's staff, an enterprise's secretary, a department's
+    handler, a guide, a committee seat), so each app registers a source in its own
+    `audit_regions.py`, discovered on first use as exporters are. `source(users)` returns querysets
+    of one column, the materialised paths of the regions where `users` (ids, or a queryset of
+    users) hold a role; all of them run as one UNION query.
+
+    A person with roles in one region belongs to it. A person with roles in several belongs to
+    their deepest common ancestor (a county and its city: the city; two counties: their city), so
+    whoever reads the record manages every role the person holds. A person with no role, or with
+    roles in unrelated trees, has no region: only platform administrators read their records.
+    """
+
+    def __init__(self):
+        self._sources: list[RegionSource] = []
+        self._discovered = False
+
+    def register(self, source: RegionSource) -> RegionSource:
+        if source not in self._sources:
+            self._sources.append(source)
+        return source
+
+    def sources(self) -> list[RegionSource]:
+        if not self._discovered:
+            self._discovered = True
+            autodiscover_modules("audit_regions")
+        return list(self._sources)
+
+    def path(self, users) -> str:
+        """The region path of `users` (normally one person), "" when they have none."""
+        querysets = [queryset.order_by() for source in self.sources() for queryset in source(users)]
+        if not querysets:
+            return ""
+        return common_region_path(querysets[0].union(*querysets[1:], all=True))
+
+
+def common_region_path(paths: Iterable[str]) -> str:
+    """The deepest region whose subtree holds every one of `paths` ("" when none, or none common)."""
+    common = None
+    for path in paths:
+        ids = path.strip("/").split("/") if path else []
+        if common is None:
+            common = ids
+            continue
+        shared = 0
+        while shared < min(len(common), len(ids)) and common[shared] == ids[shared]:
+            shared += 1
+        common = common[:shared]
+    return f"/{'/'.join(common)}/" if common else ""
+
+
+person_regions = PersonRegions()
+
+
+def person_region_path(user) -> str:
+    return person_regions.path([user.pk]) if user is not None and user.pk is not None else ""
+
+
 # -- sign-in events, connected in ChainPartyConfig.ready() ------------------------------------
 def on_user_logged_in(sender, request, user, **kwargs):
-    record(action=Action.LOGIN, actor=user, request=request, target=user)
+    record(action=Action.LOGIN, actor=user, request=request, target=user, region_path=person_region_path(user))
 
 
 def on_user_logged_out(sender, request, user, **kwargs):
     # `user` is None when an anonymous session is logged out: nothing happened worth recording.
     if user is not None:
-        record(action=Action.LOGOUT, actor=user, request=request, target=user)
+        record(action=Action.LOGOUT, actor=user, request=request, target=user, region_path=person_region_path(user))
 
 
 def on_user_login_failed(sender, credentials, request=None, **kwargs):
@@ -140,9 +230,14 @@ def on_user_login_failed(sender, credentials, request=None, **kwargs):
     `credentials`, and only the user name is copied)."""
     from django.contrib.auth import get_user_model
 
-    username_field = get_user_model().USERNAME_FIELD
+    user_model = get_user_model()
+    username_field = user_model.USERNAME_FIELD
     username = str(credentials.get(username_field) or credentials.get("username") or "")
-    record(action=Action.LOGIN_FAILED, request=request, data={"username": username[:NAME_LENGTH]})
+    # An attempt on an existing account is shown to the staff of that person's region.
+    region_path = person_regions.path(user_model.objects.filter(**{username_field: username})) if username else ""
+    record(
+        action=Action.LOGIN_FAILED, request=request, region_path=region_path, data={"username": username[:NAME_LENGTH]}
+    )
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -157,6 +252,7 @@ DATA_LABELS = {
     "joined_on": _("加入日期"),
     "left_on": _("退出日期"),
     "username": _("尝试的账号"),
+    "changed": _("修改项"),
 }
 
 

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,15 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.real_name or self.username
+
+    def save(self, *args, **kwargs):
+        # chainparty.receivers records account changes from this save's signals: one transaction
+        # holds the row and its audit records, even for a caller that opened none (a shell). The
+        # login's last_login stamp is never audited and keeps its single statement.
+        if kwargs.get("update_fields") is not None and set(kwargs["update_fields"]) <= {"last_login"}:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            return super().save(*args, **kwargs)
 
 
 class TaskHeartbeat(models.Model):

@@ -144,3 +144,32 @@ def test_query_count_does_not_grow_with_rows(world, personas, client_for):
 
     assert "更多44" in page
     assert len(many) == len(few) <= 8
+
+
+@pytest.mark.parametrize("params", [{"until": "9999-12-31"}, {"since": "0001-01-01"}, {"until": "abc"}])
+def test_dates_out_of_range_or_malformed_are_ignored(world, personas, client_for, params):
+    add(region=world.county, target_repr="汶上县记录")
+
+    response = client_for(personas.org_staff).get(URL, params)
+
+    assert response.status_code == 200
+    assert "汶上县记录" in response.content.decode()
+
+
+def test_county_staff_see_sign_ins_of_people_of_their_county_only(world, personas, client, client_for):
+    there = factories.UserFactory(username="yz_sec", real_name="兖州企业钱书记")
+    services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=there)
+    for person in (personas.enterprise_secretary, there):
+        client.post(reverse("login"), {"username": person.username, "password": "Demo@2026"})
+        client.post(reverse("logout"))
+    client.post(reverse("login"), {"username": personas.enterprise_secretary.username, "password": "wrong"})
+
+    staff = client_for(personas.org_staff)
+
+    def shown(action):
+        page = staff.get(URL, {"action": action}).content.decode()
+        return {name for name in ("鸿瑞轩李书记", "ent_sec", "兖州企业钱书记", "yz_sec") if name in page}
+
+    assert shown("login") == shown("logout") == {"鸿瑞轩李书记"}
+    assert shown("login_failed") == {"ent_sec"}  # the attempt on an account of the county
+    assert "没有任职的账号" in staff.get(URL).content.decode()  # whose records only platform admins read

@@ -1,0 +1,34 @@
+"""Where the people holding alliances' roles work, for the audit log's records about a person
+(sign-ins, account changes): see `chainparty.audit.PersonRegions`."""
+
+from chainparty import audit, roles
+
+from .access import seats_in_force
+from .models import (
+    DepartmentUserObjectPermission,
+    EnterpriseUserObjectPermission,
+    RegionUserObjectPermission,
+    WorkZoneUserObjectPermission,
+)
+
+
+@audit.person_regions.register
+def role_region_paths(users):
+    """A region's staff and leaders: that region; an enterprise's Party secretary, a department's
+    handler, a zone's guide: the region of the enterprise, department or zone; a committee seat in
+    force today: the alliance's region (a seat's rights follow its term, alliances.access)."""
+    return [
+        RegionUserObjectPermission.objects.filter(
+            user__in=users, permission__codename__in=[roles.MANAGE_REGION, roles.VIEW_REGION]
+        ).values_list("content_object__path", flat=True),
+        EnterpriseUserObjectPermission.objects.filter(
+            user__in=users, permission__codename=roles.MANAGE_ENTERPRISE
+        ).values_list("content_object__region__path", flat=True),
+        DepartmentUserObjectPermission.objects.filter(
+            user__in=users, permission__codename=roles.HANDLE_DEPARTMENT
+        ).values_list("content_object__region__path", flat=True),
+        WorkZoneUserObjectPermission.objects.filter(user__in=users, permission__codename=roles.GUIDE_ZONE).values_list(
+            "content_object__region__path", flat=True
+        ),
+        seats_in_force().filter(user__in=users).values_list("alliance__region__path", flat=True),
+    ]
