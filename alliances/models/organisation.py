@@ -1,3 +1,6 @@
+"""The organisational core: regions, work zones, enterprises, Party organisations, departments,
+alliances with their members, committee seats and rotating chairs."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,7 +11,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
-from .validators import validate_credit_code
+from ..validators import validate_credit_code
+
+__all__ = [
+    "Alliance",
+    "CommitteeSeat",
+    "Department",
+    "DepartmentUserObjectPermission",
+    "Enterprise",
+    "EnterpriseUserObjectPermission",
+    "Membership",
+    "PartyOrganization",
+    "Region",
+    "RegionQuerySet",
+    "RegionUserObjectPermission",
+    "RotatingChair",
+    "WorkZone",
+    "WorkZoneUserObjectPermission",
+    "within_regions_q",
+]
 
 
 def within_regions_q(regions, *, field="region") -> Q:
