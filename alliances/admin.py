@@ -3,10 +3,16 @@ from guardian.admin import GuardedModelAdmin
 
 from .access import scope_for
 from .models import (
+    AgendaItem,
     Alliance,
     CommitteeSeat,
+    Decision,
     Department,
     Enterprise,
+    Invitation,
+    Meeting,
+    MeetingAttachment,
+    MeetingSchedule,
     Membership,
     PartyOrganization,
     Region,
@@ -134,3 +140,61 @@ class CommitteeSeatAdmin(ScopedAdmin):
     list_filter = ("role",)
     search_fields = ("person_name", "alliance__name")
     autocomplete_fields = ("alliance", "enterprise", "department", "user")
+
+
+# -- meetings: read-only here; every write goes through alliances.meetings.services ---------------
+class ReadOnlyMixin:
+    """Meetings are written only by their services (notifications, audit records and state checks
+    come with every write), so the admin lists and shows them, even to superusers."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AgendaItemInline(ReadOnlyMixin, admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+
+
+class InvitationInline(ReadOnlyMixin, admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ("person_name", "source", "enterprise", "department", "answer", "attendance")
+
+
+class DecisionInline(ReadOnlyMixin, admin.TabularInline):
+    model = Decision
+    extra = 0
+    fields = ("position", "text", "owner_label", "due_date", "status")
+
+
+class MeetingAttachmentInline(ReadOnlyMixin, admin.TabularInline):
+    model = MeetingAttachment
+    extra = 0
+    fields = ("name", "kind", "size", "uploaded_by", "uploaded_at")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyMixin, ScopedAdmin):
+    alliance_field = "alliance"
+    list_display = ("title", "alliance", "kind", "starts_at", "state", "version")
+    list_filter = ("kind", "state")
+    search_fields = ("title", "alliance__name")
+    date_hierarchy = "starts_at"
+    list_select_related = ("alliance",)
+    inlines = [AgendaItemInline, InvitationInline, DecisionInline, MeetingAttachmentInline]
+
+
+@admin.register(MeetingSchedule)
+class MeetingScheduleAdmin(ReadOnlyMixin, ScopedAdmin):
+    alliance_field = "alliance"
+    list_display = ("title", "alliance", "kind", "rule", "start_time", "active")
+    list_filter = ("kind", "rule", "active")
+    search_fields = ("title", "alliance__name")
+    list_select_related = ("alliance",)

@@ -158,6 +158,10 @@ class AuditLog(models.Model):
         EXPORT = "export", _("导出")
         DOWNLOAD = "download", _("下载")
         IMPORT = "import", _("导入")
+        MEETING_SCHEDULE = "meeting_schedule", _("安排会议")
+        MEETING_MOVE = "meeting_move", _("调整会议时间")
+        MEETING_CANCEL = "meeting_cancel", _("取消会议")
+        MINUTES_FILE = "minutes_file", _("归档会议纪要")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -1,13 +1,15 @@
-"""factory_boy factories for the organisational core. Codes are valid GB 32100 credit codes."""
+"""factory_boy factories for the organisational core and meetings. Codes are valid GB 32100 credit codes."""
 
 import datetime as dt
 import itertools
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from alliances import models
 from alliances.validators import uscc_check_char
+from chainparty import workdays
 
 _serial = itertools.count(1)
 
@@ -96,3 +98,71 @@ class PartyOrganizationFactory(factory.django.DjangoModelFactory):
     kind = models.PartyOrganization.Kind.BRANCH
     region = factory.SubFactory(RegionFactory)
     members = 12
+
+
+# -- meetings ---------------------------------------------------------------------------------------
+def _next_week_at_nine():
+    day = timezone.localdate() + dt.timedelta(days=7)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+
+class MeetingScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MeetingSchedule
+
+    alliance = factory.SubFactory(AllianceFactory)
+    kind = models.MeetingKind.COMMITTEE
+    title = "月度党委会议"
+    rule = models.MeetingSchedule.Rule.NTH_WORKDAY_OF_MONTH
+    ordinal = 1
+    start_time = dt.time(9, 0)
+    starts_on = dt.date(2026, 1, 1)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A scheduled meeting next week at 09:00-11:00, without invitations (use the services for the
+    default invitees, or InvitationFactory)."""
+
+    class Meta:
+        model = models.Meeting
+
+    alliance = factory.SubFactory(AllianceFactory)
+    kind = models.MeetingKind.COMMITTEE
+    title = factory.Sequence(lambda n: f"第{n}次党委会议")
+    starts_at = factory.LazyFunction(_next_week_at_nine)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    place_address = "党群服务中心二楼会议室"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"议题{n}")
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Invitation
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)
+    person_name = factory.LazyAttribute(lambda o: o.user.display_name if o.user else "特邀嘉宾")
+    source = models.Invitation.Source.CHOSEN
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A decision owned by a department of the meeting's region, due 10 working days after it."""
+
+    class Meta:
+        model = models.Decision
+
+    meeting = factory.SubFactory(MeetingFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"议定事项{n}")
+    owner_department = factory.SubFactory(DepartmentFactory, region=factory.SelfAttribute("..meeting.alliance.region"))
+    owner_label = factory.LazyAttribute(lambda o: o.owner_department.name)
+    due_workdays = 10
+    due_date = factory.LazyAttribute(lambda o: workdays.add_workdays(o.meeting.local_date, o.due_workdays))
