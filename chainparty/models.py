@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models, transaction
@@ -162,6 +163,7 @@ class AuditLog(models.Model):
         MEETING_MOVE = "meeting_move", _("调整会议时间")
         MEETING_CANCEL = "meeting_cancel", _("取消会议")
         MINUTES_FILE = "minutes_file", _("归档会议纪要")
+        CALENDAR_UPDATE = "calendar_update", _("修改节假日安排")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -252,3 +254,41 @@ class DueItem(models.Model):
 
     def __str__(self):
         return self.delivery_key
+
+
+class CalendarDay(models.Model):
+    """One day of the State Council's yearly holiday notice (国务院办公厅关于部分节假日安排的通知),
+    entered by platform staff: a holiday (放假) or a make-up working day (调休上班). It takes
+    precedence over the `chinese_calendar` package in `chainparty.workdays`, and a year with any
+    such day is a published year there. Written only through `chainparty.holidays`."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        MAKEUP_WORKDAY = "makeup_workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=50, blank=True, help_text=_("例如：春节、国庆节。"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name} {self.get_kind_display()}".strip()
+
+    def clean(self):
+        # The notices only ever move work onto a weekend; a make-up "working day" on a weekday is a typo.
+        if self.kind == self.Kind.MAKEUP_WORKDAY and self.date is not None and self.date.weekday() < 5:
+            raise ValidationError({"kind": _("调休上班日应为周六或周日。")})

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
-from . import notifications, sweeps
+from . import holidays, notifications, sweeps, workdays
 from .models import TaskHeartbeat
 
 
@@ -45,3 +45,10 @@ def sweep_due_items():
     """Send the reminders that are due (chainparty.sweeps); run every minute by beat."""
     record_heartbeat("chainparty.tasks.sweep_due_items")
     return sweeps.sweep_due()
+
+
+@shared_task(acks_late=True)
+def warn_missing_holidays():
+    """Daily from 1 November: tell platform staff that next year's holidays are not entered yet
+    (once per person and year; nothing once they are)."""
+    return holidays.notify_missing_next_year(today=workdays.local_today())

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from chainparty.paging import paginate
 
-from . import indicators, notifications
+from . import holidays, indicators, notifications
 from .models import Notification, NotificationDelivery, TaskHeartbeat
 
 
@@ -60,7 +60,9 @@ def system_status(request):
         NotificationDelivery.Status(row["status"]).label: row["n"]
         for row in NotificationDelivery.objects.values("status").order_by().annotate(n=Count("pk"))
     }
-    return render(request, "status.html", {"beats": beats, "deliveries": deliveries})
+    holiday_warning = holidays.missing_year_warning(timezone.localdate())
+    context = {"beats": beats, "deliveries": deliveries, "holiday_warning": holiday_warning}
+    return render(request, "status.html", context)
 
 
 @login_required

@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
     "notification-delivery": {"task": "chainparty.tasks.deliver_pending_notifications", "schedule": 120.0},
     "due-items": {"task": "chainparty.tasks.sweep_due_items", "schedule": 60.0},
     "resource-expiry": {"task": "demands.tasks.expire_resources", "schedule": crontab(hour=0, minute=15)},
+    "missing-holidays": {"task": "chainparty.tasks.warn_missing_holidays", "schedule": crontab(hour=8, minute=30)},
 }
 
 REST_FRAMEWORK = {

@@ -1,6 +1,11 @@
 import datetime as dt
 
+import pytest
+
 from chainparty import workdays
+
+# The calendar reads its holiday overrides (chainparty.CalendarDay) from the database.
+pytestmark = pytest.mark.django_db
 
 
 def test_national_day_holiday_and_make_up_saturday():

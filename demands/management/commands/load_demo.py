@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from alliances import demo as org_demo
+from chainparty import demo as calendar_demo
 from demands import demo as demands_demo
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
+            calendar_demo.load(stdout=self.stdout)  # first: the demo's deadlines count 2027's working days
             org = org_demo.build(stdout=self.stdout)
             demands_demo.load(org, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"示范数据已就绪。演示账号密码均为 {org_demo.DEMO_PASSWORD}"))
