@@ -11,6 +11,11 @@ What the writer guarantees for every sheet: a styled Chinese header row, frozen 
 every printed page; widths that fit Chinese text; dates and datetimes as real Excel dates (aware
 datetimes in the portal's time zone, Asia/Shanghai); Decimal and int as numbers; A4 landscape,
 fitted to the page width; and text that can never become a formula.
+
+A ledger (台账) opts in to more by giving its exporter a `Ledger`: a merged title row, a 填报单位 /
+填报日期 line, the header repeated on every printed page below them, and a signature line after
+the rows. Columns marked `wrap` wrap their text; an exporter with `empty_text` says so in a row when
+it has nothing to list. Exporters without them are written exactly as before.
 """
 
 import datetime as dt
@@ -55,6 +60,20 @@ _SHEET_TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 class Column:
     header: str
     kind: str = TEXT
+    #: Long text (minutes, decisions) wraps inside the column instead of running over its neighbours.
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What a ledger prints around its rows: a merged `title` row ("汶上县产业链党委会议台账
+    （2026年11月）"), a line with 填报单位 (`unit`) and 填报日期 (`filled_on`), and after the rows a
+    `signature` line ("填报人：        审核人：")."""
+
+    title: str
+    unit: str = ""
+    filled_on: dt.date | None = None
+    signature: str = ""
 
 
 class ListExporter:
@@ -66,6 +85,10 @@ class ListExporter:
     identifier: str = ""
     verbose_name: str = ""
     columns: Sequence[Column] = ()
+    #: Set (on the class or in `__init__`) to print the sheet as a ledger; None writes a plain list.
+    ledger: Ledger | None = None
+    #: Written in a row across the sheet when `iter_rows()` yields nothing ("本月无会议。").
+    empty_text: str = ""
 
     def iter_rows(self) -> Iterator[Sequence]:
         raise NotImplementedError
@@ -102,6 +125,16 @@ def _text_cell(sheet, value):
         # quote prefix so it stays text when someone edits the cell.
         cell.data_type = "s"
         cell.quotePrefix = True
+    return cell
+
+
+_WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
+
+
+def _column_cell(sheet, value, column: Column):
+    cell = _cell(sheet, value, column.kind)
+    if column.wrap and getattr(cell, "data_type", None) == "s":
+        cell.alignment = _WRAP_ALIGNMENT
     return cell
 
 
@@ -160,11 +193,11 @@ def sheet_title(text: str) -> str:
     return _SHEET_TITLE_UNSAFE.sub("_", str(text))[:31] or _("数据")
 
 
-def _set_up_page(sheet, columns, sample):
+def _set_up_page(sheet, columns, sample, header_row=1):
     for index, width in enumerate(_widths(columns, sample), 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -172,17 +205,83 @@ def _set_up_page(sheet, columns, sample):
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+_TITLE_FONT = Font(bold=True, size=16)
+_TITLE_ALIGNMENT = Alignment(horizontal="center", vertical="center")
+_LEFT = Alignment(horizontal="left", vertical="center")
+_RIGHT = Alignment(horizontal="right", vertical="center")
+#: Rows a ledger puts above its header: the title, then 填报单位 and 填报日期.
+LEDGER_HEADER_ROW = 3
+
+
+class _SheetWriter:
+    """Appends rows to a write-only sheet, counting them so that merged ranges can be placed:
+    write-only sheets cannot merge cells after the fact, but their `merged_cells` (which the
+    writer puts after the rows) takes ranges added while the rows stream."""
+
+    def __init__(self, sheet, width: int):
+        self.sheet, self.width, self.row = sheet, width, 0
+
+    def append(self, cells):
+        self.sheet.append(cells)
+        self.row += 1
+
+    def merge(self, first_column: int, last_column: int):
+        if last_column > first_column:
+            self.sheet.merged_cells.add(
+                f"{get_column_letter(first_column)}{self.row}:{get_column_letter(last_column)}{self.row}"
+            )
+
+    def styled(self, text, *, font=None, alignment=None):
+        cell = _text_cell(self.sheet, str(text))
+        if font is not None:
+            cell.font = font
+        if alignment is not None:
+            cell.alignment = alignment
+        return cell
+
+    def banner(self, text, *, font=None, alignment=_LEFT, height=None):
+        """One row whose text spans every column."""
+        if height:  # a write-only sheet writes a row's dimensions with the row: set them first
+            self.sheet.row_dimensions[self.row + 1].height = height
+        self.append([self.styled(text, font=font, alignment=alignment)])
+        self.merge(1, self.width)
+
+
+def _ledger_top(writer: _SheetWriter, ledger: Ledger):
+    writer.banner(ledger.title, font=_TITLE_FONT, alignment=_TITLE_ALIGNMENT, height=30)
+    unit = _("填报单位：%(unit)s") % {"unit": ledger.unit}
+    filled_on = ledger.filled_on or timezone.localdate()
+    date = _("填报日期：%(date)s") % {"date": f"{filled_on.year}年{filled_on.month}月{filled_on.day}日"}
+    if writer.width < 2:
+        writer.banner(f"{unit}    {date}")
+        return
+    split = (writer.width + 1) // 2
+    gap = [None] * (split - 1)
+    writer.append([writer.styled(unit, alignment=_LEFT), *gap, writer.styled(date, alignment=_RIGHT)])
+    writer.merge(1, split)
+    writer.merge(split + 1, writer.width)
+
+
 def _write_sheet(workbook, exporter: ListExporter) -> int:
     sheet = workbook.create_sheet(title=sheet_title(exporter.verbose_name))
     columns = exporter.columns
+    ledger = exporter.ledger
     rows = iter(exporter.iter_rows())
     sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
-    _set_up_page(sheet, columns, sample)
-    sheet.append([_header_cell(sheet, column.header) for column in columns])
+    _set_up_page(sheet, columns, sample, header_row=1 if ledger is None else LEDGER_HEADER_ROW)
+    writer = _SheetWriter(sheet, len(columns))
+    if ledger is not None:
+        _ledger_top(writer, ledger)
+    writer.append([_header_cell(sheet, column.header) for column in columns])
     count = 0
     for row in itertools.chain(sample, rows):
-        sheet.append([_cell(sheet, value, column.kind) for value, column in zip(row, columns, strict=True)])
+        writer.append([_column_cell(sheet, value, column) for value, column in zip(row, columns, strict=True)])
         count += 1
+    if not count and exporter.empty_text:
+        writer.banner(exporter.empty_text)
+    if ledger is not None and ledger.signature:
+        writer.append([])
+        writer.banner(ledger.signature, height=24)
     return count
 
 

@@ -171,3 +171,87 @@ def test_the_download_has_a_chinese_filename():
     assert f"filename*=utf-8''{quote('需求清单-20250304.xlsx')}" in response["Content-Disposition"]
     assert openpyxl.load_workbook(io.BytesIO(body)).active["A2"].value == "XQ-2025-000001"
     assert counts == {"test_needs": 1}
+
+
+# -- ledgers (台账): title, 填报单位/日期, wrapped columns, signature ---------------------------------------
+class MinutesLedger(ListExporter):
+    identifier = "test_minutes"
+    verbose_name = "会议台账"
+    columns = (Column("序号", NUMBER), Column("议题", wrap=True), Column("日期", DATE), Column("纪要摘要", wrap=True))
+    ledger = exporters.Ledger(
+        "汶上县产业链党委会议台账（2026年11月）",
+        unit="汶上县委组织部",
+        filled_on=dt.date(2026, 12, 1),
+        signature="填报人：        审核人：",
+    )
+    empty_text = "本月无会议。"
+
+    def __init__(self, rows=()):
+        self.rows = rows
+
+    def iter_rows(self):
+        yield from self.rows
+
+
+LEDGER_ROW = (1, "用工难题会商", dt.date(2026, 11, 2), '=HYPERLINK("http://evil","点我")')
+
+
+def _values(sheet):
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_a_ledger_has_a_merged_title_the_unit_and_date_and_a_signature_line():
+    sheet = _reload([MinutesLedger([LEDGER_ROW])])[0]["会议台账"]
+    assert _values(sheet) == [
+        ("汶上县产业链党委会议台账（2026年11月）", None, None, None),
+        ("填报单位：汶上县委组织部", None, "填报日期：2026年12月1日", None),
+        ("序号", "议题", "日期", "纪要摘要"),
+        (1, "用工难题会商", dt.datetime(2026, 11, 2), '=HYPERLINK("http://evil","点我")'),
+        (None, None, None, None),
+        ("填报人：        审核人：", None, None, None),
+    ]
+    assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:D1", "A2:B2", "C2:D2", "A6:D6"}
+    assert sheet["A1"].font.bold and sheet["A1"].font.sz == 16 and sheet["A1"].alignment.horizontal == "center"
+    assert sheet.row_dimensions[1].height == 30
+    assert sheet["A3"].font.bold  # the header is still the styled one
+
+
+def test_a_ledger_repeats_its_header_below_the_title_on_printed_pages_and_freezes_it():
+    sheet = _reload([MinutesLedger([LEDGER_ROW])])[0].active
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.freeze_panes == "A4"
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+
+
+def test_wrapped_columns_wrap_and_typed_cells_stay_typed_in_a_ledger():
+    sheet = _reload([MinutesLedger([LEDGER_ROW])])[0].active
+    assert sheet["B4"].alignment.wrap_text and sheet["B4"].alignment.vertical == "top"
+    assert not sheet["A4"].alignment.wrap_text  # a number column is not marked
+    assert sheet["C4"].is_date
+    summary = sheet["D4"]
+    assert summary.data_type == "s" and summary.quotePrefix and summary.alignment.wrap_text
+
+
+def test_an_empty_ledger_says_so_in_a_row_and_counts_no_rows():
+    workbook, counts = _reload([MinutesLedger([])])
+    sheet = workbook.active
+    assert sheet["A4"].value == "本月无会议。"
+    assert "A4:D4" in {str(r) for r in sheet.merged_cells.ranges}
+    assert counts == {"test_minutes": 0}
+
+
+def test_a_one_column_ledger_puts_unit_and_date_on_one_line():
+    class OneColumn(MinutesLedger):
+        columns = (Column("议题"),)
+
+    sheet = _reload([OneColumn([("议题一",)])])[0].active
+    assert sheet["A2"].value == "填报单位：汶上县委组织部    填报日期：2026年12月1日"
+    assert {str(r) for r in sheet.merged_cells.ranges} == set()  # nothing to merge in one column
+
+
+def test_plain_lists_are_written_as_before_without_title_or_signature():
+    sheet = _reload([NeedsSheet([ROW])])[0].active
+    assert sheet.max_row == 2 and not sheet.merged_cells.ranges
+    assert not sheet["B2"].alignment.wrap_text
+    empty = _reload([NeedsSheet([])])[0].active
+    assert _values(empty) == [("编号", "标题", "提交日期", "提交时间", "用工人数", "融资金额（万元）")]
