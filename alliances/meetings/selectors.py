@@ -137,3 +137,24 @@ def meeting_detail(*, user, meeting_id: int) -> Meeting:
     """The meeting page's meeting, access-checked (404 when the user may not see it), with its
     agenda, invitations, decisions, attachments and invited departments prefetched."""
     return meeting_get_for_user(user=user, meeting_id=meeting_id, action=VIEW, queryset=meeting_detail_queryset())
+
+
+def decision_list(
+    *, user, meeting_id: int | None = None, alliance_id: int | None = None, status: str = "", overdue=None
+):
+    """Decisions (议定事项) of the meetings `user` may see, by due date then meeting and position,
+    with their meeting, alliance and owner joined; `overdue` keeps open ones past their due date."""
+    qs = Decision.objects.filter(meetings_visible_q(user, prefix="meeting__")).select_related(
+        "meeting__alliance", "owner_department", "owner_enterprise", "owner_user"
+    )
+    if meeting_id is not None:
+        qs = qs.filter(meeting_id=meeting_id)
+    if alliance_id is not None:
+        qs = qs.filter(meeting__alliance_id=alliance_id)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue is True:
+        qs = qs.filter(status=Decision.Status.OPEN, due_date__lt=timezone.localdate())
+    elif overdue is False:
+        qs = qs.exclude(status=Decision.Status.OPEN, due_date__lt=timezone.localdate())
+    return qs.order_by("due_date", "meeting_id", "position", "pk")
