@@ -3,7 +3,7 @@
 Platform administrators (and superusers) enter each year's holidays and make-up working days from
 the State Council's notice, published each autumn. Every write is audited and makes
 `chainparty.workdays` drop its snapshot at once in this process (the others follow within
-`workdays.REVISION_TTL`), so deadlines and schedules use the new days immediately.
+`workdays.revision_ttl()`), so deadlines and schedules use the new days immediately.
 """
 
 import datetime as dt
@@ -166,7 +166,7 @@ def platform_staff():
 def notify_missing_next_year(*, today: dt.date) -> int:
     """Tell platform staff, once per person and year, that next year's holidays are missing.
     Returns how many notifications were created now (0 when the year is known or all were told)."""
-    workdays.refresh()  # a worker's snapshot may be up to REVISION_TTL old; this runs once a day
+    workdays.refresh()  # a worker's snapshot may be a TTL old; this runs once a day
     warning = missing_year_warning(today)
     if not warning:
         return 0

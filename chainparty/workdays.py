@@ -13,10 +13,10 @@ immutable snapshot (`_Calendar`) of the committed overrides plus everything comp
 per-day and per-year memos that used to be module-level lru_caches). The snapshot carries the
 calendar's revision, `(count, max(updated_at))` of the override rows: any insert, update or delete
 changes it (a delete the count; an insert or update a newer `updated_at`). The revision is re-read
-at most once every `REVISION_TTL` seconds per process (one small aggregate query), and the rows
+at most once every `revision_ttl()` seconds per process (one small aggregate query), and the rows
 are loaded again only when it changed. So:
 
-- another process (a web worker, the Celery worker) sees a change within `REVISION_TTL`;
+- another process (a web worker, the Celery worker) sees a change within `revision_ttl()`;
 - the process that saves sees it at once: `chainparty.holidays` calls `overrides_changed()` after
   each write. Outside a transaction that simply expires the snapshot. Inside one, the rows are not
   committed yet, so they must not become the process-wide snapshot (a rollback would leave them
@@ -28,8 +28,11 @@ are loaded again only when it changed. So:
 Why the database and not the Django cache: in development the cache is per-process (locmem), and
 the rows are the truth anyway; one aggregate every 30 s per process costs nothing. Replacing a
 snapshot as a whole, with its memos inside it, means a thread still computing from an old one can
-never store old results in the new one's caches. The TTL is measured on the wall clock
-(`time.time`, which frozen-clock tests move); a clock that went backwards counts as expired.
+never store old results in the new one's caches. The TTL is measured on the monotonic clock, so
+a test that travels in time (time_machine moves only the wall clock) never triggers a re-read in
+the middle of a query budget; tests of the TTL replace `_clock`. The test settings lengthen the TTL
+(`CALENDAR_REVISION_TTL`): the test process is the only process, and a re-read landing by chance
+inside a measured block would make query budgets flaky.
 """
 
 import datetime as dt
@@ -38,13 +41,15 @@ from functools import lru_cache
 
 import chinese_calendar
 from chinese_calendar import constants as _cc
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 PACKAGE_YEARS = range(min(_cc.holidays).year, max(_cc.holidays).year + 1)
 _FIRST_COUNTED_YEAR = 2000
-#: Seconds a process trusts its snapshot before re-reading the calendar's revision.
+#: Seconds a process trusts its snapshot before re-reading the calendar's revision (settings may change it).
 REVISION_TTL = 30.0
+_clock = time.monotonic
 #: From this day of the year on (1 November), next year's holidays should have been entered.
 NEXT_YEAR_DUE = (11, 1)
 
@@ -145,9 +150,9 @@ def _calendar() -> _Calendar:
         private = _private(connection)
         if private is not None:
             return private
-    now = time.time()
+    now = _clock()
     snapshot = _snapshot
-    if snapshot is not None and 0 <= now - _checked_at < REVISION_TTL:
+    if snapshot is not None and 0 <= now - _checked_at < revision_ttl():
         return snapshot
     revision = _read_revision()
     if snapshot is None or snapshot.revision != revision:
@@ -155,6 +160,10 @@ def _calendar() -> _Calendar:
         _snapshot = snapshot
     _checked_at = now
     return snapshot
+
+
+def revision_ttl() -> float:
+    return getattr(settings, "CALENDAR_REVISION_TTL", REVISION_TTL)
 
 
 def refresh() -> None:

@@ -25,12 +25,34 @@ MAKEUP_SATURDAY = dt.date(2027, 2, 20)
 
 
 @pytest.fixture(autouse=True)
-def fresh_calendar():
-    """Rows written directly (as another process would) are rolled back after each test; make the
-    process snapshot re-read the revision before and after, so no test sees another's days."""
+def fresh_calendar(db):
+    """Rows written directly (as another process would) are in the process snapshot; the test's
+    rollback removes them from the table only. Before the rollback, remove them and reload, so the
+    snapshot left behind is the empty calendar the next test finds."""
     workdays.refresh()
     yield
+    CalendarDay.objects.all().delete()
     workdays.refresh()
+    workdays.is_workday(SPRING_MONDAY)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def shift(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch, settings):
+    settings.CALENDAR_REVISION_TTL = 30
+    fake = FakeClock()
+    monkeypatch.setattr(workdays, "_clock", fake)
+    return fake
 
 
 @pytest.fixture
@@ -101,21 +123,28 @@ def test_a_committed_save_is_seen_after_commit_and_a_rolled_back_one_is_forgotte
     assert not workdays.is_workday(SPRING_MONDAY)
 
 
-def test_another_process_follows_within_the_revision_ttl():
-    with time_machine.travel(_aware(2026, 12, 1, 9, 0), tick=False) as clock:
-        assert workdays.is_workday(SPRING_MONDAY)  # this process loads its snapshot
-        # Another process saves: the row is there, this process has not been told.
-        CalendarDay.objects.create(date=SPRING_MONDAY, kind=HOLIDAY, name="春节")
-        clock.shift(workdays.REVISION_TTL - 1)
-        assert workdays.is_workday(SPRING_MONDAY), "still trusted inside the TTL"
-        clock.shift(2)
-        assert not workdays.is_workday(SPRING_MONDAY), "followed once the TTL ran out"
-        assert workdays.add_workdays(dt.date(2027, 2, 5), 1) == dt.date(2027, 2, 9)
+def test_another_process_follows_within_the_revision_ttl(clock):
+    assert workdays.is_workday(SPRING_MONDAY)  # this process loads its snapshot
+    # Another process saves: the row is there, this process has not been told.
+    CalendarDay.objects.create(date=SPRING_MONDAY, kind=HOLIDAY, name="春节")
+    clock.shift(29)
+    assert workdays.is_workday(SPRING_MONDAY), "still trusted inside the TTL"
+    clock.shift(2)
+    assert not workdays.is_workday(SPRING_MONDAY), "followed once the TTL ran out"
+    assert workdays.add_workdays(dt.date(2027, 2, 5), 1) == dt.date(2027, 2, 9)
 
-        # A deletion elsewhere changes the revision too (the count).
-        CalendarDay.objects.filter(date=SPRING_MONDAY).delete()
-        clock.shift(workdays.REVISION_TTL + 1)
-        assert workdays.is_workday(SPRING_MONDAY)
+    # A deletion elsewhere changes the revision too (the count).
+    CalendarDay.objects.filter(date=SPRING_MONDAY).delete()
+    clock.shift(31)
+    assert workdays.is_workday(SPRING_MONDAY)
+
+
+def test_time_travel_alone_does_not_reread_the_calendar(django_assert_num_queries):
+    workdays.is_workday(SPRING_MONDAY)
+    with time_machine.travel(_aware(2026, 6, 1, 9, 0), tick=False) as traveller, django_assert_num_queries(0):
+        workdays.is_workday(SPRING_MONDAY)
+        traveller.shift(dt.timedelta(days=30))
+        workdays.add_workdays(dt.date(2026, 6, 1), 5)
 
 
 def test_another_process_simulated_by_clearing_the_local_state():
@@ -125,16 +154,19 @@ def test_another_process_simulated_by_clearing_the_local_state():
     assert not workdays.is_workday(SPRING_MONDAY)
 
 
-def test_the_hot_path_makes_no_query_after_the_first_load(django_assert_num_queries):
+def test_the_hot_path_makes_no_query_after_the_first_load(clock, django_assert_num_queries):
     CalendarDay.objects.create(date=SPRING_MONDAY, kind=HOLIDAY, name="春节")
-    with time_machine.travel(_aware(2026, 12, 1, 9, 0), tick=False):
-        workdays.is_workday(SPRING_MONDAY)
-        with django_assert_num_queries(0):
-            for offset in range(400):
-                workdays.is_workday(dt.date(2027, 1, 1) + dt.timedelta(days=offset))
-            workdays.add_workdays(dt.date(2027, 1, 1), 30)
-            workdays.workdays_between(dt.date(2026, 12, 1), dt.date(2027, 3, 1))
-            assert not workdays.is_workday(SPRING_MONDAY)
+    workdays.is_workday(SPRING_MONDAY)
+    with django_assert_num_queries(0):
+        for offset in range(400):
+            workdays.is_workday(dt.date(2027, 1, 1) + dt.timedelta(days=offset))
+        workdays.add_workdays(dt.date(2027, 1, 1), 30)
+        workdays.workdays_between(dt.date(2026, 12, 1), dt.date(2027, 3, 1))
+        assert not workdays.is_workday(SPRING_MONDAY)
+    clock.shift(31)
+    with django_assert_num_queries(1):  # the revision, unchanged: the rows are not read again
+        for offset in range(400):
+            workdays.is_workday(dt.date(2027, 1, 1) + dt.timedelta(days=offset))
 
 
 def test_the_hot_path_makes_no_query_inside_the_saving_transaction(platform_admin, django_assert_num_queries):
