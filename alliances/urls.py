@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -29,4 +29,5 @@ urlpatterns = [
     path("zones/new/", views.zone_create, name="zone_create"),
     path("zones/<int:pk>/edit/", views.zone_edit, name="zone_edit"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("", include("alliances.meetings.urls")),
 ]
