@@ -41,6 +41,7 @@ from ..models import (
     WorkZone,
 )
 from ..selectors import department_handlers, enterprise_secretaries
+from . import reminders
 from .permissions import can_manage_meeting, manages_alliance
 
 logger = logging.getLogger(__name__)
@@ -243,6 +244,7 @@ def meeting_schedule(
         _default_invitations(meeting, departments=departments, chosen_users=people, chosen_names=chosen_names)
     )
     _audit(meeting, audit.Action.MEETING_SCHEDULE, actor=actor, kind=meeting.kind, starts_at=meeting.starts_at)
+    reminders.meeting_changed(meeting)
     if not meeting.has_started:
         _notify_invitees(
             meeting.pk,
@@ -285,6 +287,7 @@ def meeting_move(
     meeting.full_clean()
     meeting.save(update_fields=["moved_from", "starts_at", "ends_at", "version", "updated_at"])
     _audit(meeting, audit.Action.MEETING_MOVE, actor=actor, moved_from=previous, starts_at=starts_at)
+    reminders.meeting_changed(meeting)
     _notify_invitees(
         meeting.pk,
         key=f"moved:v{meeting.version}",
@@ -309,6 +312,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     meeting.full_clean()
     meeting.save(update_fields=["state", "cancel_reason", "cancelled_at", "updated_at"])
     _audit(meeting, audit.Action.MEETING_CANCEL, actor=actor, reason=meeting.cancel_reason)
+    reminders.meeting_cancelled(meeting)
     if not meeting.has_started:
         _notify_invitees(
             meeting.pk,
@@ -431,6 +435,7 @@ def meeting_minutes_file(
     meeting.minutes_filed_at, meeting.minutes_filed_by = timezone.now(), actor
     meeting.full_clean()
     meeting.save(update_fields=["summary", "state", "minutes_filed_at", "minutes_filed_by", "updated_at"])
+    reminders.minutes_filed(meeting)
     _audit(
         meeting,
         audit.Action.MINUTES_FILE,
@@ -467,6 +472,7 @@ def _decision_add(meeting: Meeting, draft: DecisionDraft) -> Decision:
     )
     decision.full_clean()
     decision.save()
+    reminders.decision_changed(decision)
     return decision
 
 
@@ -512,6 +518,7 @@ def decision_update_status(*, actor, decision: Decision, status: str) -> Decisio
     decision.done_at = timezone.now() if status == Decision.Status.DONE else None
     decision.full_clean()
     decision.save(update_fields=["status", "done_at", "updated_at"])
+    reminders.decision_changed(decision)
     return decision
 
 

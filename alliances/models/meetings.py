@@ -26,6 +26,7 @@ __all__ = [
     "MeetingAttachment",
     "MeetingKind",
     "MeetingSchedule",
+    "ScheduleHost",
 ]
 
 
@@ -97,6 +98,12 @@ class MeetingSchedule(models.Model):
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("截止日期"), null=True, blank=True)
     active = models.BooleanField(_("启用"), default=True)
+    recorder = _user_fk(_("记录人账号"))
+    recorder_name = models.CharField(_("记录人"), max_length=50, blank=True)
+    #: The series this one continues after a "this and following" edit (its end is the day before).
+    split_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="continued_by", verbose_name=_("原计划")
+    )
     created_by = _user_fk(_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -126,6 +133,38 @@ class MeetingSchedule(models.Model):
 
     def __str__(self):
         return f"{self.alliance} {self.title}"
+
+
+class ScheduleHost(models.Model):
+    """One enterprise in a schedule's host rotation (轮值承办), in the order staff set: each new
+    occurrence is hosted by the next one after the previous occurrence's host; an enterprise that
+    has left the alliance is skipped."""
+
+    schedule = models.ForeignKey(
+        MeetingSchedule, on_delete=models.CASCADE, related_name="hosts", verbose_name=_("会议计划")
+    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+", verbose_name=_("承办企业"))
+    position = models.PositiveSmallIntegerField(_("顺序"))
+
+    class Meta:
+        verbose_name = _("轮值承办企业")
+        verbose_name_plural = _("轮值承办企业")
+        ordering = ["schedule", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "enterprise"],
+                name="schedule_host_once",
+                violation_error_message=_("该企业已在轮值承办名单中。"),
+            ),
+            models.UniqueConstraint(
+                fields=["schedule", "position"],
+                name="schedule_host_position_unique",
+                violation_error_message=_("轮值顺序不能重复。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.enterprise}"
 
 
 class Meeting(models.Model):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from ..meetings.leads import validate_reminder_leads
 from ..validators import validate_credit_code
 
 __all__ = [
@@ -304,6 +305,13 @@ class Alliance(models.Model):
     )
     founded_on = models.DateField(_("成立日期"))
     meeting_cadence = models.CharField(_("会议频次"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    meeting_reminders = models.CharField(
+        _("会前提醒"),
+        max_length=60,
+        blank=True,
+        validators=[validate_reminder_leads],
+        help_text=_("留空为默认：提前 1 个工作日 16:00 和会前 2 小时。格式如：1d@16:00, 2h, 30m。"),
+    )
     description = models.TextField(_("简介"), blank=True)
 
     class Meta:

@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
     "due-items": {"task": "chainparty.tasks.sweep_due_items", "schedule": 60.0},
     "resource-expiry": {"task": "demands.tasks.expire_resources", "schedule": crontab(hour=0, minute=15)},
     "missing-holidays": {"task": "chainparty.tasks.warn_missing_holidays", "schedule": crontab(hour=8, minute=30)},
+    "monthly-minutes": {"task": "alliances.tasks.export_monthly_minutes", "schedule": crontab(hour=6, minute=30)},
+    "meeting-occurrences": {
+        "task": "alliances.tasks.generate_meeting_occurrences",
+        "schedule": crontab(hour=1, minute=20),
+    },
 }
 
 REST_FRAMEWORK = {
