@@ -285,11 +285,17 @@ def _write_sheet(workbook, exporter: ListExporter) -> int:
     return count
 
 
-def write_workbook(exporters: Iterable[ListExporter], file) -> dict[str, int]:
+def write_workbook(exporters: Iterable[ListExporter], file, *, progress=None) -> dict[str, int]:
     """Write the exporters into `file` (a path or a binary file), one sheet each, in order; returns
-    the number of rows written per exporter identifier."""
+    the number of rows written per exporter identifier. `progress(done, total)`, when given, is
+    called after each sheet."""
+    exporters = list(exporters)
     workbook = Workbook(write_only=True)
-    counts = {exporter.identifier: _write_sheet(workbook, exporter) for exporter in exporters}
+    counts = {}
+    for done, exporter in enumerate(exporters, 1):
+        counts[exporter.identifier] = _write_sheet(workbook, exporter)
+        if progress is not None:
+            progress(done, len(exporters))
     if not counts:
         workbook.create_sheet(title=_("数据"))
     workbook.save(file)
@@ -342,3 +348,71 @@ class WorkbookRegistry:
 
 
 workbooks = WorkbookRegistry()
+
+
+# -- background exports ---------------------------------------------------------------------------------
+#: How long a background export's file may be downloaded.
+EXPORT_JOB_LIFETIME = dt.timedelta(days=7)
+
+
+def export_job_create(*, workbook: str, params: dict, filename: str, owner=None, viewers=(), dedupe_key=None):
+    """A pending job for the worker, downloadable by `owner` and `viewers` once written. With a
+    `dedupe_key`, a second call returns the first job (and `created` False) instead of a new one."""
+    from .models import ExportJob
+
+    defaults = {
+        "workbook": workbook,
+        "params": params,
+        "filename": filename,
+        "owner": owner,
+        "expires_at": timezone.now() + EXPORT_JOB_LIFETIME,
+    }
+    if dedupe_key:
+        job, created = ExportJob.objects.get_or_create(dedupe_key=dedupe_key, defaults=defaults)
+    else:
+        job, created = ExportJob.objects.create(**defaults), True
+    if created:
+        job.viewers.add(*{user.pk for user in (owner, *viewers) if user is not None})
+    return job, created
+
+
+def export_job_claim(job_id: int) -> bool:
+    """Claim a pending job for this worker (a conditional update: a job runs once)."""
+    from .models import ExportJob
+
+    claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.PENDING).update(
+        state=ExportJob.State.RUNNING, started_at=timezone.now(), progress=5
+    )
+    return bool(claimed)
+
+
+def export_job_write(job, exporters: Iterable[ListExporter]) -> None:
+    """Write the claimed job's workbook to storage, reporting progress per sheet; a failure marks the
+    job failed with its reason (and is raised again for the worker's log)."""
+    from django.core.files import File
+
+    from .models import ExportJob
+
+    def progress(done, total):
+        ExportJob.objects.filter(pk=job.pk).update(progress=5 + 90 * done // total)
+
+    try:
+        with tempfile.TemporaryFile() as file:
+            counts = write_workbook(exporters, file, progress=progress)
+            file.seek(0)
+            job.file.save(f"{job.filename}.xlsx", File(file), save=False)
+    except Exception as error:
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, error=str(error)[:500], finished_at=timezone.now()
+        )
+        raise
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.DONE, progress=100, file=job.file.name, rows=counts, finished_at=timezone.now()
+    )
+
+
+def export_job_response(job) -> FileResponse:
+    """The job's file as a download under its Chinese name (callers check access and expiry)."""
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=f"{job.filename}.xlsx", content_type=XLSX_CONTENT_TYPE
+    )

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -292,3 +294,67 @@ class CalendarDay(models.Model):
         # The notices only ever move work onto a weekend; a make-up "working day" on a weekday is a typo.
         if self.kind == self.Kind.MAKEUP_WORKDAY and self.date is not None and self.date.weekday() < 5:
             raise ValidationError({"kind": _("调休上班日应为周六或周日。")})
+
+
+def export_file_path(instance, filename):
+    """Stored under a random name; the download's name comes from `ExportJob.filename`."""
+    return f"exports/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class ExportJob(models.Model):
+    """A workbook written in the background (a big export, or the monthly one beat makes): its
+    progress while it runs, then a file that the `viewers` may download until `expires_at`.
+
+    `workbook` names a workbook of `chainparty.exporters.workbooks` and `params` holds what its
+    builder needs (a month, an alliance or a region): the app that offers the export builds the
+    sheets from them and checks access again on download. `dedupe_key` makes a scheduled export
+    run once however often beat fires.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    workbook = models.CharField(_("工作簿"), max_length=50)
+    params = models.JSONField(_("参数"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    filename = models.CharField(_("文件名"), max_length=150)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    viewers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="export_jobs", verbose_name=_("可下载人"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    file = models.FileField(_("文件"), upload_to=export_file_path, max_length=200, blank=True)
+    rows = models.JSONField(_("行数"), default=dict, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("下载截止"))
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="export_job_progress_percent"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.DONE and bool(self.file) and not self.is_expired

@@ -1,9 +1,12 @@
 """Excel exports of demands, through the shared exporter base (chainparty.exporters)."""
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chainparty.exporters import DATE, DATETIME, MONEY, NUMBER, Column, ListExporter, workbooks
 
+from .models import Need
 from .selectors import needs as selectors
 
 #: Rows read per chunk: big enough that a county's export takes a handful of queries.
@@ -79,3 +82,66 @@ class NeedExporter(ListExporter):
 
 
 workbooks.register("needs", NeedExporter)
+
+
+# -- the monthly minutes workbook (alliances.exporters) -------------------------------------------------
+class MonthlyNeedExporter(ListExporter):
+    """本月诉求: the needs of the workbook's alliances filed or closed out in its month, in one query
+    streamed from the database, as a ledger like the workbook's other sheets."""
+
+    identifier = "minutes_needs"
+    verbose_name = _("本月诉求")
+    empty_text = _("本月无新提交或销号的诉求。")
+    columns = (
+        Column(_("序号"), NUMBER),
+        Column(_("编号")),
+        Column(_("产业链党委")),
+        Column(_("企业")),
+        Column(_("标题"), wrap=True),
+        Column(_("类别")),
+        Column(_("状态")),
+        Column(_("提交日期"), DATE),
+        Column(_("销号日期"), DATE),
+        Column(_("本月情况")),
+    )
+
+    def __init__(self, *, scope):
+        self.scope = scope
+        self.ledger = scope.ledger("本月诉求")
+
+    def iter_rows(self):
+        start, following = self.scope.bounds
+        filed = Q(filed_at__gte=start, filed_at__lt=following)
+        closed = Q(closed_at__gte=start, closed_at__lt=following)
+        categories, states = dict(Need.Category.choices), dict(Need.State.choices)
+        rows = (
+            Need.objects.filter(filed | closed, alliance__in=self.scope.alliances.values("pk"))
+            .order_by("filed_at", "pk")
+            .values_list(
+                "number", "alliance__name", "enterprise__name", "title", "category", "state", "filed_at", "closed_at"
+            )
+        )
+        for index, (number, alliance, enterprise, title, category, state, filed_at, closed_at) in enumerate(
+            rows.iterator(chunk_size=CHUNK_SIZE), 1
+        ):
+            filed_on = timezone.localtime(filed_at).date()
+            closed_on = timezone.localtime(closed_at).date() if closed_at else None
+            in_month = (
+                start.date() <= filed_on,
+                closed_on is not None and start.date() <= closed_on < following.date(),
+            )
+            yield (
+                index,
+                number,
+                alliance,
+                enterprise,
+                title,
+                categories.get(category, category),
+                states.get(state, state),
+                filed_on,
+                closed_on,
+                {(True, True): _("本月提交并销号"), (True, False): _("本月提交")}.get(in_month, _("本月销号")),
+            )
+
+
+workbooks.register("monthly_minutes", MonthlyNeedExporter)

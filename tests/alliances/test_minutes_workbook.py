@@ -1,0 +1,316 @@
+"""The monthly minutes workbook (issue 8 §4): read back with openpyxl from the download, the command
+and the background job; query budget; bad months; who may export."""
+
+import datetime as dt
+import io
+import zoneinfo
+from itertools import count
+
+import openpyxl
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from alliances import exporters
+from alliances.models import Invitation, Meeting
+from alliances.tasks import export_monthly_minutes
+from chainparty.models import AuditLog, ExportJob, Notification
+from demands.models import Need
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 12, 10, 10, 0, tzinfo=SHANGHAI)
+EVIL = '=HYPERLINK("http://evil.example","点我")'
+_numbers = count(1)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def fresh(user):
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def meeting_in_november(world, *, day=3, summary="研究用工难题。", invitees=2, decisions=1):
+    starts = dt.datetime(2026, 11, day, 9, 0, tzinfo=SHANGHAI)
+    meeting = factories.MeetingFactory(
+        alliance=world.alliance,
+        title=f"11月{day}日党委会议",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+        chair_name="王书记",
+        host_enterprise=world.lead,
+        summary=summary,
+        state=Meeting.State.HELD,
+    )
+    factories.AgendaItemFactory(meeting=meeting, position=1, title="用工难题会商")
+    factories.AgendaItemFactory(meeting=meeting, position=2, title=EVIL)
+    for index in range(invitees):
+        factories.InvitationFactory(
+            meeting=meeting,
+            enterprise=world.member,
+            attendance=Invitation.Attendance.PRESENT if index == 0 else Invitation.Attendance.ABSENT,
+        )
+    for _ in range(decisions):
+        factories.DecisionFactory(meeting=meeting, owner_department=world.department, text=EVIL)
+    return meeting
+
+
+def need(world, *, filed_at, closed_at=None, title="急需熟练挡车工"):
+    return Need.objects.create(
+        number=f"XQ-M-{next(_numbers):06d}",
+        enterprise=world.member,
+        alliance=world.alliance,
+        region=world.county,
+        category=Need.Category.LABOR,
+        state=Need.State.CLOSED if closed_at else Need.State.ACCEPTED,
+        title=title,
+        description="",
+        contact_name="联系人",
+        contact_phone="13800000000",
+        filed_at=filed_at,
+        closed_at=closed_at,
+    )
+
+
+def workbook_of(scope):
+    buffer = io.BytesIO()
+    exporters.write_minutes(scope, buffer)
+    buffer.seek(0)
+    return openpyxl.load_workbook(buffer)
+
+
+def values(sheet, row):
+    return [cell.value for cell in sheet[row]]
+
+
+def test_the_workbook_has_four_ledgers_with_titles_headers_rows_and_real_dates(world, personas):
+    meeting_in_november(world)
+    need(world, filed_at=dt.datetime(2026, 11, 5, 9, tzinfo=SHANGHAI))
+    need(
+        world,
+        filed_at=dt.datetime(2026, 10, 5, 9, tzinfo=SHANGHAI),
+        closed_at=dt.datetime(2026, 11, 20, tzinfo=SHANGHAI),
+    )
+    need(world, filed_at=dt.datetime(2026, 10, 6, 9, tzinfo=SHANGHAI), title="十月的诉求")  # not this month
+    scope = exporters.minutes_scope_for_user(user=fresh(personas.org_staff), year=2026, month=11)
+    book = workbook_of(scope)
+    assert book.sheetnames == ["会议台账", "参会情况", "议定事项", "本月诉求"]
+
+    ledger = book["会议台账"]
+    assert ledger["A1"].value == "汶上县产业链党委会议台账（2026年11月）"
+    assert "A1:K1" in {str(r) for r in ledger.merged_cells.ranges}
+    assert ledger["A2"].value == "填报单位：汶上县委组织部" and ledger["G2"].value == "填报日期：2026年12月10日"
+    assert values(ledger, 3) == [
+        "序号",
+        "产业链党委",
+        "会议类型",
+        "日期",
+        "地点",
+        "主持人",
+        "承办企业",
+        "应到",
+        "实到",
+        "议题",
+        "纪要摘要",
+    ]
+    row = values(ledger, 4)
+    assert row[:9] == [
+        1,
+        "汶上县纺织服装产业链党委",
+        "党委会议",
+        dt.datetime(2026, 11, 3),
+        "党群服务中心二楼会议室",
+        "王书记",
+        "鸿瑞轩服饰有限公司",
+        2,
+        1,
+    ]
+    assert row[9] == f"1. 用工难题会商\n2. {EVIL}" and row[10] == "研究用工难题。"
+    assert ledger["D4"].is_date and ledger.print_title_rows == "$3:$3" and ledger.freeze_panes == "A4"
+    assert ledger["A6"].value.startswith("填报人：")
+
+    attendance = book["参会情况"]
+    assert values(attendance, 3)[:5] == ["序号", "产业链党委", "会议", "日期", "姓名"]
+    assert [values(attendance, r)[8] for r in (4, 5)] == ["出席", "缺席"]
+    assert values(attendance, 4)[5] == "新花源纺织有限公司"
+
+    decisions = book["议定事项"]
+    assert values(decisions, 3)[4:8] == ["议定事项", "责任单位（人）", "办理时限（工作日）", "办结期限"]
+    assert values(decisions, 4)[5] == "汶上县人力资源和社会保障局" and decisions["H4"].is_date
+    assert values(decisions, 4)[8] == "办理中"
+
+    needs = book["本月诉求"]
+    rows = [values(needs, r) for r in (4, 5)]
+    assert [(r[2], r[9]) for r in rows] == [
+        ("汶上县纺织服装产业链党委", "本月销号"),
+        ("汶上县纺织服装产业链党委", "本月提交"),
+    ]
+    assert needs["I4"].is_date and needs["A6"].value is None  # two rows, then the blank before the signature
+
+
+def test_text_users_typed_is_never_a_formula(world, personas):
+    meeting_in_november(world, summary=EVIL)
+    book = workbook_of(exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11))
+    for sheet in book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate)
+    assert book["会议台账"]["K4"].value == EVIL and book["会议台账"]["K4"].quotePrefix
+
+
+def test_queries_do_not_grow_with_the_number_of_meetings(world, personas, django_assert_max_num_queries):
+    def queries(meetings):
+        for day in range(1, meetings + 1):
+            meeting_in_november(world, day=day, invitees=3, decisions=2)
+        scope = exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            exporters.write_minutes(scope, io.BytesIO())
+        return len(captured)
+
+    few = queries(2)
+    Meeting.objects.all().delete()
+    many = queries(12)
+    assert few == many <= 8
+
+
+def test_a_month_in_the_future_is_refused_in_chinese(world, personas):
+    with pytest.raises(Exception) as refused:
+        exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2027, month=1)
+    assert "2027年1月尚未到来" in " ".join(refused.value.messages)
+    # The current month (still running) may be exported.
+    exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=12)
+
+
+def test_a_month_without_meetings_says_so(world, personas):
+    factories.MeetingFactory(
+        alliance=world.alliance,
+        starts_at=dt.datetime(2026, 11, 4, 9, tzinfo=SHANGHAI),
+        ends_at=dt.datetime(2026, 11, 4, 11, tzinfo=SHANGHAI),
+        state=Meeting.State.CANCELLED,
+        cancel_reason="改期",
+    )
+    book = workbook_of(exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11))
+    assert book["会议台账"]["A4"].value == "本月无会议。"
+    assert book["参会情况"]["A4"].value == "本月无会议，无参会记录。"
+    assert book["议定事项"]["A4"].value == "本月无议定事项。"
+    assert book["本月诉求"]["A4"].value == "本月无新提交或销号的诉求。"
+
+
+def test_the_command_writes_the_file_and_refuses_bad_months(world, tmp_path):
+    meeting_in_november(world)
+    target = tmp_path / "minutes.xlsx"
+    call_command("export_minutes", "--month", "2026-11", "--alliance", str(world.alliance.pk), "-o", str(target))
+    assert openpyxl.load_workbook(target)["会议台账"]["B4"].value == "汶上县纺织服装产业链党委"
+    assert AuditLog.objects.filter(action=AuditLog.Action.EXPORT).count() == 1
+    for month in ("2026-13", "十一月", "2027-02"):
+        with pytest.raises(CommandError):
+            call_command("export_minutes", "--month", month, "-o", str(tmp_path / "x.xlsx"))
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+# -- the download --------------------------------------------------------------------------------------
+def export_url(**params):
+    from urllib.parse import urlencode
+
+    return (
+        f"{reverse('alliances:minutes_export')}?{urlencode(params)}" if params else reverse("alliances:minutes_export")
+    )
+
+
+@pytest.mark.parametrize("who", ["secretary", "org_staff"])
+def test_managers_download_the_workbook_and_it_is_audited(world, personas, client_for, who):
+    meeting_in_november(world)
+    response = client_for(getattr(personas, who)).get(export_url(month="2026-11", alliance=world.alliance.pk))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book["会议台账"]["A1"].value == "汶上县纺织服装产业链党委会议台账（2026年11月）"
+    record = AuditLog.objects.get(action=AuditLog.Action.EXPORT)
+    assert record.data["alliance_id"] == world.alliance.pk and record.data["rows"]["minutes_meetings"] == 1
+    assert record.region_path == world.county.path
+
+
+@pytest.mark.parametrize("who", ["enterprise_secretary", "handler", "guide", "leader"])
+def test_members_who_do_not_run_meetings_get_403(world, personas, client_for, who):
+    client = client_for(getattr(personas, who))
+    assert client.get(export_url()).status_code == 403
+    assert client.get(export_url(month="2026-11", alliance=world.alliance.pk)).status_code == 403
+
+
+def test_an_alliance_the_user_cannot_see_is_404(world, personas, client_for):
+    client = client_for(personas.outsider)
+    assert client.get(export_url()).status_code == 403
+    client = client_for(personas.secretary)
+    other = factories.AllianceFactory(region=world.other_county)
+    assert client.get(export_url(month="2026-11", alliance=other.pk)).status_code == 404
+    assert client.get(export_url(month="2026-11", alliance="abc")).status_code == 404
+
+
+def test_the_form_shows_the_refusal_of_a_future_month(world, personas, client_for):
+    response = client_for(personas.org_staff).get(export_url(month="2027-03"))
+    assert response.status_code == 400
+    assert "2027年3月尚未到来" in response.content.decode()
+    assert not AuditLog.objects.filter(action=AuditLog.Action.EXPORT).exists()
+
+
+def test_a_big_month_runs_in_the_background_with_progress_and_a_checked_expiring_link(
+    world, personas, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from alliances.meetings import export_views
+
+    monkeypatch.setattr(export_views, "SYNC_MAX_MEETINGS", 1)
+    meeting_in_november(world, day=3)
+    meeting_in_november(world, day=10)
+    client = client_for(personas.org_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(export_url(month="2026-11"))
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "alliances:minutes_export_job", args=[job.pk]
+    )
+    assert job.state == ExportJob.State.DONE and job.progress == 100 and job.rows["minutes_meetings"] == 2
+    assert "下载 Excel" in client.get(response["Location"]).content.decode()
+
+    download = reverse("alliances:minutes_export_download", args=[job.pk])
+    body = b"".join(client.get(download).streaming_content)
+    assert openpyxl.load_workbook(io.BytesIO(body))["会议台账"]["A5"].value == 2
+    assert client_for(personas.secretary).get(download).status_code == 404  # not a viewer of this job
+
+    client = client_for(personas.org_staff)
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=NOW - dt.timedelta(seconds=1))
+    assert client.get(download).status_code == 410
+
+
+def test_beat_makes_last_months_workbook_for_each_organisation_department_once(
+    world, personas, clock, django_capture_on_commit_callbacks
+):
+    meeting_in_november(world)
+    clock.move_to(dt.datetime(2026, 12, 1, 6, 30, tzinfo=SHANGHAI))  # a Tuesday: December's first working day
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_monthly_minutes.delay().get() == 1
+    job = ExportJob.objects.get()
+    assert job.state == ExportJob.State.DONE and job.params["region_id"] == world.county.pk
+    assert list(job.viewers.all()) == [personas.org_staff]
+    note = Notification.objects.get(recipient=personas.org_staff, kind="minutes_export")
+    assert note.url == reverse("alliances:minutes_export_job", args=[job.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_monthly_minutes.delay().get() == 0  # beat firing again makes nothing twice
+    clock.move_to(dt.datetime(2026, 12, 2, 6, 30, tzinfo=SHANGHAI))
+    assert export_monthly_minutes.delay().get() == 0  # not the first working day
+    assert ExportJob.objects.count() == 1 and Notification.objects.filter(kind="minutes_export").count() == 1
+
+
+def test_the_first_working_day_follows_the_calendar():
+    assert exporters.is_first_workday_of_month(dt.date(2026, 11, 2))  # 1 November 2026 is a Sunday
+    assert not exporters.is_first_workday_of_month(dt.date(2026, 11, 1))
+    assert not exporters.is_first_workday_of_month(dt.date(2026, 11, 3))
