@@ -30,4 +30,5 @@ urlpatterns = [
     path("zones/<int:pk>/edit/", views.zone_edit, name="zone_edit"),
     path("audit/", views.audit_list, name="audit_list"),
     path("", include("alliances.meetings.urls")),
+    path("", include("alliances.meetings.export_views")),
 ]
