@@ -127,7 +127,11 @@ def _record(invitations) -> dict:
             (present if invitation.source in members else observers).append(name)
         elif invitation.attendance == Invitation.Attendance.LEAVE:
             reason = invitation.leave_reason
-            absent.append(_("%(name)s（请假：%(reason)s）") % {"name": name, "reason": reason} if reason else name)
+            absent.append(
+                _("%(name)s（请假：%(reason)s）") % {"name": name, "reason": reason}
+                if reason
+                else _("%s（请假）") % name
+            )
         elif invitation.attendance == Invitation.Attendance.ABSENT:
             absent.append(name)
     return {"present": present, "observers": observers, "absent": absent}
