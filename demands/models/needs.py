@@ -138,6 +138,20 @@ class Need(models.Model):
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # The meeting decision (议定事项) this need was filed from (demands.services.meetings). PROTECT: the
+    # need's origin stays on record, so a meeting whose decision became a need cannot be deleted.
+    # Indexed by the unique partial index need_one_per_decision (built concurrently, demands.0006),
+    # not by the implicit FK index, which a plain AddField would build under a write lock.
+    decision = models.ForeignKey(
+        "alliances.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        verbose_name=_("来源议定事项"),
+        editable=False,
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("需求")
@@ -158,6 +172,12 @@ class Need(models.Model):
                 condition=Q(land_mu__isnull=True) | Q(land_mu__gte=0),
                 name="need_land_not_negative",
                 violation_error_message=_("用地面积不能为负数。"),
+            ),
+            models.UniqueConstraint(
+                fields=["decision"],
+                condition=Q(decision__isnull=False),
+                name="need_one_per_decision",
+                violation_error_message=_("该议定事项已转为需求，不能重复转办。"),
             ),
         ]
         indexes = [
@@ -442,6 +462,8 @@ class NeedEvent(models.Model):
         ATTACH = "attach", _("上传附件")
         REMIND = "remind", _("临期提醒")
         SUPERVISE = "supervise", _("督办")
+        FROM_DECISION = "from_decision", _("会议议定转为需求")
+        DISCUSS = "discuss", _("列入会议议题")
 
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="events", verbose_name=_("需求"))
     assignment = models.ForeignKey(

@@ -1,0 +1,30 @@
+"""What `demands` keeps about objects of the apps below it, for `chainparty.links`: the need a
+meeting's decision became, with its state, so 问题销号 of that need shows on the decision."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from chainparty.links import LinkedRecord, register
+
+from .models import Need
+from .selectors.meetings import decision_need_states
+
+
+@register("alliances.decision")
+def decision_needs(decision_ids):
+    return {
+        decision_id: [
+            LinkedRecord(
+                kind="need",
+                kind_label=str(_("需求")),
+                id=need.pk,
+                label=need.number,
+                title=need.title,
+                state=need.state,
+                state_label=str(need.state_label),
+                done=need.state in Need.FINAL_STATES,
+                url=reverse("demands:need_detail", args=[need.pk]),
+            )
+        ]
+        for decision_id, need in decision_need_states(decision_ids).items()
+    }
