@@ -58,10 +58,11 @@ def need_from_decision(
 
     The enterprise is the decision's owner enterprise, or `enterprise` when a department or a
     person owns it; the title is the decision's first line unless given, the description its text
-    and where it was decided; the contact is the enterprise's unless given (need_file's rule). The need is linked to the decision (`Need.decision`, read back from
-    the decision through `chainparty.links`), and its timeline says which meeting decided it. A
-    decision becomes at most one need: the decision's row is locked, so a second call (or a
-    second person at the same moment) is refused with the need already filed."""
+    and where it was decided; the contact is the enterprise's unless given. The need is linked to
+    the decision (`Need.decision`, read back from the decision through `chainparty.links`), and
+    its timeline says which meeting decided it. A decision becomes at most one need: the
+    decision's row is locked, so a second call (or a second person at the same moment) is refused
+    with the need already filed."""
     decision = (
         Decision.objects.select_for_update(of=("self",))
         .select_related("meeting__alliance__region", "owner_enterprise")
