@@ -18,12 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chainparty import workdays
+from chainparty import links, workdays
 from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.paging import paginate
 
 from ..access import scope_for, visible_alliances
-from ..models import Decision, Invitation, Meeting
+from ..models import Decision, Enterprise, Invitation, Meeting
 from ..permissions import alliance_get_for_user
 from . import forms, permissions, selectors, services
 from .permissions import ANSWER, MANAGE, meetings_visible_q
@@ -143,6 +143,8 @@ def meeting_detail(request, pk):
     invitations = list(meeting.invitations.all())
     mine = next((i for i in invitations if i.user_id == request.user.pk), None)
     can_manage = permissions.can_manage_meeting(request.user, meeting)
+    # The need each decision became (apps above contribute it through chainparty.links).
+    links.attach(meeting.decisions.all())
     not_cancelled = meeting.state != State.CANCELLED
     context = {
         "meeting": meeting,
@@ -157,9 +159,19 @@ def meeting_detail(request, pk):
         "can_attach": can_manage and not_cancelled,
         "attach_form": forms.AttachForm() if can_manage and not_cancelled else None,
         "decision_statuses": Decision.Status.choices,
+        "member_enterprises": _member_enterprises(meeting) if can_manage else [],
         "printed_on": timezone.localdate(),
     }
     return render(request, "alliances/meetings/detail.html", context)
+
+
+def _member_enterprises(meeting: Meeting):
+    """Enterprises a decision not owned by one may be filed as a need for: the alliance's members."""
+    return list(
+        Enterprise.objects.filter(
+            memberships__alliance_id=meeting.alliance_id, memberships__left_on__isnull=True
+        ).order_by("name")
+    )
 
 
 def _managed_meeting(request, pk) -> Meeting:

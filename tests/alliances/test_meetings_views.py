@@ -403,3 +403,17 @@ def test_list_query_budgets_do_not_grow_with_rows(client_for, world, personas, d
     assert after == before
     with django_assert_max_num_queries(15):
         client_for(personas.org_staff).get(url("meeting_region_list"))
+
+
+def test_a_decision_turns_into_a_need_from_the_meeting_page(client_for, past_meeting, world, personas):
+    decision = factories.DecisionFactory(meeting=past_meeting, owner_department=world.department)
+    client = client_for(personas.secretary)
+    page = client.get(url("meeting_detail", past_meeting.pk)).content.decode()
+    action = reverse("demands:need_from_decision", args=[decision.pk])
+    assert action in page and "转为需求" in page
+    assert (
+        action
+        not in client_for(personas.other_enterprise_secretary)
+        .get(url("meeting_detail", past_meeting.pk))
+        .content.decode()
+    )
