@@ -314,3 +314,15 @@ def test_the_first_working_day_follows_the_calendar():
     assert exporters.is_first_workday_of_month(dt.date(2026, 11, 2))  # 1 November 2026 is a Sunday
     assert not exporters.is_first_workday_of_month(dt.date(2026, 11, 1))
     assert not exporters.is_first_workday_of_month(dt.date(2026, 11, 3))
+
+
+def test_a_decision_turned_into_a_need_names_the_need(world, personas):
+    meeting = meeting_in_november(world, decisions=2)
+    turned, _kept = meeting.decisions.order_by("position", "pk")
+    linked = need(world, filed_at=dt.datetime(2026, 11, 4, 9, tzinfo=SHANGHAI))
+    Need.objects.filter(pk=linked.pk).update(decision=turned)
+    book = workbook_of(exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11))
+    sheet = book["议定事项"]
+    header = values(sheet, 3)
+    column = header.index("转办诉求编号")
+    assert [values(sheet, row)[column] for row in (4, 5)] == [linked.number, None]
