@@ -32,6 +32,7 @@ untouched one whose period the new rule leaves empty is cancelled with a reason.
 
 import calendar
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
@@ -43,6 +44,8 @@ from chainparty import workdays
 
 from ..models import Alliance, Enterprise, Meeting, MeetingSchedule, Membership, RotatingChair, ScheduleHost
 from . import services
+
+logger = logging.getLogger(__name__)
 
 Rule = MeetingSchedule.Rule
 HORIZON_MONTHS = 3
@@ -98,7 +101,9 @@ def _rule_dates(schedule: MeetingSchedule, start: dt.date, end: dt.date) -> list
                 found.append(day)
             day += dt.timedelta(days=7)
         return found
-    for year, month in _months(start, end):
+    # From the month before `start`: a date pushed past a holiday into the next month (30 September
+    # moved to 8 October) belongs to the month before and is found only by expanding that month.
+    for year, month in _months(start.replace(day=1) - dt.timedelta(days=1), end):
         if schedule.rule == Rule.NTH_WORKDAY_OF_MONTH:
             days = _month_workdays(year, month)
             found += days[schedule.ordinal - 1 : schedule.ordinal]
@@ -287,9 +292,14 @@ def occurrences_generate(*, today: dt.date | None = None) -> int:
     ids = MeetingSchedule.objects.filter(active=True).exclude(ends_on__lt=today).values_list("pk", flat=True)
     created = 0
     for pk in list(ids):
-        with transaction.atomic():
-            schedule = _lock(MeetingSchedule(pk=pk))
-            created += len(_generate(schedule, today))
+        try:
+            with transaction.atomic():
+                schedule = _lock(MeetingSchedule(pk=pk))
+                created += len(_generate(schedule, today))
+        except ValidationError as error:
+            # One schedule that can no longer be expanded (its place left the region, its host left
+            # the alliance) must not stop every other schedule's meetings, today and every day after.
+            logger.warning("meeting schedule %s: occurrences not created: %s", pk, "; ".join(error.messages))
     return created
 
 
@@ -532,10 +542,11 @@ def occurrence_cancel(*, actor, meeting: Meeting, reason: str, following: bool =
     meeting = _occurrence(meeting)
     meeting = services.meeting_cancel(actor=actor, meeting=meeting, reason=reason)
     if following:
-        schedule_end(
-            actor=actor,
-            schedule=meeting.schedule,
-            ends_on=meeting.occurrence_date - dt.timedelta(days=1),
-            reason=reason,
-        )
+        ends_on = meeting.occurrence_date - dt.timedelta(days=1)
+        # The series and every series continued from it ("this and following" edits split it).
+        pending = [meeting.schedule]
+        while pending:
+            schedule = pending.pop()
+            pending.extend(schedule.continued_by.all())
+            schedule_end(actor=actor, schedule=schedule, ends_on=ends_on, reason=reason)
     return meeting

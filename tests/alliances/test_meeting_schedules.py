@@ -310,3 +310,43 @@ def test_hosts_rotate_in_order_skipping_a_member_that_left_and_the_quarter_chair
     with clock(2027, 3, 7, 1, 0):
         assert schedules.occurrences_generate() == 1  # 1 June
     assert occurrences(series)[-1].host_enterprise == world.member  # after the lead, in the new order
+
+
+# -- review fixes ----------------------------------------------------------------------------------
+def test_a_monthly_weekday_pushed_into_the_next_month_is_not_lost(db):
+    """31 January 2026, the fifth Saturday, is not a working day: its meeting is on Monday 2 February,
+    found even when the window starts in February."""
+    fifth_saturday = rule(Rule.MONTHLY_WEEKDAY, ordinal=5, weekday=MeetingSchedule.Weekday.SATURDAY)
+    assert dates(fifth_saturday, D(2026, 2, 1), D(2026, 2, 28)) == [D(2026, 2, 2)]
+
+
+def test_one_schedule_that_cannot_be_expanded_does_not_stop_the_others(world, personas, calendar_2027, monkeypatch):
+    with clock(2026, 12, 10, 10, 0):
+        broken = create(world, personas, title="无法展开的计划", starts_on=D(2027, 6, 1))
+        healthy = create(world, personas, title="正常的计划", starts_on=D(2027, 6, 1))
+    original = schedules.services.meeting_schedule
+
+    def refuse_the_broken_one(**kwargs):
+        if kwargs.get("schedule") is not None and kwargs["schedule"].pk == broken.pk:
+            raise ValidationError({"place_zone": "该片区已不在本联盟所在地区。"})
+        return original(**kwargs)
+
+    monkeypatch.setattr(schedules.services, "meeting_schedule", refuse_the_broken_one)
+    with clock(2027, 5, 20, 1, 0):
+        assert schedules.occurrences_generate() >= 1
+    assert occurrences(healthy) and not occurrences(broken)
+
+
+def test_cancel_this_and_following_ends_the_series_continued_from_it_too(series, personas):
+    jan, feb, _mar = occurrences(series)
+    with clock(2026, 12, 11, 10, 0):
+        continued = schedules.occurrence_update(
+            actor=personas.secretary, meeting=feb, following=True, start_time=dt.time(15, 0)
+        )
+        schedules.occurrence_cancel(actor=personas.secretary, meeting=jan, reason="换届，暂停例会", following=True)
+    continued.refresh_from_db()
+    assert not continued.active
+    assert {m.state for m in occurrences(series)} == {Meeting.State.CANCELLED}
+    with clock(2027, 3, 20, 1, 0):
+        assert schedules.occurrences_generate() == 0
+    assert {m.state for m in occurrences(series)} == {Meeting.State.CANCELLED}
