@@ -358,6 +358,7 @@ class DecisionExporter(_MinutesSheet):
 workbooks.register(WORKBOOK, MeetingLedgerExporter)
 workbooks.register(WORKBOOK, AttendanceExporter)
 workbooks.register(WORKBOOK, DecisionExporter)
+workbooks.register_job_task(WORKBOOK, "alliances.tasks.export_minutes_job")
 
 
 # -- writing the workbook -------------------------------------------------------------------------------

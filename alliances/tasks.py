@@ -18,8 +18,10 @@ def generate_meeting_occurrences():
 
 @shared_task(acks_late=True)
 def export_minutes_job(job_id):
-    """Write one background minutes workbook (claimed once: a redelivered task does nothing), then
-    notify its viewers when beat asked for it."""
+    """Write one background minutes workbook (claimed once: a redelivered task does nothing unless
+    the worker that claimed it died), then notify its viewers when beat asked for it. The scope is
+    built inside the job's failure handling: a seat given up or a region deleted since fails the
+    job with a reason instead of leaving it "生成中"."""
     from chainparty.exporters import export_job_claim, export_job_write
     from chainparty.models import ExportJob
 
@@ -28,7 +30,7 @@ def export_minutes_job(job_id):
     if not export_job_claim(job_id):
         return False
     job = ExportJob.objects.get(pk=job_id)
-    export_job_write(job, exporters.minutes_sheets(exporters.minutes_scope_from_params(job.params)))
+    export_job_write(job, lambda: exporters.minutes_sheets(exporters.minutes_scope_from_params(job.params)))
     if job.params.get("notify"):
         exporters.job_written_notify(job)
     return True

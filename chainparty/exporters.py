@@ -23,7 +23,7 @@ import itertools
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -325,7 +325,13 @@ class WorkbookRegistry:
 
     def __init__(self, *, discover=True):
         self._registry: dict[str, list[type[ListExporter]]] = {}
+        self._job_tasks: dict[str, str] = {}
         self._discovered = not discover
+
+    def _discover(self):
+        if not self._discovered:
+            self._discovered = True
+            autodiscover_modules("exporters")
 
     def register(self, name: str, exporter_class: type[ListExporter] | None = None):
         """`workbooks.register("monthly_ledger", MeetingSheet)`, or as a class decorator."""
@@ -337,10 +343,17 @@ class WorkbookRegistry:
         return exporter_class
 
     def exporter_classes(self, name: str) -> list[type[ListExporter]]:
-        if not self._discovered:
-            self._discovered = True
-            autodiscover_modules("exporters")
+        self._discover()
         return list(self._registry.get(name, ()))
+
+    def register_job_task(self, name: str, task_path: str) -> None:
+        """The dotted path of the Celery task (taking a job id) that writes background jobs of the
+        workbook `name`; the sweep queues it again for jobs left waiting."""
+        self._job_tasks[name] = task_path
+
+    def job_task(self, name: str) -> str | None:
+        self._discover()
+        return self._job_tasks.get(name)
 
     def build(self, name: str, **context) -> list[ListExporter]:
         """One exporter of each registered class, all given the same context."""
@@ -376,19 +389,73 @@ def export_job_create(*, workbook: str, params: dict, filename: str, owner=None,
     return job, created
 
 
-def export_job_claim(job_id: int) -> bool:
-    """Claim a pending job for this worker (a conditional update: a job runs once)."""
+def export_job_stale_after() -> dt.timedelta:
+    """How long a claimed job may run before another worker takes it back: longer than the task's
+    hard time limit, so a job still running is never taken twice."""
+    from django.conf import settings
+
+    return dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", None) or 300) + EXPORT_JOB_GRACE
+
+
+#: Waiting this long for a worker, a pending job is queued again by the sweep.
+EXPORT_JOB_REQUEUE_AFTER = dt.timedelta(minutes=5)
+#: Beyond the task's time limit before a running job counts as abandoned (its worker died).
+EXPORT_JOB_GRACE = dt.timedelta(minutes=5)
+#: Unwritten this long after it was created (several sweeps, several claims), a job is failed.
+EXPORT_JOB_GIVE_UP_AFTER = dt.timedelta(hours=1)
+
+
+def _claimable_q(now):
+    from django.db.models import Q
+
     from .models import ExportJob
 
-    claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.PENDING).update(
-        state=ExportJob.State.RUNNING, started_at=timezone.now(), progress=5
+    return Q(state=ExportJob.State.PENDING) | Q(
+        state=ExportJob.State.RUNNING, started_at__lt=now - export_job_stale_after()
     )
+
+
+def export_job_claim(job_id: int) -> bool:
+    """Claim a job for this worker (a conditional update: a job runs once at a time): a pending one,
+    or a running one abandoned by a worker that died after claiming it (started longer ago than
+    the task may run). A job past `EXPORT_JOB_GIVE_UP_AFTER` is not claimed: the sweep fails it."""
+    from .models import ExportJob
+
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(
+        _claimable_q(now), pk=job_id, created_at__gte=now - EXPORT_JOB_GIVE_UP_AFTER
+    ).update(state=ExportJob.State.RUNNING, started_at=now, progress=5)
     return bool(claimed)
 
 
-def export_job_write(job, exporters: Iterable[ListExporter]) -> None:
-    """Write the claimed job's workbook to storage, reporting progress per sheet; a failure marks the
-    job failed with its reason (and is raised again for the worker's log)."""
+def export_job_failure_reason(error: BaseException) -> str:
+    """Why a job failed, in words its viewers understand."""
+    from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+
+    if isinstance(error, PermissionDenied):
+        detail = str(error) or _("发起人已无权导出该范围。")
+        return _("无权导出：%(detail)s") % {"detail": detail}
+    if isinstance(error, ValidationError):
+        return _("导出条件无效：%(detail)s") % {"detail": "；".join(error.messages)}
+    if isinstance(error, ObjectDoesNotExist):
+        return _("导出范围中的联盟、地区或人员已不存在。")
+    return _("生成工作簿时出错（%(kind)s），请稍后重新导出或联系平台管理员。") % {"kind": type(error).__name__}
+
+
+def export_job_fail(job_id: int, reason: str) -> bool:
+    """Mark an unfinished job failed with `reason` (shown on its page)."""
+    from .models import ExportJob
+
+    updated = ExportJob.objects.filter(pk=job_id, state__in=(ExportJob.State.PENDING, ExportJob.State.RUNNING)).update(
+        state=ExportJob.State.FAILED, error=str(reason)[:500], finished_at=timezone.now()
+    )
+    return bool(updated)
+
+
+def export_job_write(job, exporters: Iterable[ListExporter] | Callable[[], Iterable[ListExporter]]) -> None:
+    """Write the claimed job's workbook to storage, reporting progress per sheet. `exporters` may be
+    a callable building them (from the job's params): whatever fails, building or writing, marks the
+    job failed with a reason in Chinese (and is raised again for the worker's log)."""
     from django.core.files import File
 
     from .models import ExportJob
@@ -397,18 +464,55 @@ def export_job_write(job, exporters: Iterable[ListExporter]) -> None:
         ExportJob.objects.filter(pk=job.pk).update(progress=5 + 90 * done // total)
 
     try:
+        sheets = exporters() if callable(exporters) else exporters
         with tempfile.TemporaryFile() as file:
-            counts = write_workbook(exporters, file, progress=progress)
+            counts = write_workbook(sheets, file, progress=progress)
             file.seek(0)
             job.file.save(f"{job.filename}.xlsx", File(file), save=False)
     except Exception as error:
-        ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportJob.State.FAILED, error=str(error)[:500], finished_at=timezone.now()
-        )
+        export_job_fail(job.pk, export_job_failure_reason(error))
         raise
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportJob.State.DONE, progress=100, file=job.file.name, rows=counts, finished_at=timezone.now()
     )
+
+
+def export_jobs_sweep(*, now=None) -> dict[str, int]:
+    """Nothing waits forever: queue again the pending jobs no worker took (the broker was down when
+    they were created) and the running ones whose worker died; fail those that have had their
+    chances (`EXPORT_JOB_GIVE_UP_AFTER` of sweeps and claims) with a reason. Each workbook names
+    the task that writes its jobs with `workbooks.register_job_task`."""
+    from django.db import transaction
+    from django.db.models import Q
+    from django.utils.module_loading import import_string
+
+    from .models import ExportJob
+
+    now = now or timezone.now()
+    unfinished = Q(state__in=(ExportJob.State.PENDING, ExportJob.State.RUNNING))
+    with transaction.atomic():
+        given_up = list(
+            ExportJob.objects.select_for_update(skip_locked=True)
+            .filter(unfinished, created_at__lt=now - EXPORT_JOB_GIVE_UP_AFTER)
+            .values_list("pk", flat=True)
+        )
+        ExportJob.objects.filter(pk__in=given_up).filter(unfinished).update(
+            state=ExportJob.State.FAILED,
+            error=_("多次尝试后仍未生成，请重新导出或联系平台管理员。"),
+            finished_at=now,
+        )
+    waiting = Q(state=ExportJob.State.PENDING, created_at__lt=now - EXPORT_JOB_REQUEUE_AFTER) | Q(
+        state=ExportJob.State.RUNNING, started_at__lt=now - export_job_stale_after()
+    )
+    requeued = 0
+    for pk, workbook in ExportJob.objects.filter(waiting).values_list("pk", "workbook"):
+        task_path = workbooks.job_task(workbook)
+        if task_path is None:
+            export_job_fail(pk, _("该导出任务无人处理。"))
+            continue
+        import_string(task_path).delay(pk)
+        requeued += 1
+    return {"requeued": requeued, "failed": len(given_up)}
 
 
 def export_job_response(job) -> FileResponse:

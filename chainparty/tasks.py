@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
-from . import holidays, notifications, sweeps, workdays
+from . import exporters, holidays, notifications, sweeps, workdays
 from .models import TaskHeartbeat
 
 
@@ -52,3 +52,11 @@ def warn_missing_holidays():
     """Daily from 1 November: tell platform staff that next year's holidays are not entered yet
     (once per person and year; nothing once they are)."""
     return holidays.notify_missing_next_year(today=workdays.local_today())
+
+
+@shared_task(acks_late=True)
+def sweep_export_jobs():
+    """Every few minutes: queue again background exports left waiting (broker down, worker killed)
+    and fail those out of chances, so every job ends written or failed with a reason."""
+    record_heartbeat("chainparty.tasks.sweep_export_jobs")
+    return exporters.export_jobs_sweep()

@@ -206,6 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     "due-items": {"task": "chainparty.tasks.sweep_due_items", "schedule": 60.0},
     "resource-expiry": {"task": "demands.tasks.expire_resources", "schedule": crontab(hour=0, minute=15)},
     "missing-holidays": {"task": "chainparty.tasks.warn_missing_holidays", "schedule": crontab(hour=8, minute=30)},
+    "export-jobs": {"task": "chainparty.tasks.sweep_export_jobs", "schedule": crontab(minute="*/5")},
     "monthly-minutes": {"task": "alliances.tasks.export_monthly_minutes", "schedule": crontab(hour=6, minute=30)},
     "meeting-occurrences": {
         "task": "alliances.tasks.generate_meeting_occurrences",

@@ -10,11 +10,12 @@ import openpyxl
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from alliances import exporters
-from alliances.models import Invitation, Meeting
+from alliances.models import Alliance, Invitation, Meeting
 from alliances.tasks import export_monthly_minutes
 from chainparty.models import AuditLog, ExportJob, Notification
 from demands.models import Need
@@ -326,3 +327,110 @@ def test_a_decision_turned_into_a_need_names_the_need(world, personas):
     header = values(sheet, 3)
     column = header.index("转办诉求编号")
     assert [values(sheet, row)[column] for row in (4, 5)] == [linked.number, None]
+
+
+# -- background jobs always end done or failed -----------------------------------------------------------
+def background_job(scope, *, owner):
+    from chainparty.exporters import export_job_create
+
+    job, _created = export_job_create(
+        workbook=exporters.WORKBOOK, params=scope.params, filename=scope.filename(), owner=owner
+    )
+    return job
+
+
+def end_secretary_seat(world, personas):
+    from alliances import services
+    from alliances.models import CommitteeSeat
+
+    seat = CommitteeSeat.objects.get(alliance=world.alliance, user=personas.secretary)
+    services.seat_end(seat=seat, term_end=dt.date(2026, 12, 1))
+
+
+def test_a_job_abandoned_by_a_dead_worker_is_claimed_again_after_the_time_limit(world, personas, clock):
+    from alliances.tasks import export_minutes_job
+    from chainparty.exporters import export_job_claim, export_job_stale_after
+
+    meeting_in_november(world)
+    job = background_job(
+        exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11), owner=personas.org_staff
+    )
+    assert export_job_claim(job.pk)  # the worker claims it, then is killed before writing
+    assert export_minutes_job.delay(job.pk).get() is False  # redelivered at once: still running elsewhere
+    clock.shift(export_job_stale_after() + dt.timedelta(seconds=1))
+    assert export_minutes_job.delay(job.pk).get() is True
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE and job.rows["minutes_meetings"] == 1
+
+
+def test_a_scope_that_cannot_be_built_again_fails_the_job_with_a_chinese_reason(world, personas, client_for):
+    from alliances.tasks import export_minutes_job
+
+    scope = exporters.minutes_scope_for_user(user=fresh(personas.secretary), year=2026, month=11)
+    job = background_job(scope, owner=personas.secretary)
+    end_secretary_seat(world, personas)  # the seat ended between the request and the worker
+    with pytest.raises(PermissionDenied):
+        export_minutes_job.delay(job.pk).get()
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED and job.finished_at is not None
+    assert job.error.startswith("无权导出：只有联盟书记、联络员或组织部工作人员")
+
+    gone = background_job(
+        exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11), owner=personas.org_staff
+    )
+    ExportJob.objects.filter(pk=gone.pk).update(params={**gone.params, "alliance_id": 999999})
+    with pytest.raises(Alliance.DoesNotExist):
+        export_minutes_job.delay(gone.pk).get()
+    gone.refresh_from_db()
+    assert gone.state == ExportJob.State.FAILED and gone.error == "导出范围中的联盟、地区或人员已不存在。"
+
+
+def test_the_job_page_shows_the_failure_and_its_reason_in_chinese(world, personas, client_for):
+    job = background_job(
+        exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11), owner=personas.org_staff
+    )
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.FAILED, error="导出范围中的联盟、地区或人员已不存在。"
+    )
+    page = client_for(personas.org_staff).get(reverse("alliances:minutes_export_job", args=[job.pk])).content.decode()
+    assert "生成失败" in page and "失败原因：导出范围中的联盟、地区或人员已不存在。" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_the_sweep_queues_jobs_left_waiting_and_fails_those_out_of_chances(
+    world, personas, clock, django_capture_on_commit_callbacks
+):
+    from chainparty.exporters import EXPORT_JOB_GIVE_UP_AFTER, export_job_claim, export_job_stale_after
+    from chainparty.tasks import sweep_export_jobs
+
+    meeting_in_november(world)
+    clock.move_to(dt.datetime(2026, 12, 1, 6, 30, tzinfo=SHANGHAI))
+    # The broker is down when beat runs: the job is created, its task never reaches a worker.
+    exporters.monthly_jobs_create(today=dt.date(2026, 12, 1))
+    monthly = ExportJob.objects.get()
+    assert monthly.state == ExportJob.State.PENDING
+    assert sweep_export_jobs.delay().get() == {"requeued": 0, "failed": 0}  # just created: a worker may come
+    clock.shift(dt.timedelta(minutes=6))
+    assert sweep_export_jobs.delay().get() == {"requeued": 1, "failed": 0}
+    monthly.refresh_from_db()
+    assert monthly.state == ExportJob.State.DONE
+    assert Notification.objects.filter(recipient=personas.org_staff, kind="minutes_export").count() == 1
+
+    # A running job whose worker died is queued again once stale; one that never succeeds is failed.
+    abandoned = background_job(
+        exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11), owner=personas.org_staff
+    )
+    assert export_job_claim(abandoned.pk)
+    clock.shift(export_job_stale_after() + dt.timedelta(seconds=1))
+    assert sweep_export_jobs.delay().get()["requeued"] == 1
+    abandoned.refresh_from_db()
+    assert abandoned.state == ExportJob.State.DONE
+
+    stuck = background_job(
+        exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11), owner=personas.org_staff
+    )
+    assert export_job_claim(stuck.pk)
+    clock.shift(EXPORT_JOB_GIVE_UP_AFTER + dt.timedelta(seconds=1))
+    assert sweep_export_jobs.delay().get() == {"requeued": 0, "failed": 1}
+    stuck.refresh_from_db()
+    assert stuck.state == ExportJob.State.FAILED and "多次尝试后仍未生成" in stuck.error
