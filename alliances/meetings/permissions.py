@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ..access import scope_for
-from ..models import Alliance, Decision, Invitation, Meeting, MeetingAttachment
+from ..models import Alliance, Decision, Invitation, Meeting, MeetingAttachment, MeetingSchedule
 
 VIEW = "view"
 MANAGE = "manage"
@@ -123,3 +123,25 @@ def attachment_get_for_user(*, user, attachment_id, meeting_id=None, action=VIEW
         raise _not_found()
     _require(action, user=user, meeting=attachment.meeting)
     return attachment
+
+
+def schedules_visible_q(user) -> Q:
+    """Schedules (会议计划) `user` may see: those of the alliances they see, as a Q on MeetingSchedule."""
+    scope = scope_for(user)
+    if scope.sees_everything:
+        return Q()
+    return Q(alliance__in=Alliance.objects.filter(scope.alliances_q()).values("pk"))
+
+
+def schedule_get_for_user(*, user, schedule_id, action=VIEW, queryset=None) -> MeetingSchedule:
+    """A schedule: VIEW for whoever sees its alliance, MANAGE (edit, hosts, end) for its managers.
+    404 when the user may not see it, 403 when they may see it but not manage it."""
+    qs = queryset if queryset is not None else MeetingSchedule.objects.select_related("alliance__region")
+    schedule = qs.filter(schedules_visible_q(user), pk=schedule_id).first()
+    if schedule is None:
+        raise Http404(_("未找到该会议计划，或您无权查看。"))
+    if action not in (VIEW, MANAGE):
+        raise ValueError(f"unknown action {action!r}")
+    if action == MANAGE and not manages_alliance(user, schedule.alliance):
+        raise PermissionDenied(_("您可以查看该会议计划，但无权管理。"))
+    return schedule

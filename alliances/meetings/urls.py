@@ -1,6 +1,6 @@
 """The meeting pages, included into the `alliances` namespace (so `alliances:meeting_detail`)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     path("meetings/invitations/<int:pk>/answer/", views.invitation_answer, name="invitation_answer"),
     path("meetings/decisions/<int:pk>/status/", views.decision_status, name="decision_status"),
+    path("", include("alliances.meetings.schedule_views")),
 ]

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chainparty import links, workdays
+from chainparty import links
 from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.paging import paginate
 
@@ -26,11 +26,9 @@ from ..access import scope_for, visible_alliances
 from ..models import Decision, Enterprise, Invitation, Meeting
 from ..permissions import alliance_get_for_user
 from . import forms, permissions, selectors, services
-from .permissions import ANSWER, MANAGE, meetings_visible_q
+from .permissions import ANSWER, MANAGE
 
 State = Meeting.State
-#: Minutes count as missing once this many working days have passed since the meeting's day.
-MINUTES_DUE_WORKDAYS = 3
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -393,12 +391,6 @@ def _filters(request):
     return form, filters
 
 
-def _minutes_due_before() -> dt.datetime:
-    """Meetings starting before this instant are past the 3 working days minutes are due in."""
-    day = workdays.latest_deadline_late_by(timezone.localdate(), MINUTES_DUE_WORKDAYS)
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-
-
 def _region_page(request, tab, rows, form):
     page, query = paginate(request, rows, count=False)
     context = {"tab": tab, "page": page, "query": query, "filter_form": form, "today": timezone.localdate()}
@@ -417,13 +409,8 @@ def minutes_missing(request):
     """Started (or held) meetings whose minutes are more than 3 working days late, oldest first."""
     _require_region_viewer(request.user)
     form, filters = _filters(request)
-    filters["state"] = ""
-    rows = (
-        selectors.meeting_list(user=request.user, **filters)
-        .filter(state__in=[State.SCHEDULED, State.HELD], starts_at__lt=_minutes_due_before())
-        .order_by("starts_at", "pk")
-    )
-    return _region_page(request, "missing", rows, form)
+    filters.pop("state")
+    return _region_page(request, "missing", selectors.minutes_missing(user=request.user, **filters), form)
 
 
 @login_required
@@ -431,17 +418,5 @@ def decisions_overdue(request):
     """Open decisions past their due date, in meetings the user sees, most overdue first."""
     _require_region_viewer(request.user)
     form, filters = _filters(request)
-    rows = Decision.objects.filter(
-        meetings_visible_q(request.user, prefix="meeting__"),
-        status=Decision.Status.OPEN,
-        due_date__lt=timezone.localdate(),
-    )
-    if filters["alliance"] is not None:
-        rows = rows.filter(meeting__alliance=filters["alliance"])
-    if filters["kind"]:
-        rows = rows.filter(meeting__kind=filters["kind"])
-    if "date_from" in filters:
-        start, following = selectors.month_bounds(filters["date_from"].year, filters["date_from"].month)
-        rows = rows.filter(meeting__starts_at__gte=start, meeting__starts_at__lt=following)
-    rows = rows.select_related("meeting__alliance").order_by("due_date", "pk")
-    return _region_page(request, "overdue", rows, form)
+    filters.pop("state")
+    return _region_page(request, "overdue", selectors.decisions_overdue(user=request.user, **filters), form)
