@@ -4,9 +4,11 @@ from rest_framework.routers import DefaultRouter
 
 from alliances.api import register_api as register_alliances
 from alliances.meetings.api import register_api as register_meetings
+from alliances.meetings.schedule_api import register_api as register_schedules
 from demands.api import register_api as register_demands
 
 router = DefaultRouter()
 register_alliances(router)
 register_meetings(router)
+register_schedules(router)
 register_demands(router)
