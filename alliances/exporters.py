@@ -6,12 +6,13 @@ alliances, the title and the 填报单位); `demands` adds its sheet of the mont
 workbook from its own `exporters.py`. Each sheet reads its rows in one query however many meetings
 the month holds (annotations, one prefetch, `values()` streamed from a server-side cursor).
 
-The link from a decision to the need it became lives in `demands`, above this app: `demands`
-contributes that column with `decision_columns.add(...)`, and the sheet shows only the columns
-contributed, so it never prints an empty "linked need" column that nothing fills.
+The link from a decision to the need it became lives in `demands`, above this app: the 议定事项 sheet
+reads it through `chainparty.links` (one call per chunk of decisions), and shows only the columns
+its providers give, so it never prints an empty "linked need" column that nothing fills.
 """
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chainparty import roles, workdays
+from chainparty import links, roles, workdays
 from chainparty.exporters import DATE, NUMBER, Column, Ledger, ListExporter, workbooks, write_workbook
 
 from .access import scope_for
@@ -39,6 +40,7 @@ from .models import (
 )
 
 WORKBOOK = "monthly_minutes"
+DECISION_LABEL = Decision._meta.label_lower
 SIGNATURE = "填报人：                    审核人：                    "
 #: Rows read from the cursor at a time.
 CHUNK_SIZE = 2000
@@ -276,24 +278,6 @@ class AttendanceExporter(_MinutesSheet):
             )
 
 
-class DecisionColumns:
-    """Columns that apps above `alliances` add to the decisions sheet: each a `Column` and an
-    expression on `Decision` (e.g. the number of the need a decision became, from `demands`),
-    read in the sheet's one query."""
-
-    def __init__(self):
-        self._columns: dict[str, tuple[Column, object]] = {}
-
-    def add(self, name: str, column: Column, expression) -> None:
-        self._columns[name] = (column, expression)
-
-    def items(self):
-        return list(self._columns.items())
-
-
-decision_columns = DecisionColumns()
-
-
 class DecisionExporter(_MinutesSheet):
     identifier = "minutes_decisions"
     verbose_name = gettext_lazy("议定事项")
@@ -314,17 +298,17 @@ class DecisionExporter(_MinutesSheet):
 
     def __init__(self, *, scope: MinutesScope):
         super().__init__(scope=scope)
-        self.extra = decision_columns.items()
-        self.columns = self.base_columns + tuple(column for _name, (column, _expr) in self.extra)
+        self.linked_headings = links.registry.columns(DECISION_LABEL)
+        self.columns = self.base_columns + tuple(Column(heading) for heading in self.linked_headings)
 
-    def iter_rows(self):
-        statuses = dict(Decision.Status.choices)
-        extra_names = [f"extra_{name}" for name, _ in self.extra]
-        rows = (
+    def _rows(self):
+        """The decisions' values, with the texts of the linked records' columns, read a chunk at a
+        time: one provider call per chunk, however many meetings."""
+        rows = iter(
             Decision.objects.filter(meeting__in=meetings_of(self.scope).values("pk"))
-            .annotate(**{f"extra_{name}": expression for name, (_column, expression) in self.extra})
             .order_by("meeting__starts_at", "meeting_id", "position")
             .values_list(
+                "pk",
                 "meeting__alliance__name",
                 "meeting__title",
                 "meeting__starts_at",
@@ -335,10 +319,18 @@ class DecisionExporter(_MinutesSheet):
                 "due_date",
                 "status",
                 "done_at",
-                *extra_names,
             )
+            .iterator(chunk_size=CHUNK_SIZE)
         )
-        for number, row in enumerate(rows.iterator(chunk_size=CHUNK_SIZE), 1):
+        none = (None,) * len(self.linked_headings)
+        while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
+            linked = links.registry.column_values(DECISION_LABEL, (row[0] for row in chunk)) if none else {}
+            for pk, *row in chunk:
+                yield (*row, *linked.get(pk, none))
+
+    def iter_rows(self):
+        statuses = dict(Decision.Status.choices)
+        for number, row in enumerate(self._rows(), 1):
             alliance, title, starts_at, position, text, owner, workdays, due, status, done_at, *extra = row
             yield (
                 number,

@@ -9,6 +9,10 @@ show that need's number and state ("问题销号" of the need shows on the decis
     links.attach(decisions)            # sets decision.linked_records on each, one query per provider
     decision.linked_records            # [LinkedRecord(kind="need", label="XQ-2026-000012", ...)]
 
+A provider that gives a `column` heading ("转办诉求编号") is also a column of the exports that list
+those objects (the monthly workbook's 议定事项 sheet): `registry.columns(label)` names the columns,
+`registry.column_values(label, ids)` fills them, one provider call per chunk of rows.
+
 A provider takes a list of primary keys and returns {pk: [LinkedRecord, ...]} for those that have
 any, in a bounded number of queries whatever the number of keys. Modules named `links` are
 discovered in every installed app the first time the registry is read, as `indicators` are.
@@ -43,16 +47,40 @@ Provider = Callable[[list[int]], dict[int, list[LinkedRecord]]]
 class LinkRegistry:
     def __init__(self):
         self._providers: dict[str, list[Provider]] = {}
+        self._columns: dict[Provider, str] = {}
         self._discovered = False
 
-    def register(self, model_label: str, provider: Provider | None = None):
-        """`registry.register("alliances.decision", provider)`, or as a function decorator."""
+    def register(self, model_label: str, provider: Provider | None = None, *, column: str | None = None):
+        """`registry.register("alliances.decision", provider)`, or as a function decorator. With a
+        `column` heading, exports of the model list the linked records' labels under it."""
         if provider is None:
-            return lambda function: self.register(model_label, function)
+            return lambda function: self.register(model_label, function, column=column)
         providers = self._providers.setdefault(model_label.lower(), [])
         if provider not in providers:
             providers.append(provider)
+        if column is not None:
+            self._columns[provider] = column
         return provider
+
+    def _column_providers(self, model_label: str) -> list[Provider]:
+        return [provider for provider in self._providers_for(model_label) if provider in self._columns]
+
+    def columns(self, model_label: str) -> list[str]:
+        """The headings of the export columns providers give the model ([] when none does)."""
+        return [self._columns[provider] for provider in self._column_providers(model_label)]
+
+    def column_values(self, model_label: str, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        """{pk: one text per heading of `columns()`} for the objects that have any linked record:
+        the records' labels, joined with "、". One call of each provider."""
+        ids = sorted({pk for pk in ids if pk is not None})
+        providers = self._column_providers(model_label)
+        found: dict[int, list[list[str]]] = {}
+        if not ids:
+            return {}
+        for index, provider in enumerate(providers):
+            for pk, records in provider(ids).items():
+                found.setdefault(pk, [[] for _provider in providers])[index].extend(r.label for r in records)
+        return {pk: tuple("、".join(labels) or None for labels in texts) for pk, texts in found.items()}
 
     def _providers_for(self, model_label: str) -> list[Provider]:
         if not self._discovered:

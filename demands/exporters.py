@@ -1,10 +1,9 @@
 """Excel exports of demands, through the shared exporter base (chainparty.exporters)."""
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliances.exporters import decision_columns
 from chainparty.exporters import DATE, DATETIME, MONEY, NUMBER, Column, ListExporter, workbooks
 
 from .models import Need
@@ -146,9 +145,3 @@ class MonthlyNeedExporter(ListExporter):
 
 
 workbooks.register("monthly_minutes", MonthlyNeedExporter)
-# The 议定事项 sheet (alliances) names the need a decision became, read in the sheet's one query.
-decision_columns.add(
-    "need",
-    Column(_("转办诉求编号")),
-    Subquery(Need.objects.filter(decision=OuterRef("pk")).values("number")[:1]),
-)

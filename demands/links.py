@@ -1,5 +1,6 @@
 """What `demands` keeps about objects of the apps below it, for `chainparty.links`: the need a
-meeting's decision became, with its state, so 问题销号 of that need shows on the decision."""
+meeting's decision became, with its state, so 问题销号 of that need shows on the decision (and its
+number in the 议定事项 sheet of the monthly minutes workbook, under 转办诉求编号)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from .models import Need
 from .selectors.meetings import decision_need_states
 
 
-@register("alliances.decision")
+@register("alliances.decision", column=_("转办诉求编号"))
 def decision_needs(decision_ids):
     return {
         decision_id: [

@@ -1,6 +1,7 @@
 """The monthly minutes workbook (issue 8 §4): read back with openpyxl from the download, the command
 and the background job; query budget; bad months; who may export."""
 
+import dataclasses
 import datetime as dt
 import io
 import zoneinfo
@@ -170,7 +171,9 @@ def test_text_users_typed_is_never_a_formula(world, personas):
 def test_queries_do_not_grow_with_the_number_of_meetings(world, personas, django_assert_max_num_queries):
     def queries(meetings):
         for day in range(1, meetings + 1):
-            meeting_in_november(world, day=day, invitees=3, decisions=2)
+            meeting = meeting_in_november(world, day=day, invitees=3, decisions=2)
+            filed = need(world, filed_at=dt.datetime(2026, 11, day, 12, tzinfo=SHANGHAI))
+            Need.objects.filter(pk=filed.pk).update(decision=meeting.decisions.first())
         scope = exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11)
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -180,6 +183,7 @@ def test_queries_do_not_grow_with_the_number_of_meetings(world, personas, django
         return len(captured)
 
     few = queries(2)
+    Need.objects.all().delete()
     Meeting.objects.all().delete()
     many = queries(12)
     assert few == many <= 8
@@ -327,6 +331,33 @@ def test_a_decision_turned_into_a_need_names_the_need(world, personas):
     header = values(sheet, 3)
     column = header.index("转办诉求编号")
     assert [values(sheet, row)[column] for row in (4, 5)] == [linked.number, None]
+
+
+def test_the_decisions_sheet_shows_the_columns_of_chainparty_links_and_none_without_a_provider(
+    world, personas, monkeypatch
+):
+    from chainparty import links
+
+    meeting = meeting_in_november(world, decisions=2)
+    first, second = meeting.decisions.order_by("position", "pk")
+    scope = exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11)
+    registry = links.LinkRegistry()
+    registry._discovered = True  # only what this test registers
+    monkeypatch.setattr(links, "registry", registry)
+    assert "转办诉求编号" not in values(workbook_of(scope)["议定事项"], 3)  # nothing fills it: no column
+
+    calls = []
+
+    def provider(ids):
+        calls.append(ids)
+        record = links.LinkedRecord("task", "任务", 1, "RW-1", "", "", "", False, "")
+        return {first.pk: [record, dataclasses.replace(record, label="RW-2")]}
+
+    registry.register("alliances.decision", provider, column="关联任务")
+    sheet = workbook_of(scope)["议定事项"]
+    column = values(sheet, 3).index("关联任务")
+    assert [values(sheet, row)[column] for row in (4, 5)] == ["RW-1、RW-2", None]
+    assert calls == [sorted([first.pk, second.pk])]  # one call for the chunk of decisions
 
 
 # -- background jobs always end done or failed -----------------------------------------------------------
