@@ -140,7 +140,11 @@ def may_download(user, params: dict) -> bool:
         region = Region.objects.filter(pk=params["region_id"]).first()
         scope = scope_for(user)
         return region is not None and (scope.is_global_admin or region.is_within(*scope.managed_region_ids))
-    return params.get("user_id") == user.pk
+    if params.get("user_id") != user.pk:
+        return False
+    # "All my alliances": still managing something (a seat in force, a region's staff), or nothing to download.
+    scope = scope_for(user)
+    return bool(scope.is_global_admin or scope.managed_region_ids or scope.managed_alliance_ids)
 
 
 @login_required

@@ -465,3 +465,25 @@ def test_the_sweep_queues_jobs_left_waiting_and_fails_those_out_of_chances(
     assert sweep_export_jobs.delay().get() == {"requeued": 0, "failed": 1}
     stuck.refresh_from_db()
     assert stuck.state == ExportJob.State.FAILED and "多次尝试后仍未生成" in stuck.error
+
+
+def test_all_my_alliances_is_not_downloaded_by_its_owner_once_their_seat_ended(
+    world, personas, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from alliances.meetings import export_views
+
+    monkeypatch.setattr(export_views, "SYNC_MAX_MEETINGS", 0)
+    meeting_in_november(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(personas.secretary).get(export_url(month="2026-11"))
+    job = ExportJob.objects.get()
+    assert job.state == ExportJob.State.DONE and job.params["user_id"] == personas.secretary.pk
+    page = reverse("alliances:minutes_export_job", args=[job.pk])
+    download = reverse("alliances:minutes_export_download", args=[job.pk])
+    assert response["Location"] == page
+    assert client_for(personas.secretary).get(download).status_code == 200
+
+    end_secretary_seat(world, personas)
+    client = client_for(personas.secretary)
+    assert client.get(page).status_code == 404
+    assert client.get(download).status_code == 404
