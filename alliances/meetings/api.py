@@ -245,6 +245,11 @@ class MeetingListQuerySerializer(serializers.Serializer):
         return query.validated_data
 
 
+#: Accounts an id may name. Whether the alliance may involve that person is the service's rule
+#: (`services._outside_reach`); its message, which names nobody, comes back with a 400.
+_ACCOUNTS = get_user_model().objects.filter(is_active=True)
+
+
 class MeetingCreateSerializer(serializers.Serializer):
     alliance = serializers.IntegerField(min_value=1)
     kind = serializers.CharField(help_text="会议类型：" + "、".join(MeetingKind.values))
@@ -253,11 +258,9 @@ class MeetingCreateSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     place_zone = serializers.PrimaryKeyRelatedField(queryset=WorkZone.objects.all(), required=False, allow_null=True)
     place_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    chair = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False, allow_null=True)
+    chair = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, required=False, allow_null=True)
     chair_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
-    recorder = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), required=False, allow_null=True
-    )
+    recorder = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, required=False, allow_null=True)
     recorder_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
     host_enterprise = serializers.PrimaryKeyRelatedField(
         queryset=Enterprise.objects.all(), required=False, allow_null=True
@@ -266,9 +269,7 @@ class MeetingCreateSerializer(serializers.Serializer):
         queryset=Department.objects.all(), many=True, required=False, default=list
     )
     agenda = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
-    chosen_users = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), many=True, required=False, default=list
-    )
+    chosen_users = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, many=True, required=False, default=list)
     chosen_names = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
 
 
@@ -311,9 +312,7 @@ class DecisionInSerializer(serializers.Serializer):
     enterprise = serializers.PrimaryKeyRelatedField(
         queryset=Enterprise.objects.all(), required=False, allow_null=True, default=None
     )
-    user = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), required=False, allow_null=True, default=None
-    )
+    user = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, required=False, allow_null=True, default=None)
     owner_label = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 

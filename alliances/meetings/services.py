@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chainparty import audit, uploads, workdays
+from chainparty import audit, roles, uploads, workdays
 from chainparty.errors import StateError
 from chainparty.notifications import Message, notify
 
@@ -32,6 +33,7 @@ from ..models import (
     Alliance,
     Decision,
     Department,
+    DepartmentUserObjectPermission,
     Enterprise,
     Invitation,
     Meeting,
@@ -39,8 +41,9 @@ from ..models import (
     MeetingSchedule,
     Membership,
     WorkZone,
+    within_regions_q,
 )
-from ..selectors import department_handlers, enterprise_secretaries
+from ..selectors import department_handlers, enterprise_secretaries, seat_candidates
 from . import reminders
 from .permissions import can_manage_meeting, manages_alliance
 
@@ -112,21 +115,60 @@ def _audit(meeting: Meeting, action, *, actor, **data) -> None:
     )
 
 
+# -- who a meeting may involve -------------------------------------------------------------------
+def _department_in_reach(alliance: Alliance, department: Department) -> bool:
+    """A department of the alliance's region, of a region under it or of one above it."""
+    return alliance.region.is_within(department.region_id) or department.region.is_within(alliance.region_id)
+
+
+def _is_current_member(alliance: Alliance, enterprise: Enterprise) -> bool:
+    return Membership.objects.filter(alliance=alliance, enterprise=enterprise, left_on__isnull=True).exists()
+
+
+def _outside_reach(alliance: Alliance, users: Iterable) -> list:
+    """Those of `users` a meeting of `alliance` may not involve: whoever is neither a seat candidate
+    (`alliances.selectors.seat_candidates`) nor an active handler of a department in reach. Checked
+    here so that no caller can invite, notify or name an account from elsewhere on the platform."""
+    users = [u for u in users if u is not None]
+    ids = {u.pk for u in users}
+    if not ids:
+        return []
+    reachable = Department.objects.filter(
+        Q(region_id__in=alliance.region.ancestor_ids()) | within_regions_q(alliance.region)
+    )
+    handlers = DepartmentUserObjectPermission.objects.filter(
+        permission__codename=roles.HANDLE_DEPARTMENT,
+        content_object__in=reachable,
+        user_id__in=ids,
+        user__is_active=True,
+    )
+    allowed = set(seat_candidates(alliance=alliance).filter(pk__in=ids).values_list("pk", flat=True))
+    allowed |= set(handlers.values_list("user_id", flat=True))
+    return [u for u in users if u.pk not in allowed]
+
+
+def _check_people(alliance: Alliance, *, chair, recorder, chosen_users) -> None:
+    errors = {}
+    if _outside_reach(alliance, [chair]):
+        errors["chair"] = _("主持人不在本联盟可邀请的人员范围内。")
+    if _outside_reach(alliance, [recorder]):
+        errors["recorder"] = _("记录人不在本联盟可邀请的人员范围内。")
+    # Counted, not named: naming them would read back names the secretary may not see.
+    outside = _outside_reach(alliance, chosen_users)
+    if outside:
+        errors["chosen_users"] = _("所选人员中有 %d 人不在本联盟可邀请的人员范围内。") % len(outside)
+    if errors:
+        raise ValidationError(errors)
+
+
 # -- scheduling ----------------------------------------------------------------------------------
 def _check_place_and_host(alliance: Alliance, *, place_zone, host_enterprise, invited_departments) -> None:
     errors = {}
     if place_zone is not None and not place_zone.region.is_within(alliance.region_id):
         errors["place_zone"] = _("会议地点所在片区不在本联盟所属区域内。")
-    if (
-        host_enterprise is not None
-        and not Membership.objects.filter(alliance=alliance, enterprise=host_enterprise, left_on__isnull=True).exists()
-    ):
+    if host_enterprise is not None and not _is_current_member(alliance, host_enterprise):
         errors["host_enterprise"] = _("承办企业须是本联盟的在册成员企业。")
-    outside = [
-        d.name
-        for d in invited_departments
-        if not (alliance.region.is_within(d.region_id) or d.region.is_within(alliance.region_id))
-    ]
+    outside = [d.name for d in invited_departments if not _department_in_reach(alliance, d)]
     if outside:
         errors["invited_departments"] = _("以下部门不在本联盟所在区域：%s") % "、".join(outside)
     if errors:
@@ -214,6 +256,8 @@ def meeting_schedule(
     _check_place_and_host(
         alliance, place_zone=place_zone, host_enterprise=host_enterprise, invited_departments=departments
     )
+    chosen_users = list(chosen_users)
+    _check_people(alliance, chair=chair, recorder=recorder, chosen_users=chosen_users)
     meeting = Meeting(
         alliance=alliance,
         kind=kind,
@@ -447,6 +491,17 @@ def meeting_minutes_file(
 
 
 # -- decisions -----------------------------------------------------------------------------------
+def _check_owner(alliance: Alliance, draft: DecisionDraft) -> None:
+    """The owner is someone the alliance may involve: a department in reach, a member enterprise,
+    or a person the meeting could have invited (they are reminded and may open the meeting)."""
+    if draft.department is not None and not _department_in_reach(alliance, draft.department):
+        raise ValidationError({"department": _("责任部门不在本联盟所在区域。")})
+    if draft.enterprise is not None and not _is_current_member(alliance, draft.enterprise):
+        raise ValidationError({"enterprise": _("责任企业须是本联盟的在册成员企业。")})
+    if draft.user is not None and _outside_reach(alliance, [draft.user]):
+        raise ValidationError({"user": _("责任人不在本联盟可邀请的人员范围内。")})
+
+
 def _decision_add(meeting: Meeting, draft: DecisionDraft) -> Decision:
     text = (draft.text or "").strip()
     if not text:
@@ -456,6 +511,7 @@ def _decision_add(meeting: Meeting, draft: DecisionDraft) -> Decision:
         raise ValidationError({"owner": _("议定事项须有且只有一个责任方：部门、企业或个人。")})
     if not isinstance(draft.due_workdays, int) or draft.due_workdays < 1:
         raise ValidationError({"due_workdays": _("办理时限至少为 1 个工作日。")})
+    _check_owner(meeting.alliance, draft)
     owner = owners[0]
     label = (draft.owner_label or getattr(owner, "display_name", None) or str(owner)).strip()
     last = meeting.decisions.order_by("-position").values_list("position", flat=True).first() or 0

@@ -160,7 +160,11 @@ def test_decision_reminders_before_and_after_the_due_date_then_escalation(world,
             department=world.department,
         )
         done = services.decision_add(
-            actor=personas.secretary, meeting=meeting, text="整理会议照片", due_workdays=2, user=personas.guide
+            actor=personas.secretary,
+            meeting=meeting,
+            text="整理会议照片",
+            due_workdays=2,
+            user=personas.enterprise_secretary,
         )
         services.decision_update_status(actor=personas.secretary, decision=done, status=Decision.Status.DONE)
     assert decision.due_date == dt.date(2026, 10, 9)
@@ -172,7 +176,7 @@ def test_decision_reminders_before_and_after_the_due_date_then_escalation(world,
     assert titles(secretary, "议定事项") == []
     sweep(2026, 10, 13, 9, 0)  # three working days after: escalated to the alliance's secretary
     assert titles(secretary, "议定事项") == ["议定事项超期未办结（督办）：人社局对接技工学校，解决用工缺口"]
-    assert titles(personas.guide, "议定事项") == []  # done: its reminders were cancelled
+    assert titles(personas.enterprise_secretary, "议定事项") == []  # done: its reminders were cancelled
     assert len(titles(handler, "议定事项")) == 2
 
 

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from alliances import services as org_services
 from alliances.meetings import services
 from alliances.models import Decision, Invitation, Meeting, MeetingKind
 from tests import factories
@@ -219,6 +220,25 @@ def test_create_answers_the_services_message(world, personas, clock, api):
     assert not Meeting.objects.exists()
 
 
+@pytest.fixture
+def far_handler(world):
+    """A handler of another county's department."""
+    handler = factories.UserFactory(username="far_handler", real_name="兖州区自然资源局孙科长")
+    org_services.department_add_handler(department=world.other_department, user=handler)
+    return handler
+
+
+@pytest.mark.parametrize("field", ["chair", "recorder", "chosen_users"])
+def test_create_refuses_people_the_alliance_may_not_involve(world, personas, clock, api, far_handler, field):
+    for stranger in (personas.outsider, far_handler):
+        value = [stranger.pk] if field == "chosen_users" else stranger.pk
+        response = api(personas.secretary).post("/api/meetings/", _new(world, **{field: value}), format="json")
+        assert response.status_code == 400, response.content
+        assert list(response.json()) == [field]
+        assert stranger.display_name not in response.content.decode()
+    assert not Meeting.objects.exists() and not Invitation.objects.exists()
+
+
 # -- move and cancel ------------------------------------------------------------------------------
 def test_move_and_its_refusals(meeting, personas, api):
     new = {"starts_at": "2026-10-09T09:00:00+08:00", "ends_at": "2026-10-09T11:00:00+08:00", "version": 1}
@@ -332,6 +352,36 @@ def test_add_one_decision(world, personas, meeting, api, clock):
     assert response.status_code == 201 and response.json()["decisions"][0]["owner_kind"] == "enterprise"
     bad = api(personas.secretary).post(url(meeting, "decisions"), {**body, "due_workdays": 0}, format="json")
     assert bad.status_code == 400 and bad.json()["due_workdays"] == ["办理时限至少为 1 个工作日。"]
+
+
+@pytest.mark.parametrize(
+    ("owner", "message"),
+    [
+        ("department", "责任部门不在本联盟所在区域。"),
+        ("enterprise", "责任企业须是本联盟的在册成员企业。"),
+        ("user", "责任人不在本联盟可邀请的人员范围内。"),
+        ("far_user", "责任人不在本联盟可邀请的人员范围内。"),
+    ],
+)
+def test_a_decision_owner_outside_the_alliances_reach_is_400(
+    world, personas, meeting, api, clock, far_handler, owner, message
+):
+    clock.move_to(AFTER)
+    ids = {
+        "department": ("department", world.other_department.pk),
+        "enterprise": ("enterprise", world.outsider_enterprise.pk),
+        "user": ("user", personas.outsider.pk),
+        "far_user": ("user", far_handler.pk),
+    }
+    field, pk = ids[owner]
+    decision = {"text": "督办事项", "due_workdays": 5, field: pk}
+    client = api(personas.secretary)
+    response = client.post(url(meeting, "decisions"), decision, format="json")
+    assert response.status_code == 400 and response.json() == {field: [message]}
+    minutes = {"summary": "研究了用地问题。", "decisions": [decision]}
+    response = client.post(url(meeting, "minutes"), minutes, format="json")
+    assert response.status_code == 400 and response.json() == {field: [message]}
+    assert not Decision.objects.exists() and Meeting.objects.get(pk=meeting.pk).state == Meeting.State.SCHEDULED
 
 
 # -- invitations ----------------------------------------------------------------------------------

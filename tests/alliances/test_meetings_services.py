@@ -14,7 +14,7 @@ from alliances.meetings import selectors, services
 from alliances.meetings.services import DecisionDraft
 from alliances.models import AgendaItem, CommitteeSeat, Decision, Invitation, Meeting, MeetingAttachment, MeetingKind
 from chainparty.errors import StateError
-from chainparty.models import AuditLog, Notification
+from chainparty.models import AuditLog, DueItem, Notification
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +206,44 @@ def test_cancel_needs_a_reason_then_tells_the_invitees(meeting, personas, django
     assert AuditLog.objects.filter(action=AuditLog.Action.MEETING_CANCEL, target_id=meeting.pk).exists()
 
 
+# -- who a meeting may involve -------------------------------------------------------------------
+@pytest.fixture
+def far_handler(world):
+    """A handler of another county's department: not someone this county's alliance may involve."""
+    handler = factories.UserFactory(username="far_handler", real_name="兖州区自然资源局孙科长")
+    org_services.department_add_handler(department=world.other_department, user=handler)
+    return handler
+
+
+@pytest.mark.parametrize("field", ["chair", "recorder", "chosen_users"])
+def test_schedule_refuses_people_the_alliance_may_not_involve(
+    world, personas, clock, far_handler, field, django_capture_on_commit_callbacks
+):
+    for stranger in (personas.outsider, far_handler):
+        value = [personas.handler, stranger] if field == "chosen_users" else stranger
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as error:
+            schedule(world, personas, **{field: value})
+        assert list(error.value.message_dict) == [field]
+        # The refusal names nobody: the secretary learns no one's name from it.
+        assert stranger.display_name not in str(error.value.message_dict)
+    assert not Meeting.objects.exists() and not Invitation.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_schedule_accepts_seat_candidates_and_handlers_of_departments_in_reach(world, personas, clock, city_department):
+    _department, city_handler = city_department
+    meeting = schedule(
+        world,
+        personas,
+        chair=personas.org_staff,
+        recorder=city_handler,
+        chosen_users=[personas.handler, personas.leader],
+    )
+    invited = set(meeting.invitations.values_list("user_id", flat=True))
+    assert {personas.org_staff.pk, city_handler.pk, personas.handler.pk, personas.leader.pk} <= invited
+    assert (meeting.chair_name, meeting.recorder_name) == ("组织部张科长", "市工信局钱科长")
+
+
 # -- answers -------------------------------------------------------------------------------------
 def test_invitee_answers_attend_substitute_or_leave(meeting, personas):
     invitation = meeting.invitations.get(user=personas.enterprise_secretary)
@@ -350,6 +388,42 @@ def test_a_decision_with_no_owner_or_two_owners_is_refused_and_nothing_is_filed(
     meeting.refresh_from_db()
     item.refresh_from_db()
     assert meeting.state == Meeting.State.SCHEDULED and item.minutes == ""
+
+
+def test_a_decision_owner_outside_the_alliances_reach_is_refused(meeting, personas, world, far_handler):
+    item = meeting.agenda_items.first()
+    refused = [
+        ({"department": world.other_department}, "department", "责任部门不在本联盟所在区域。"),
+        ({"enterprise": world.outsider_enterprise}, "enterprise", "责任企业须是本联盟的在册成员企业。"),
+        ({"user": far_handler}, "user", "责任人不在本联盟可邀请的人员范围内。"),
+        ({"user": personas.outsider}, "user", "责任人不在本联盟可邀请的人员范围内。"),
+    ]
+    with time_machine.travel(AFTER, tick=False):
+        for owner, field, message in refused:
+            with pytest.raises(ValidationError) as error:
+                services.decision_add(
+                    actor=personas.secretary, meeting=meeting, text="督办事项", due_workdays=5, **owner
+                )
+            assert error.value.message_dict == {field: [message]}
+            with pytest.raises(ValidationError) as error:
+                services.meeting_minutes_file(
+                    actor=personas.secretary,
+                    meeting=meeting,
+                    minutes={item.pk: "讨论了"},
+                    decisions=[DecisionDraft(text="督办事项", due_workdays=5, **owner)],
+                )
+            assert error.value.message_dict == {field: [message]}
+    assert not Decision.objects.exists() and not DueItem.objects.filter(source_key__startswith="decision:").exists()
+    meeting.refresh_from_db()
+    assert meeting.state == Meeting.State.SCHEDULED
+
+
+def test_a_decision_may_be_owned_by_a_department_above_the_alliance_and_its_handler(meeting, personas, city_department):
+    department, city_handler = city_department
+    with time_machine.travel(AFTER, tick=False):
+        for owner in ({"department": department}, {"user": city_handler}):
+            services.decision_add(actor=personas.secretary, meeting=meeting, text="市局协调", due_workdays=5, **owner)
+    assert meeting.decisions.count() == 2
 
 
 def test_decision_add_and_status(meeting, personas, world):
