@@ -41,7 +41,7 @@ from .models import (
 
 WORKBOOK = "monthly_minutes"
 DECISION_LABEL = Decision._meta.label_lower
-SIGNATURE = "填报人：                    审核人：                    "
+SIGNATURE = gettext_lazy("填报人：                    审核人：                    ")
 #: Rows read from the cursor at a time.
 CHUNK_SIZE = 2000
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -68,14 +68,18 @@ class MinutesScope:
 
     def ledger(self, what: str) -> Ledger:
         return Ledger(
-            title=f"{self.heading}{what}（{self.label}）",
+            title=_("%(heading)s%(what)s（%(month)s）") % {"heading": self.heading, "what": what, "month": self.label},
             unit=self.unit,
             filled_on=timezone.localdate(),
-            signature=SIGNATURE,
+            signature=str(SIGNATURE),
         )
 
     def filename(self) -> str:
-        return f"{self.heading}会议台账-{self.year}{self.month:02d}"
+        return _("%(heading)s会议台账-%(year)d%(month)02d") % {
+            "heading": self.heading,
+            "year": self.year,
+            "month": self.month,
+        }
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -177,7 +181,7 @@ class _MinutesSheet(ListExporter):
 class MeetingLedgerExporter(_MinutesSheet):
     identifier = "minutes_meetings"
     verbose_name = gettext_lazy("会议台账")
-    what = "会议台账"
+    what = gettext_lazy("会议台账")
     empty_text = gettext_lazy("本月无会议。")
     columns = (
         Column(gettext_lazy("序号"), NUMBER),
@@ -225,7 +229,7 @@ class MeetingLedgerExporter(_MinutesSheet):
 class AttendanceExporter(_MinutesSheet):
     identifier = "minutes_attendance"
     verbose_name = gettext_lazy("参会情况")
-    what = "参会情况"
+    what = gettext_lazy("参会情况")
     empty_text = gettext_lazy("本月无会议，无参会记录。")
     columns = (
         Column(gettext_lazy("序号"), NUMBER),
@@ -281,7 +285,7 @@ class AttendanceExporter(_MinutesSheet):
 class DecisionExporter(_MinutesSheet):
     identifier = "minutes_decisions"
     verbose_name = gettext_lazy("议定事项")
-    what = "议定事项"
+    what = gettext_lazy("议定事项")
     empty_text = gettext_lazy("本月无议定事项。")
     base_columns = (
         Column(gettext_lazy("序号"), NUMBER),

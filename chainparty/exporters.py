@@ -251,7 +251,8 @@ def _ledger_top(writer: _SheetWriter, ledger: Ledger):
     writer.banner(ledger.title, font=_TITLE_FONT, alignment=_TITLE_ALIGNMENT, height=30)
     unit = _("填报单位：%(unit)s") % {"unit": ledger.unit}
     filled_on = ledger.filled_on or timezone.localdate()
-    date = _("填报日期：%(date)s") % {"date": f"{filled_on.year}年{filled_on.month}月{filled_on.day}日"}
+    day = _("%(year)d年%(month)d月%(day)d日") % {"year": filled_on.year, "month": filled_on.month, "day": filled_on.day}
+    date = _("填报日期：%(date)s") % {"date": day}
     if writer.width < 2:
         writer.banner(f"{unit}    {date}")
         return

@@ -107,7 +107,7 @@ class MonthlyNeedExporter(ListExporter):
 
     def __init__(self, *, scope):
         self.scope = scope
-        self.ledger = scope.ledger("本月诉求")
+        self.ledger = scope.ledger(_("本月诉求"))
 
     def iter_rows(self):
         start, following = self.scope.bounds

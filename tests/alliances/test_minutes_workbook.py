@@ -487,3 +487,31 @@ def test_all_my_alliances_is_not_downloaded_by_its_owner_once_their_seat_ended(
     client = client_for(personas.secretary)
     assert client.get(page).status_code == 404
     assert client.get(download).status_code == 404
+
+
+def test_the_ledgers_words_go_through_gettext(world, personas, monkeypatch):
+    from django.utils import translation
+
+    catalog = {
+        "填报人：                    审核人：                    ": "Filled by:    Checked by:",
+        "会议台账": "Minutes",
+        "参会情况": "Attendance",
+        "议定事项": "Decisions",
+        "本月诉求": "Needs",
+        "%(heading)s%(what)s（%(month)s）": "%(heading)s %(what)s (%(month)s)",
+        "%(heading)s会议台账-%(year)d%(month)02d": "%(heading)s-minutes-%(year)d%(month)02d",
+        "%(year)d年%(month)d月%(day)d日": "%(year)d-%(month)02d-%(day)02d",
+    }
+    real = translation._trans.gettext
+    monkeypatch.setattr(translation._trans, "gettext", lambda message: catalog.get(message) or real(message))
+    meeting_in_november(world)
+    scope = exporters.minutes_scope_for_alliance(alliance=world.alliance, year=2026, month=11)
+    assert scope.filename() == f"{world.alliance.name}-minutes-202611"
+    book = workbook_of(scope)
+    titles = [book.worksheets[index]["A1"].value for index in range(4)]
+    assert titles == [
+        f"{world.alliance.name} {what} (2026年11月)" for what in ("Minutes", "Attendance", "Decisions", "Needs")
+    ]
+    sheet = book.worksheets[0]
+    assert "2026-12-10" in " ".join(str(cell.value) for cell in sheet[2] if cell.value)
+    assert any(row[0].value == "Filled by:    Checked by:" for row in sheet.iter_rows() if row)
