@@ -375,10 +375,13 @@ def invitation_answer(
 ) -> Invitation:
     """The invitee answers (or changes their answer) before the meeting starts: attend, send a
     substitute (name required) or on leave (reason required)."""
-    invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+    # The meeting first, then the invitation, as the other services lock: an answer and a cancel or
+    # move of the same meeting take turns, and the answer sees the meeting as the other left it.
+    meeting = _lock(Meeting(pk=invitation.meeting_id))
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, meeting=meeting)
+    invitation.meeting = meeting
     if actor is None or invitation.user_id != actor.pk:
         raise PermissionDenied(_("只有受邀本人可以答复。"))
-    meeting = invitation.meeting
     if meeting.state == State.CANCELLED:
         raise StateError(_("会议已取消，无需答复。"))
     if meeting.state != State.SCHEDULED or meeting.has_started:

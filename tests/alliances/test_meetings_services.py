@@ -2,11 +2,14 @@
 
 import datetime as dt
 import io
+import threading
+import time
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from alliances import services as org_services
@@ -16,6 +19,7 @@ from alliances.models import AgendaItem, CommitteeSeat, Decision, Invitation, Me
 from chainparty.errors import StateError
 from chainparty.models import AuditLog, DueItem, Notification
 from tests import factories
+from tests.conftest import need_service
 
 pytestmark = pytest.mark.django_db
 
@@ -286,6 +290,78 @@ def test_answering_a_cancelled_or_started_meeting_is_refused(meeting, personas):
         )
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.PENDING
+
+
+def _meeting_lock_probe(meeting_id, probes):
+    """From another connection: may the meeting's row be locked right now (FOR UPDATE NOWAIT)?"""
+    try:
+        with transaction.atomic():
+            list(Meeting.objects.select_for_update(nowait=True).filter(pk=meeting_id))
+        probes.append("free")
+    except DatabaseError:
+        probes.append("locked")
+    finally:
+        connection.close()
+
+
+def _in_thread(call):
+    def run():
+        try:
+            call()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_locks_the_meeting_before_its_invitation(world, personas, clock):
+    """The answer takes the meeting's row first, then the invitation's, as cancel, move and
+    attendance do: with the invitation's row held elsewhere, the waiting answer already holds the
+    meeting (so a cancel or move waits for it, and the two orders never deadlock). A guard: the
+    earlier joined `select_for_update().select_related("meeting")` also locked the meeting on
+    PostgreSQL, in the order its plan chose."""
+    if connection.vendor != "postgresql":
+        need_service("PostgreSQL (DATABASE_URL) for row locks between concurrent transactions")
+    meeting = schedule(world, personas)
+    invitation = meeting.invitations.get(user=personas.enterprise_secretary)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_invitation():
+        with transaction.atomic():
+            list(Invitation.objects.select_for_update().filter(pk=invitation.pk))
+            holding.set()
+            release.wait(timeout=30)
+
+    holder = _in_thread(hold_the_invitation)
+    assert holding.wait(timeout=10)
+    answer = _in_thread(
+        lambda: services.invitation_answer(actor=personas.enterprise_secretary, invitation=invitation, answer="attend")
+    )
+    try:
+        with connection.cursor() as cursor:
+            for _attempt in range(100):  # until the answer waits for the invitation's row
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.05)
+        probes = []
+        _meeting_lock_probe(meeting.pk, probes)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        answer.join(timeout=30)
+    assert probes == ["locked"]
+    invitation.refresh_from_db()
+    assert invitation.answer == Invitation.Answer.ATTEND
+    _meeting_lock_probe(meeting.pk, probes)  # and free once the answer is committed
+    assert probes == ["locked", "free"]
 
 
 def schedule_after(meeting, personas):
