@@ -3,10 +3,11 @@
 The services call one function here after each change, inside their transaction with the row
 locked (as `sweeps.schedule` asks):
 
-- `meeting_changed` (scheduled or moved): reminders before the meeting to every invitee with an
-  account, at the alliance's lead times (`Alliance.meeting_reminders`, default the working day
-  before at 16:00 and two hours before), and "minutes missing" reminders to the alliance's
-  secretary and the recorder MINUTES_WORKDAYS working days after the meeting's day at 09:00;
+- `meeting_changed` (scheduled, moved, or an invitee answered): reminders before the meeting to
+  every invitee with an account who has not answered 请假 (one sending a substitute is reminded),
+  at the alliance's lead times (`Alliance.meeting_reminders`, default the working day before at
+  16:00 and two hours before), and "minutes missing" reminders to the alliance's secretary and
+  the recorder MINUTES_WORKDAYS working days after the meeting's day at 09:00;
 - `meeting_cancelled`: every pending row of the meeting is cancelled, so it sends none;
 - `minutes_filed`: the "minutes missing" rows are cancelled;
 - `decision_changed` (added, status changed): while open, its owners (a person; an enterprise's
@@ -31,7 +32,7 @@ from chainparty import sweeps, workdays
 from chainparty.notifications import Message
 
 from ..access import seats_in_force
-from ..models import CommitteeSeat, Decision, Meeting
+from ..models import CommitteeSeat, Decision, Invitation, Meeting
 from ..selectors import department_handlers, enterprise_secretaries
 from .leads import parse_leads
 
@@ -97,7 +98,9 @@ def meeting_changed(meeting: Meeting) -> None:
     source = meeting_source(meeting.pk)
     when = timezone.localtime(meeting.starts_at)
     url = meeting.get_absolute_url()
-    invitees = [i.user for i in meeting.invitations.select_related("user").exclude(user=None) if i.user.is_active]
+    # Not who answered 请假; whoever sends a substitute is reminded, to pass it on.
+    invitations = meeting.invitations.select_related("user").exclude(user=None).exclude(answer=Invitation.Answer.LEAVE)
+    invitees = [i.user for i in invitations if i.user.is_active]
     leads = parse_leads(meeting.alliance.meeting_reminders)
     for lead in leads:
         _schedule(

@@ -400,6 +400,7 @@ def invitation_answer(
     invitation.answered_at = timezone.now()
     invitation.full_clean()
     invitation.save(update_fields=["answer", "substitute_name", "leave_reason", "answered_at"])
+    reminders.meeting_changed(meeting)  # who is on leave is not reminded to come
     return invitation
 
 

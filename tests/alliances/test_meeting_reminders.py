@@ -148,6 +148,27 @@ def test_minutes_missing_reminders_at_three_and_seven_working_days(world, person
 
 
 @pytest.mark.django_db
+def test_who_answers_leave_is_not_reminded_to_come_and_who_sends_a_substitute_is(world, personas):
+    on_leave, sending, back = personas.other_enterprise_secretary, personas.enterprise_secretary, personas.secretary
+    with clock(2026, 9, 20, 10, 0):
+        meeting = schedule(world, personas)
+    with clock(2026, 9, 25, 10, 0):  # after the reminders were scheduled
+
+        def answer(user, **fields):
+            services.invitation_answer(actor=user, invitation=meeting.invitations.get(user=user), **fields)
+
+        answer(on_leave, answer="leave", leave_reason="外出学习")
+        answer(sending, answer="substitute", substitute_name="副总 陈某")
+        answer(back, answer="leave", leave_reason="另有公务")
+        answer(back, answer="attend")  # changed their mind: reminded again
+    sweep(2026, 9, 29, 16, 0)
+    sweep(2026, 9, 30, 7, 0)
+    assert titles(on_leave, "会议提醒") == []
+    assert titles(sending, "会议提醒") == ["会议提醒：9月党委会议"] * 2
+    assert titles(back, "会议提醒") == ["会议提醒：9月党委会议"] * 2
+
+
+@pytest.mark.django_db
 def test_decision_reminders_before_and_after_the_due_date_then_escalation(world, personas):
     with clock(2026, 9, 20, 10, 0):
         meeting = schedule(world, personas)
