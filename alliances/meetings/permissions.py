@@ -1,8 +1,10 @@
 """Who may see and act on meetings: the one place that answers it.
 
 Actions (decided from `alliances.access.scope_for`, never ad hoc):
-- VIEW: anyone who can see the meeting's alliance, and every invitee (an invited department's
-  handler may not otherwise see an alliance it is not a member of);
+- VIEW: anyone who can see the meeting's alliance, every invitee (an invited department's
+  handler may not otherwise see an alliance it is not a member of), and whoever answers for one of
+  its decisions (the owner, the owning department's handlers, the owning enterprise's secretaries:
+  their reminders link to the meeting);
 - MANAGE (schedule, move, cancel, record attendance, file minutes, decisions, attachments): the
   alliance's managers (secretary, deputy or liaison seats in force that day) and organisation
   staff of its region (and platform administrators);
@@ -36,7 +38,19 @@ def meetings_visible_q(user, *, prefix: str = "") -> Q:
     q = Q(**{f"{prefix}alliance__in": Alliance.objects.filter(scope.alliances_q()).values("pk")})
     if scope.user_id is not None:
         q |= Q(**{f"{prefix}pk__in": Invitation.objects.filter(user_id=scope.user_id).values("meeting_id")})
+        q |= Q(**{f"{prefix}pk__in": Decision.objects.filter(_owned_q(scope)).values("meeting_id")})
     return q
+
+
+def _owned_q(scope) -> Q:
+    """Decisions `scope`'s person answers for (and is reminded of): as the owner, a handler of the
+    owning department or a Party secretary of the owning enterprise."""
+    owned = Q(owner_user_id=scope.user_id)
+    if scope.department_ids:
+        owned |= Q(owner_department_id__in=scope.department_ids)
+    if scope.enterprise_ids:
+        owned |= Q(owner_enterprise_id__in=scope.enterprise_ids)
+    return owned
 
 
 def manages_alliance(user, alliance: Alliance) -> bool:

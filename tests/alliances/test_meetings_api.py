@@ -384,6 +384,35 @@ def test_a_decision_owner_outside_the_alliances_reach_is_400(
     assert not Decision.objects.exists() and Meeting.objects.get(pk=meeting.pk).state == Meeting.State.SCHEDULED
 
 
+def test_who_answers_for_a_decision_may_view_its_meeting_but_not_manage_it(
+    world, personas, meeting, api, clock, far_handler
+):
+    city = factories.DepartmentFactory(name="济宁市工业和信息化局", region=world.city)
+    city_handler, colleague = factories.UserFactory(username="city_h1"), factories.UserFactory(username="city_h2")
+    org_services.department_add_handler(department=city, user=city_handler)
+    other_city = factories.DepartmentFactory(name="济宁市商务局", region=world.city)
+    org_services.department_add_handler(department=other_city, user=colleague)
+    clock.move_to(AFTER)
+    for user in (city_handler, colleague, far_handler):
+        assert api(user).get(url(meeting)).status_code == 404
+    by_department = services.decision_add(
+        actor=personas.secretary, meeting=meeting, text="市工信局协调订单", due_workdays=5, department=city
+    )
+    assert api(city_handler).get(url(meeting)).status_code == 200
+    assert api(city_handler).get(f"/api/decisions/{by_department.pk}/").status_code == 200
+    for user in (colleague, far_handler):  # handlers of other departments still see nothing
+        assert api(user).get(url(meeting)).status_code == 404
+    services.decision_add(actor=personas.secretary, meeting=meeting, text="商务局对接", due_workdays=5, user=colleague)
+    assert api(colleague).get(url(meeting)).status_code == 200
+    assert api(far_handler).get(url(meeting)).status_code == 404
+    # Viewing is all: an owner does not manage the meeting or its decisions.
+    body = {"text": "再加一项", "due_workdays": 3, "department": city.pk}
+    assert api(city_handler).post(url(meeting, "decisions"), body, format="json").status_code == 403
+    status_url = f"/api/decisions/{by_department.pk}/status/"
+    assert api(city_handler).post(status_url, {"status": "done"}).status_code == 403
+    assert meeting.decisions.count() == 2
+
+
 # -- invitations ----------------------------------------------------------------------------------
 def test_the_invitee_answers_and_others_may_not(meeting, personas, api):
     mine = invitation_of(meeting, personas.enterprise_secretary)
