@@ -1,15 +1,24 @@
 """The cases issue 3 sets targets for, measured against the seeded personas, and the floors
-(bench.floor) they are measured against: issue 7 turns the targets into multiples of a floor."""
+(bench.floor) they are measured against: issue 7 turns the targets into multiples of a floor.
+Issue 8 adds the meetings: the alliance and region pages, the monthly minutes workbook of the
+province month against the bare write of its rows, and the reminder sweep (DueItem)."""
 
+import datetime as dt
 import statistics
+import tempfile
 import time
+import tracemalloc
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
+from django.utils import timezone
 
-from chainparty import workdays
+from alliances.exporters import minutes_scope_for_alliance, minutes_scope_for_region, minutes_sheets, write_minutes
+from alliances.models import Alliance, Meeting, Region
+from chainparty import sweeps, workdays
+from chainparty.models import DueItem, Notification
 from demands.matching import suggest_for_need
 from demands.models import Assignment, Need
 from demands.selectors import needs as selectors
@@ -18,7 +27,9 @@ from demands.tasks import sweep_deadlines
 
 from . import floor
 from . import measure as m
+from .floor import xlsx as bare_xlsx
 from .measure import Result
+from .seed import DUE_SPREAD_MINUTES
 
 API_NEEDS = "/api/needs/"
 ESCALATION_BATCH = 3000
@@ -29,6 +40,7 @@ WRITTEN_TABLES = (
     "chainparty_notification",
     "chainparty_notificationdelivery",
     "chainparty_taskheartbeat",
+    "chainparty_dueitem",
     "demands_assignment",
     "demands_needevent",
     "demands_need",
@@ -218,6 +230,147 @@ class Runner:
         calls = [lambda need=needs[pk]: suggest_for_need(need=need, limit=5) for pk in chosen]
         self.call(name, calls, target=f"p95<{m.SUGGESTION_P95_MS}ms", p95_limit=m.SUGGESTION_P95_MS)
 
+    # -- meetings (issue 8) ---------------------------------------------------------------------------
+    def meetings(self):
+        p = self.personas
+        month = _meetings_month()
+        alliance = _persona_alliance(p["secretary"])
+        query = f"?month={month[0]}-{month[1]:02d}" if month else ""
+        path = reverse("alliances:alliance_meetings", args=[alliance.pk]) + query
+        self.list_page("meetings · alliance page, seeded month (secretary)", p["secretary"], [path])
+        region = reverse("alliances:meeting_region_list")
+        self.list_page("meetings · region list (province)", p["province_staff"], [region])
+        self.list_page("meetings · region list (county)", p["county_staff"], [region])
+
+    def workbook(self):
+        name = "minutes workbook · province month"
+        if self.wanted(name):
+            self.after_rounds.append(lambda: self.workbook_rounds(name))
+
+    def workbook_rounds(self, name):
+        """The month's workbook for the whole province (write_minutes, read from PostgreSQL) and the
+        bare write of the same rows from lists (bench.floor.xlsx), alternating in the same rounds;
+        then, untimed, its peak memory and the queries of one alliance's workbook."""
+        result = Result(
+            name=name,
+            group="export",
+            ms_target=f"<{m.EXPORT_PEAK_MB} MB peak, queries constant",
+            floor=floor.BARE_XLSX,
+            ratio_target=f"≤{m.EXPORT_MAX_RATIO:.1f}× bare write",
+        )
+        bare = Result(name=floor.BARE_XLSX, group="floor", ms_target="")
+        month = _meetings_month()
+        if month is None:
+            result.note = bare.note = "no meetings seeded"
+            return [bare, result]
+        year, number = month
+        province = Region.objects.get(level=Region.Level.PROVINCE)
+
+        def export(file):
+            return write_minutes(minutes_scope_for_region(region=province, year=year, month=number), file)
+
+        sheets = bare_xlsx.read(minutes_sheets(minutes_scope_for_region(region=province, year=year, month=number)))
+        rows = {sheet.title: len(sheet.rows) for sheet in sheets}
+        ratios = []
+        rounds = max(min(self.runs, m.EXPORT_ROUNDS), 1)
+        for index in range(min(self.warmup, 1) + rounds):
+            timed = index >= min(self.warmup, 1)
+            samples = {}
+            order = ("export", "bare") if index % 2 else ("bare", "export")
+            for which in order:
+                write = export if which == "export" else lambda file: bare_xlsx.write(sheets, file)
+                samples[which] = _write_to_temporary_file(write)
+            if not timed:
+                continue
+            elapsed, count, captured, _counts = samples["export"]
+            result.samples_ms.append(elapsed)
+            result.queries.append(count)
+            result.sql_samples_ms.append(m.sql_ms(captured))
+            result.slowest_sql = m.slowest_queries(captured)
+            bare.samples_ms.append(samples["bare"][0])
+            bare.queries.append(samples["bare"][1])
+            ratios.append(elapsed / samples["bare"][0])
+        peak = _peak_mb(export)
+        alliance = _persona_alliance(self.personas["secretary"])
+        one = _write_to_temporary_file(
+            lambda file: write_minutes(minutes_scope_for_alliance(alliance=alliance, year=year, month=number), file)
+        )
+        constant = set(result.queries) == {one[1]}
+        bare.summarise()
+        result.summarise(value=peak < m.EXPORT_PEAK_MB and constant)
+        result.ratio = round(statistics.median(ratios), 2)
+        result.ratio_passed = result.ratio <= m.EXPORT_MAX_RATIO
+        result.passed = result.ratio_passed and result.ms_passed
+        result.extra = {
+            "rows": rows,
+            "ratios": [round(r, 3) for r in ratios],
+            "peak_mb": round(peak, 1),
+            "queries_one_alliance": one[1],
+        }
+        bare.note = f"the same {sum(rows.values()):,} rows, from lists in memory"
+        result.note = (
+            f"{year}-{number:02d}: " + ", ".join(f"{title} {count:,}" for title, count in rows.items()) + " rows; "
+            f"×floor is the median of the rounds' export ÷ bare write ({', '.join(f'{r:.2f}' for r in ratios)}); "
+            f"peak {peak:.0f} MB; queries {max(result.queries)} for the province, {one[1]} for one alliance"
+        )
+        return [bare, result]
+
+    def due_sweep(self):
+        """The reminder sweep (chainparty.sweeps.sweep_due) over the seeded reminders: with all of
+        them pending but none due yet, and (after the rounds) with all of them due."""
+        pending = retime_due_items(timezone.now())
+        vacuum_analyze([DueItem._meta.db_table])
+        idle_name = f"reminder sweep · nothing due ({pending:,} pending)"
+        busy_name = f"reminder sweep · {pending:,} reminders due"
+        if self.wanted(idle_name):
+            self.settle(sweeps.sweep_due)
+            target = f"p95<{m.SWEEP_IDLE_P95_MS}ms"
+            self.call(idle_name, [sweeps.sweep_due], target=target, p95_limit=m.SWEEP_IDLE_P95_MS)
+        if self.wanted(busy_name):
+            self.after_rounds.append(lambda: [self.busy_due_sweep(busy_name)])
+
+    def busy_due_sweep(self, name):
+        """Three rounds, each putting every reminder back to pending and sweeping with "now" at the
+        end of their week; what the rounds sent is removed afterwards and the reminders put back."""
+        marks = _max_ids()
+        try:
+            return self._busy_due_rounds(name, marks)
+        finally:
+            _remove_since(marks)
+            retime_due_items(timezone.now())
+            vacuum_analyze(WRITTEN_TABLES)
+
+    def _busy_due_rounds(self, name, marks):
+        limit = m.DUE_SWEEP_PER_REMINDER_MS
+        result = Result(name=name, group="sweep", ms_target=f"<{limit}ms per reminder sent", floor=floor.PLAIN)
+        per_reminder = []
+        for _round in range(3):
+            # The last round's digests go, or their dedupe keys would let this round skip the sending.
+            _remove_since(marks)
+            start = timezone.now()
+            pending = retime_due_items(start)
+            vacuum_analyze([DueItem._meta.db_table, "chainparty_notification", "chainparty_notificationdelivery"])
+            end_of_window = start + dt.timedelta(hours=1, minutes=DUE_SPREAD_MINUTES + 1)
+            elapsed, count, captured, counts = m.timed_call(lambda end=end_of_window: sweeps.sweep_due(now=end))
+            sent = counts["delivered"] + counts["failed"]
+            if not sent:
+                result.note = "no reminder was due"
+                return result
+            result.samples_ms.append(elapsed)
+            result.queries.append(count)
+            result.sql_samples_ms.append(m.sql_ms(captured))
+            result.slowest_sql = m.slowest_queries(captured)
+            per_reminder.append(elapsed / sent)
+            notifications = Notification.objects.filter(pk__gt=marks["chainparty_notification"]).count()
+            result.extra = {"pending": pending, "counts": counts, "digests": notifications}
+        result.summarise(value=statistics.median(per_reminder) < limit)
+        result.extra["ms_per_reminder"] = [round(v, 4) for v in per_reminder]
+        result.note = (
+            f"{result.extra['pending']:,} pending, sweep counts {result.extra['counts']}, "
+            f"{result.extra['digests']:,} digests; ms per reminder sent {', '.join(f'{v:.3f}' for v in per_reminder)}"
+        )
+        return result
+
     # -- the sweep ------------------------------------------------------------------------------------
     def sweep(self):
         idle_name = "escalation sweep · nothing due"
@@ -311,6 +464,52 @@ class Runner:
         return reset
 
 
+MB = 1024 * 1024
+
+
+def _meetings_month():
+    """The month the meetings were seeded in (bench.seed.meetings_month of the seeding's day)."""
+    latest = Meeting.objects.aggregate(latest=Max("starts_at"))["latest"]
+    if latest is None:
+        return None
+    local = timezone.localtime(latest)
+    return local.year, local.month
+
+
+def _persona_alliance(secretary):
+    return Alliance.objects.filter(seats__user=secretary).order_by("pk").first()
+
+
+def _write_to_temporary_file(write):
+    """Time `write(file)` to a file on disk, as a download is written (bench.measure.timed_call)."""
+    with tempfile.TemporaryFile() as file:
+        return m.timed_call(lambda: write(file))
+
+
+def _peak_mb(write):
+    """Peak memory Python allocated while `write(file)` ran (tracemalloc; untimed, it slows Python)."""
+    with tempfile.TemporaryFile() as file:
+        tracemalloc.start()
+        try:
+            write(file)
+            return tracemalloc.get_traced_memory()[1] / MB
+        finally:
+            tracemalloc.stop()
+
+
+def retime_due_items(now) -> int:
+    """Every reminder back to pending, due over the week after `now` + 1 hour (the seeding's
+    spread by id), with nothing claimed or sent: the sweep's data as the seeding left it, at
+    today's times. Returns how many rows there are."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {DueItem._meta.db_table} SET status = %s, claimed_at = NULL, attempts = 0,"
+            " finished_at = NULL, reason = '', due_at = %s + (id %% %s) * interval '1 minute'",
+            [DueItem.Status.PENDING, now + dt.timedelta(hours=1), DUE_SPREAD_MINUTES],
+        )
+        return cursor.rowcount
+
+
 _APPENDED_TABLES = ("chainparty_notificationdelivery", "chainparty_notification", "demands_needevent")
 
 
@@ -347,7 +546,18 @@ def run_cases(*, runs=30, warmup=3, only=(), log=print):
     missing = {"county_staff", "province_staff", "secretary", "handler", "enterprise"} - set(runner.personas)
     if missing:
         raise SystemExit(f"Personas missing from the bench database: {sorted(missing)} (run with --reseed)")
-    steps = (runner.floors, runner.lists, runner.api, runner.need_page, runner.totals, runner.suggestion, runner.sweep)
+    steps = (
+        runner.floors,
+        runner.lists,
+        runner.api,
+        runner.need_page,
+        runner.totals,
+        runner.suggestion,
+        runner.meetings,
+        runner.workbook,
+        runner.sweep,
+        runner.due_sweep,
+    )
     for step in steps:
         step()
     return runner.measure()

@@ -16,6 +16,11 @@ TOTALS_P95_MS = 150
 SUGGESTION_P95_MS = 50
 SWEEP_IDLE_P95_MS = 100
 SWEEP_PER_NEED_MS = 0.5
+DUE_SWEEP_PER_REMINDER_MS = 0.5
+# The monthly minutes workbook (issue 8 §4): a multiple of the bare openpyxl write of the same rows.
+EXPORT_MAX_RATIO = 1.3
+EXPORT_PEAK_MB = 200
+EXPORT_ROUNDS = 3  # each writes the province month twice (export and floor): seconds, not milliseconds
 # Targets as multiples of a floor measured in the same rounds (bench.floor): they travel between
 # machines where milliseconds do not.
 LIST_MAX_RATIO = 2.0

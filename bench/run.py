@@ -1,4 +1,4 @@
-"""`make bench`: seed a province-sized dataset into PostgreSQL, then time what issue 3 sets targets for,
+"""`make bench`: seed a province-sized dataset into PostgreSQL, then time what issues 3 and 8 set targets for,
 against floor pages (bench.floor) measured in the same rounds.
 
     make bench                                   # seed once (skipped when present), then measure
@@ -109,6 +109,10 @@ def dataset_counts():
         "regions": "alliances_region",
         "users": "chainparty_user",
         "notifications": "chainparty_notification",
+        "meetings": "alliances_meeting",
+        "invitations": "alliances_invitation",
+        "decisions": "alliances_decision",
+        "due_items": "chainparty_dueitem",
     }
     counts = {}
     with connection.cursor() as cursor:

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from alliances import models as am
 from alliances.validators import uscc_check_char
-from chainparty import roles, workdays
-from chainparty.models import Notification
+from chainparty import roles, sweeps, workdays
+from chainparty.models import DueItem, Notification
 from demands.models import Assignment, Need, NeedCounter, NeedEvent, Policy, PolicyCategory, Resource
 from demands.selectors.needs import DEFAULT_WORKDAYS
 from demands.services.deadlines import deadline_rules_ensure_defaults
@@ -42,7 +42,17 @@ SEED = 20260
 PERSONA_PASSWORD = "Bench@2026"
 PERSONA_COUNTY = "汶上县"
 
-FULL_SIZE = {"needs": 200_000, "enterprises": 20_000, "resources": 50_000, "policies": 50_000}
+FULL_SIZE = {
+    "needs": 200_000,
+    "enterprises": 20_000,
+    "resources": 50_000,
+    "policies": 50_000,
+    # A province month of meetings (issue 8 §4) and the reminders pending in the sweep's window.
+    "meetings": 2_000,
+    "due_items": 100_000,
+}
+#: Reminders' due times spread over this many minutes (a week) ahead of the sweep's "now".
+DUE_SPREAD_MINUTES = 7 * 24 * 60
 PERSONA_COUNTY_SHARE = 0.03  # 汶上县 is a big county: 3% of the enterprises (600 at full size)
 
 CITIES = [
@@ -306,6 +316,8 @@ class Seeder:
         self.timed("policies", self.seed_policies)
         self.timed("needs, assignments, events", self.seed_needs)
         self.timed("counters, rules, notifications", self.seed_rest)
+        self.timed("meetings of last month", self.seed_meetings)
+        self.timed("pending reminders (DueItem)", self.seed_due_items)
         self.finish()
         return time.perf_counter() - started
 
@@ -1154,12 +1166,313 @@ class Seeder:
         notifications.flush()
         return rows + notifications.rows
 
+    # -- meetings ------------------------------------------------------------------------------------
+    def seed_meetings(self):
+        """A province month (the previous one, complete, so it can be exported): every alliance
+        meets at least once, the persona alliance several times, 20 invitees a meeting, three agenda
+        items, five decisions once the minutes are filed; a few meetings cancelled, held without
+        minutes yet or moved."""
+        world, rng = self.world, self.rng
+        year, month = meetings_month(self.today)
+        first = dt.date(year, month, 1)
+        days = [
+            day
+            for day in (first + dt.timedelta(days=n) for n in range(31))
+            if day.month == month and workdays.is_workday(day)
+        ]
+        county_of = {alliance: county for county in world.counties for alliance in county.alliance_ids.values()}
+        chain_of = {alliance: chain for county in world.counties for chain, alliance in county.alliance_ids.items()}
+        alliances = sorted(county_of)
+        total = self.size["meetings"]
+        persona = [self.persona_alliance] * min(8, total // 5)
+        others = [a for a in alliances if a != self.persona_alliance]
+        rng.shuffle(others)
+        chosen = persona + others[: total - len(persona)]
+        chosen += rng.choices(others, k=total - len(chosen))
+        copiers = {
+            "meeting": Copier(
+                am.Meeting,
+                [
+                    "id",
+                    "alliance",
+                    "kind",
+                    "title",
+                    "starts_at",
+                    "ends_at",
+                    "place_zone",
+                    "place_address",
+                    "chair",
+                    "chair_name",
+                    "recorder_name",
+                    "host_enterprise",
+                    "state",
+                    "cancel_reason",
+                    "cancelled_at",
+                    "moved_from",
+                    "version",
+                    "summary",
+                    "minutes_filed_at",
+                    "minutes_filed_by",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ],
+                auto_flush=False,
+            ),
+            "departments": Copier(
+                am.Meeting.invited_departments.through, ["id", "meeting", "department"], auto_flush=False
+            ),
+            "agenda": Copier(am.AgendaItem, ["id", "meeting", "position", "title", "minutes"], auto_flush=False),
+            "invitation": Copier(
+                am.Invitation,
+                [
+                    "id",
+                    "meeting",
+                    "user",
+                    "person_name",
+                    "source",
+                    "enterprise",
+                    "department",
+                    "answer",
+                    "substitute_name",
+                    "leave_reason",
+                    "answered_at",
+                    "attendance",
+                    "attendance_recorded_at",
+                ],
+                auto_flush=False,
+            ),
+            "decision": Copier(
+                am.Decision,
+                [
+                    "id",
+                    "meeting",
+                    "position",
+                    "text",
+                    "owner_department",
+                    "owner_enterprise",
+                    "owner_label",
+                    "due_workdays",
+                    "due_date",
+                    "status",
+                    "done_at",
+                    "created_at",
+                    "updated_at",
+                ],
+                auto_flush=False,
+            ),
+        }
+        self.meeting_ids = []
+        for alliance in chosen:
+            self.make_meeting(alliance, county_of[alliance], chain_of[alliance], rng.choice(days), copiers)
+        for copier in copiers.values():  # parents first: each COPY checks its foreign keys
+            copier.flush()
+        return sum(copier.rows for copier in copiers.values())
+
+    def make_meeting(self, alliance, county, chain, day, copiers):
+        rng, world = self.rng, self.world
+        meeting = self.next_id("meeting")
+        self.meeting_ids.append(meeting)
+        kind = self.pick(texts.MEETING_KIND_WEIGHTS)
+        chain_name, products = texts.CHAINS[chain]
+        alliance_name = f"{county.name}{chain_name}产业链党委"
+        title = texts.MEETING_TITLES[kind].format(alliance=alliance_name, month=day.month)
+        start_time = dt.time(9, 0) if rng.random() < 0.6 else dt.time(14, 30)
+        starts_at = timezone.make_aware(dt.datetime.combine(day, start_time))
+        ends_at = starts_at + dt.timedelta(hours=2)
+        created = starts_at - dt.timedelta(days=rng.randint(5, 20))
+        roll = rng.random()
+        state = (
+            "minutes_filed" if roll < 0.9 else "held" if roll < 0.95 else "scheduled" if roll < 0.98 else "cancelled"
+        )
+        moved_from = starts_at - dt.timedelta(days=rng.randint(1, 3)) if rng.random() < 0.1 else None
+        members = world.alliance_members.get(alliance, [])
+        secretary = world.alliance_secretary[alliance]
+        filed_at = self.moment(ends_at, 24, 72) if state == "minutes_filed" else None
+        departments = [county.department_ids[t] for t in texts.FACTOR_MEMBERS] + [
+            county.department_ids[rng.choice([4, 8, 10, 12, 13])]
+        ]
+        invited = departments[:2]
+        copiers["meeting"].add(
+            (
+                meeting,
+                alliance,
+                kind,
+                title,
+                starts_at,
+                ends_at,
+                rng.choice(county.zone_ids) if rng.random() < 0.7 else None,
+                "" if rng.random() < 0.7 else f"{members[0] if members else alliance}号企业会议室",
+                secretary,
+                f"书记{alliance}",
+                f"记录员{alliance}",
+                rng.choice(members) if members and kind in ("salon", "tea", "party_day") else None,
+                state,
+                "因工作调整，会议取消。" if state == "cancelled" else "",
+                self.moment(created, 24, 72) if state == "cancelled" else None,
+                moved_from,
+                2 if moved_from else 1,
+                texts.MEETING_SUMMARY.format(n=len(departments), d=5) if state == "minutes_filed" else "",
+                filed_at,
+                secretary if filed_at else None,
+                secretary,
+                created,
+                filed_at or created,
+            )
+        )
+        for department in invited:
+            copiers["departments"].add((self.next_id("meeting_department"), meeting, department))
+        for position in range(1, 4):
+            agenda = rng.choice(texts.AGENDA_TITLES).format(product=rng.choice(products))
+            minutes = texts.AGENDA_MINUTES if state == "minutes_filed" else ""
+            copiers["agenda"].add((self.next_id("agenda"), meeting, position, agenda, minutes))
+        self.make_invitations(meeting, alliance, county, members, departments, state, starts_at, created, copiers)
+        if state == "minutes_filed":
+            self.make_decisions(meeting, county, members, departments, products, day, filed_at, copiers)
+
+    def make_invitations(self, meeting, alliance, county, members, departments, state, starts_at, created, copiers):
+        """20 invitees: the secretary, six departments' handlers, member enterprises' Party
+        secretaries (the persona's own account for the textile chain's lead), guests for the rest."""
+        rng, world = self.rng, self.world
+        invitees = [(world.alliance_secretary[alliance], f"书记{alliance}", "seat", None, None)]
+        for department in departments:
+            handler = world.department_handler[department]
+            invitees.append((handler, f"部门联络人{department}", "department", None, department))
+        for enterprise in members[: 20 - len(invitees)]:
+            user = world.personas["enterprise_secretary"] if enterprise == self.persona_enterprise else None
+            invitees.append((user, f"企业书记{enterprise}", "enterprise_secretary", enterprise, None))
+        while len(invitees) < 20:
+            invitees.append((None, f"特邀嘉宾{len(invitees)}", "chosen", None, None))
+        recorded = state in ("held", "minutes_filed")
+        for user, name, source, enterprise, department in invitees:
+            answer, attendance, substitute, reason, answered_at = "pending", "unrecorded", "", "", None
+            if state != "cancelled" and rng.random() < 0.9:
+                answer = self.pick({"attend": 85, "leave": 10, "substitute": 5})
+                answered_at = self.moment(created, 2, 72)
+                substitute = f"代{name}" if answer == "substitute" else ""
+                reason = rng.choice(texts.LEAVE_REASONS) if answer == "leave" else ""
+            if recorded:
+                attendance = {"attend": "present", "leave": "leave", "substitute": "substitute"}.get(answer, "present")
+                if attendance == "present" and rng.random() < 0.04:
+                    attendance = "absent"
+            copiers["invitation"].add(
+                (
+                    self.next_id("invitation"),
+                    meeting,
+                    user,
+                    name,
+                    source,
+                    enterprise,
+                    department,
+                    answer,
+                    substitute,
+                    reason,
+                    answered_at,
+                    attendance,
+                    starts_at + dt.timedelta(hours=3) if recorded else None,
+                )
+            )
+
+    def make_decisions(self, meeting, county, members, departments, products, day, filed_at, copiers):
+        rng = self.rng
+        for position in range(1, 6):
+            text = rng.choice(texts.DECISION_TEXTS).format(product=rng.choice(products), n=rng.choice([20, 50, 300]))
+            if members and rng.random() < 0.3:
+                enterprise, department = rng.choice(members), None
+                label = f"成员企业{enterprise}"
+            else:
+                enterprise, department = None, rng.choice(departments)
+                label = f"{county.name}{texts.DEPARTMENT_TYPES[county.department_ids.index(department)][0]}"
+            due_workdays = rng.choice([5, 10, 15, 20])
+            due = self.due_date(day, due_workdays)
+            status = self.pick({"done": 55, "open": 40, "cancelled": 5})
+            done_at = None
+            if status == "done":
+                latest = min(workdays.end_of_day(due), self.now - dt.timedelta(minutes=5))
+                done_at = max(filed_at, latest - dt.timedelta(days=rng.uniform(0, 5)))
+            copiers["decision"].add(
+                (
+                    self.next_id("decision"),
+                    meeting,
+                    position,
+                    text,
+                    department,
+                    enterprise,
+                    label,
+                    due_workdays,
+                    due,
+                    status,
+                    done_at,
+                    filed_at,
+                    done_at or filed_at,
+                )
+            )
+
+    @cache  # noqa: B019 - one Seeder per run
+    def due_date(self, day, due_workdays):
+        return workdays.add_workdays(day, due_workdays)
+
+    def seed_due_items(self):
+        """Reminders pending over the coming week, for the province's secretaries and department
+        handlers (about 35 each at full size). The bench times them anew before measuring the sweep
+        (bench.cases), so the seeding's own times do not matter."""
+        rng, world = self.rng, self.world
+        recipients = sorted(world.alliance_secretary.values()) + sorted(world.department_handler.values())
+        kinds = list(texts.REMINDER_TITLES)
+        copier = Copier(
+            DueItem,
+            [
+                "id",
+                "kind",
+                "source_key",
+                "version",
+                "delivery_key",
+                "recipient",
+                "due_at",
+                "status",
+                "title",
+                "body",
+                "url",
+                "created_at",
+            ],
+        )
+        start = self.now + dt.timedelta(hours=1)
+        for index in range(self.size["due_items"]):
+            item = self.next_id("due_item")
+            meeting = rng.choice(self.meeting_ids)
+            kind = kinds[index % len(kinds)]
+            recipient = rng.choice(recipients)
+            due_at = start + dt.timedelta(minutes=item % DUE_SPREAD_MINUTES)
+            version = sweeps.version_text(due_at + dt.timedelta(days=1, microseconds=index))
+            source = f"meeting:{meeting}"
+            title = texts.REMINDER_TITLES[kind].format(title=f"会议{meeting}")
+            copier.add(
+                (
+                    item,
+                    kind,
+                    source,
+                    version,
+                    sweeps.delivery_key(kind=kind, source_key=source, version=version, recipient_id=recipient),
+                    recipient,
+                    due_at,
+                    "pending",
+                    title,
+                    f"{title}，将于 {due_at:%Y-%m-%d %H:%M} 后召开，请准时参加。",
+                    f"/meetings/{meeting}/",
+                    self.now,
+                )
+            )
+        copier.flush()
+        return copier.rows
+
     def finish(self):
         from django.apps import apps
 
         started = time.perf_counter()
         models_ = [
-            m for label in ("chainparty", "alliances", "demands") for m in apps.get_app_config(label).get_models()
+            m
+            for label in ("chainparty", "alliances", "demands")
+            for m in apps.get_app_config(label).get_models(include_auto_created=True)
         ]
         reset_sequences(models_)
         with connection.cursor() as cursor:
@@ -1170,6 +1483,12 @@ class Seeder:
                     raise RuntimeError(f"seeded data breaks '{label}' in {broken} rows")
             cursor.execute("VACUUM ANALYZE")
         self.log(f"  {'sequences, VACUUM ANALYZE':<34} {'':>9}       {time.perf_counter() - started:6.1f} s")
+
+
+def meetings_month(today: dt.date) -> tuple[int, int]:
+    """The month the meetings are seeded in: the one before `today`'s, complete and exportable."""
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return last.year, last.month
 
 
 def seed(*, scale=1.0, log=print):

@@ -294,3 +294,61 @@ DISPATCH = {
 
 # Factor departments every alliance has as members (indexes into DEPARTMENT_TYPES).
 FACTOR_MEMBERS = [0, 1, 2, 3, 5]
+
+# -- meetings ---------------------------------------------------------------------------------------
+# Meeting kind -> title template ({alliance} is the alliance's name).
+MEETING_TITLES = {
+    "committee": "{alliance}{month}月党委会议",
+    "joint": "{alliance}要素保障联席会议",
+    "salon": "{alliance}红色沙龙",
+    "tea": "{alliance}企业家下午茶",
+    "consultation": "{alliance}专题协商会",
+    "party_day": "{alliance}主题党日活动",
+    "micro_lecture": "{alliance}微党课",
+    "training": "{alliance}业务培训",
+    "other": "{alliance}工作调度会",
+}
+MEETING_KIND_WEIGHTS = {
+    "committee": 40,
+    "joint": 15,
+    "salon": 10,
+    "tea": 10,
+    "consultation": 8,
+    "party_day": 8,
+    "micro_lecture": 4,
+    "training": 3,
+    "other": 2,
+}
+AGENDA_TITLES = [
+    "通报上月需求办理情况",
+    "研究{product}企业用工缺口问题",
+    "会商{product}项目用地报批难题",
+    "协调{product}企业融资需求",
+    "部署下月产业链党建重点工作",
+    "听取链主企业生产经营情况汇报",
+    "研究上下游企业配套协作事项",
+    "学习传达上级会议精神",
+]
+AGENDA_MINUTES = (
+    "与会人员围绕议题逐一发言，要素保障部门现场答复企业关切，明确责任单位和办理时限，"
+    "会议要求各成员单位按照分工抓好落实，书记作总结讲话。"
+)
+MEETING_SUMMARY = (
+    "会议听取了链上企业诉求汇报，{n}家要素保障部门现场会商，形成议定事项{d}项，明确责任单位和办结时限，"
+    "由联盟秘书处跟踪督办。"
+)
+DECISION_TEXTS = [
+    "协调{product}企业招聘技术工人{n}名，组织专场招聘会",
+    "为{product}项目办理用地预审手续，加快报批进度",
+    "对接银行为{product}企业提供信用贷款{n}万元",
+    "组织{product}上下游企业开展产销对接",
+    "落实{product}企业技改项目奖补政策",
+    "协调供电部门为{product}企业新增变压器容量",
+]
+LEAVE_REASONS = ["外出学习", "出差", "参加县里另一会议", "身体不适"]
+REMINDER_TITLES = {
+    "meeting_reminder:1d@16:00": "会议提醒：{title}",
+    "meeting_reminder:2h": "会议提醒：{title}",
+    "meeting_minutes:3": "纪要未归档：{title}",
+    "decision_due:before": "议定事项即将到期：{title}",
+}

@@ -5,6 +5,8 @@ enterprise) from the bench's tables and render them in a plain template; one als
 with Django's `Paginator`, which runs `COUNT(*)`. They run with the middleware, URLconf and
 template engine of a bare `startproject` (`bench.floor.settings`), in the bench's process and
 rounds, so every product case can be reported as a multiple of a floor measured beside it.
+The monthly minutes workbook has a floor of its own (`bench.floor.xlsx`): the same rows written by
+bare openpyxl code.
 """
 
 from django.test import Client
@@ -16,7 +18,9 @@ from . import settings as floor_settings
 PLAIN = "floor · 25 needs, 3 joins"
 COUNTED = "floor · 25 needs, 3 joins, COUNT(*) paginator"
 PATHS = {PLAIN: "/floor/needs/", COUNTED: "/floor/needs/counted/"}
-LABELS = {PLAIN: "plain", COUNTED: "COUNT(*)"}  # the table's floor column
+#: The monthly minutes workbook's floor (bench.floor.xlsx): not a page, timed beside the export.
+BARE_XLSX = "floor · bare openpyxl write-only, same rows"
+LABELS = {PLAIN: "plain", COUNTED: "COUNT(*)", BARE_XLSX: "xlsx"}  # the table's floor column
 
 
 class FloorHandler(ClientHandler):
