@@ -2,10 +2,27 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.forms.utils import flatatt
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 #: A browser date picker. `<input type="date">` takes ISO dates only, whatever the locale's format.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class FastSelect(forms.Select):
+    """A single <select> rendered in Python. Django renders every <option> through a template,
+    about 0.1 ms each: 70 ms of a page for a province's 730 alliances."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{escape(option)}"{" selected" if option == chosen else ""}>{escape(label)}</option>'
+            for option, label in ((str(v), str(lbl)) for v, lbl in self.choices)
+        )
+        return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")
 
 
 def style_fields(form) -> None:

@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chainparty.forms_utils import style_fields
+from chainparty.forms_utils import FastSelect, style_fields
 
 from ..models import (
     Decision,
@@ -289,7 +289,10 @@ class AttachForm(forms.Form):
 class RegionFilterForm(forms.Form):
     """The organisation department's filters on every meeting of its region."""
 
-    alliance = forms.ModelChoiceField(label=_("产业链党委"), queryset=None, required=False, empty_label=_("全部"))
+    # Ids and names only, rendered in Python: a province's staff see hundreds of alliances.
+    alliance = forms.TypedChoiceField(
+        label=_("产业链党委"), coerce=int, empty_value=None, required=False, widget=FastSelect
+    )
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部")), *Meeting.Kind.choices], required=False)
     month = forms.DateField(
         label=_("月份"),
@@ -301,5 +304,5 @@ class RegionFilterForm(forms.Form):
 
     def __init__(self, *args, alliances, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["alliance"].queryset = alliances
+        self.fields["alliance"].choices = [("", _("全部")), *alliances.values_list("pk", "name")]
         style_fields(self)

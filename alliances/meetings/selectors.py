@@ -7,7 +7,8 @@ present or represented by a substitute), so a list page never counts per row.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chainparty import workdays
@@ -32,11 +33,27 @@ from .permissions import VIEW, meeting_get_for_user, meetings_visible_q, schedul
 MINUTES_DUE_WORKDAYS = 3
 
 
+def _invitation_count(**conditions):
+    return Coalesce(
+        Subquery(
+            Invitation.objects.filter(meeting=OuterRef("pk"), **conditions)
+            .order_by()
+            .values("meeting")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def with_attendance_counts(meetings):
-    """`meetings` annotated with 应到 (`expected_count`) and 实到 (`attended_count`)."""
+    """`meetings` annotated with 应到 (`expected_count`) and 实到 (`attended_count`). Correlated
+    counts, not a join with GROUP BY: PostgreSQL computes them for the page's rows only, after the
+    sort and the limit, where a grouped join counted the invitations of every visible meeting first
+    (a province's list: 170 ms of SQL for 25 rows)."""
     return meetings.annotate(
-        expected_count=Count("invitations", distinct=True),
-        attended_count=Count("invitations", filter=Q(invitations__attendance__in=Invitation.ATTENDED), distinct=True),
+        expected_count=_invitation_count(),
+        attended_count=_invitation_count(attendance__in=Invitation.ATTENDED),
     )
 
 
