@@ -23,6 +23,7 @@ import itertools
 import re
 import tempfile
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,7 +77,7 @@ class Ledger:
     signature: str = ""
 
 
-class ListExporter:
+class ListExporter(ABC):
     """One sheet of rows. Subclasses set `identifier`, `verbose_name` and `columns`, take what they
     need (user, filters, period) as keyword arguments, and yield one sequence per row from
     `iter_rows()`, in the order of `columns`. Rows should be read in chunks with their joins
@@ -90,8 +91,9 @@ class ListExporter:
     #: Written in a row across the sheet when `iter_rows()` yields nothing ("本月无会议。").
     empty_text: str = ""
 
+    @abstractmethod
     def iter_rows(self) -> Iterator[Sequence]:
-        raise NotImplementedError
+        """The sheet's rows, in the order of `columns`; a subclass without it cannot be created."""
 
     def get_filename(self) -> str:
         """The download's name, without extension: the sheet's title and today's date."""

@@ -255,3 +255,12 @@ def test_plain_lists_are_written_as_before_without_title_or_signature():
     assert not sheet["B2"].alignment.wrap_text
     empty = _reload([NeedsSheet([])])[0].active
     assert _values(empty) == [("编号", "标题", "提交日期", "提交时间", "用工人数", "融资金额（万元）")]
+
+
+def test_an_exporter_without_rows_cannot_be_created():
+    class Headless(ListExporter):
+        identifier = "headless"
+        verbose_name = "无数据"
+
+    with pytest.raises(TypeError):
+        Headless()
