@@ -1,7 +1,13 @@
 from django.contrib import admin
-from guardian.admin import GuardedModelAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from guardian.admin import AdminUserObjectPermissionsForm, GuardedModelAdmin
+from guardian.shortcuts import assign_perm, remove_perm
 
-from .access import scope_for
+from chainparty import audit, roles
+
+from . import services
+from .access import forget_scope, scope_for
 from .models import (
     AgendaItem,
     Alliance,
@@ -36,7 +42,51 @@ class SuperuserWritesMixin:
         return request.user.is_superuser
 
 
-class ScopedAdmin(SuperuserWritesMixin, GuardedModelAdmin):
+class AuditedUserObjectPermissionsForm(AdminUserObjectPermissionsForm):
+    """Guardian's per-object permission page, with every grant and revocation made through the
+    services (audit record, the new-secretary signal, the scope cache) instead of bare
+    assign_perm/remove_perm calls."""
+
+    def save_obj_perms(self) -> None:
+        chosen = set(self.cleaned_data[self.get_obj_perms_field_name()])
+        offered = {choice[0] for choice in self.get_obj_perms_field_choices()}
+        before = set(self.get_obj_perms_field_initial())
+        for codename in (offered - chosen) & before:
+            grant_change(obj=self.obj, user=self.user, codename=codename, revoke=True)
+        for codename in chosen - before:
+            grant_change(obj=self.obj, user=self.user, codename=codename, revoke=False)
+
+
+def grant_change(*, obj, user, codename: str, revoke: bool) -> None:
+    """One role given or taken in the admin: the service where there is one, else the permission
+    with its audit record."""
+    codename = codename.split(".")[-1]
+    if not revoke and isinstance(obj, Enterprise) and codename == roles.MANAGE_ENTERPRISE:
+        services.enterprise_grant_secretary(enterprise=obj, user=user)
+    elif isinstance(obj, Department) and codename == roles.HANDLE_DEPARTMENT:
+        (services.department_remove_handler if revoke else services.department_add_handler)(department=obj, user=user)
+    elif not revoke and isinstance(obj, Region) and codename in (roles.MANAGE_REGION, roles.VIEW_REGION):
+        services.region_grant(region=obj, user=user, manage=codename == roles.MANAGE_REGION)
+    else:
+        with transaction.atomic():
+            (remove_perm if revoke else assign_perm)(codename, user, obj)
+            forget_scope(user)
+            audit.record_grant(user=user, obj=obj, permission=codename, revoke=revoke)
+
+
+class AuditedGuardedAdmin(GuardedModelAdmin):
+    """Object permissions are granted to people only: the portal's scope never reads guardian's
+    group object permissions, so the group half of guardian's page is closed rather than left to
+    store grants that do nothing (and that nothing audits)."""
+
+    def get_obj_perms_manage_user_form(self, request):
+        return AuditedUserObjectPermissionsForm
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        raise PermissionDenied
+
+
+class ScopedAdmin(SuperuserWritesMixin, AuditedGuardedAdmin):
     """Admin lists follow the same access rules as the portal: staff see their own regions only."""
 
     scope_method = None
@@ -56,7 +106,7 @@ class ScopedAdmin(SuperuserWritesMixin, GuardedModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(SuperuserWritesMixin, GuardedModelAdmin):
+class RegionAdmin(SuperuserWritesMixin, AuditedGuardedAdmin):
     list_display = ("name", "code", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name", "code")

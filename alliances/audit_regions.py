@@ -32,3 +32,21 @@ def role_region_paths(users):
         ),
         seats_in_force().filter(user__in=users).values_list("alliance__region__path", flat=True),
     ]
+
+
+@audit.person_regions.register
+def affiliation_region_paths(users):
+    """Where a person works (issue 10): the region of their enterprise or department, or the region
+    whose organisation department they belong to, so a new account with no role yet is read by
+    the staff who created it."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Department, Enterprise, Region
+
+    people = get_user_model().objects.filter(pk__in=users)
+    paths = []
+    for model, path in ((Enterprise, "region__path"), (Department, "region__path"), (Region, "path")):
+        affiliated = people.filter(affiliation_type=ContentType.objects.get_for_model(model)).values("affiliation_id")
+        paths.append(model.objects.filter(pk__in=affiliated).values_list(path, flat=True))
+    return paths

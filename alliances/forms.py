@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chainparty.forms_utils import DATE, style_fields
+from chainparty.forms_utils import DATE, FastSelect, style_fields
 
+from . import people
 from .access import manageable_regions, visible_enterprises
 from .models import (
     Alliance,
@@ -199,3 +200,17 @@ class PartyOrganizationForm(ScopedModelForm):
             for name in ("region", "enterprises", "parent", "kind"):
                 self.fields[name].disabled = True
             self.fields["region"].queryset = type(self.instance.region).objects.filter(pk=self.instance.region_id)
+
+
+class GrantForm(forms.Form):
+    """Give a role on an enterprise or department page to an account the granting person reaches
+    (alliances.people); the service checks again."""
+
+    user = forms.ModelChoiceField(label=_("人员"), queryset=None, widget=FastSelect)
+
+    def __init__(self, *args, actor, holders, **kwargs):
+        super().__init__(*args, **kwargs)
+        reached = people.people_reached(actor).filter(is_active=True).exclude(pk__in=holders)
+        self.fields["user"].queryset = reached.order_by("real_name", "username")
+        self.fields["user"].label_from_instance = lambda user: f"{user.display_name}（{user.username}）"
+        style_fields(self)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
@@ -11,7 +11,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from chainparty import audit, roles
 
-from .access import forget_scope
+from . import people
+from .access import forget_scope, scope_for, seats_in_force
 from .models import (
     Alliance,
     CommitteeSeat,
@@ -87,8 +88,22 @@ def enterprise_delete(*, enterprise: Enterprise) -> None:
     _delete(enterprise, _("该企业已加入联盟或被其他记录引用，不能删除；如已退出联盟，请登记退出日期。"))
 
 
+def _check_grantee(actor, user) -> None:
+    """A role goes to an active account the granting person reaches (alliances.people)."""
+    if not user.is_active:
+        raise ValidationError({"user": _("该账号已停用，不能授予职务。")})
+    if actor is not None and not people.people_reached(actor).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("该人员不在您的管理范围内。")})
+
+
 @transaction.atomic
-def enterprise_grant_secretary(*, enterprise: Enterprise, user) -> None:
+def enterprise_grant_secretary(*, enterprise: Enterprise, user, actor=None) -> None:
+    """Make `user` a Party secretary of `enterprise`. `actor` is who grants it (organisation staff
+    of the enterprise's region, or a secretary of an alliance it is a member of); None only for
+    data loading and the platform's own code."""
+    if actor is not None and not people.may_grant_enterprise_secretary(actor, enterprise):
+        raise PermissionDenied(_("您无权为该企业授予党组织书记。"))
+    _check_grantee(actor, user)
     assign_perm(f"alliances.{roles.MANAGE_ENTERPRISE}", user, enterprise)
     forget_scope(user)
     audit.record_grant(user=user, obj=enterprise, permission=roles.MANAGE_ENTERPRISE)
@@ -148,7 +163,12 @@ def department_delete(*, department: Department) -> None:
 
 
 @transaction.atomic
-def department_add_handler(*, department: Department, user) -> None:
+def department_add_handler(*, department: Department, user, actor=None) -> None:
+    """Make `user` a handler of `department`; `actor` as for enterprise_grant_secretary (organisation
+    staff of the department's region)."""
+    if actor is not None and not people.may_grant_handler(actor, department):
+        raise PermissionDenied(_("您无权为该部门指定办理人。"))
+    _check_grantee(actor, user)
     assign_perm(f"alliances.{roles.HANDLE_DEPARTMENT}", user, department)
     forget_scope(user)
     audit.record_grant(user=user, obj=department, permission=roles.HANDLE_DEPARTMENT)
@@ -305,7 +325,14 @@ def seat_assign(
     enterprise: Enterprise | None = None,
     department: Department | None = None,
     term_end: dt.date | None = None,
+    actor=None,
 ) -> CommitteeSeat:
+    """Post someone on the committee. With an `actor` (every page and API path), the account must
+    be one the alliance may appoint (`selectors.seat_candidates`) and a seat holder may not post a
+    role above their own; `actor=None` is for data loading only (the first secretary of a new
+    alliance has nobody above them on the platform)."""
+    if actor is not None:
+        _check_seat_actor(actor, alliance=alliance, role=role, user=user)
     seat = _save_new(
         CommitteeSeat(
             alliance=alliance,
@@ -321,6 +348,34 @@ def seat_assign(
     _audit_seat(seat, audit.Action.SEAT_CREATE)
     _forget_seat_holders([seat])
     return seat
+
+
+#: Lower is higher: a seat holder posts roles at or below their own.
+SEAT_RANK = {
+    CommitteeSeat.Role.SECRETARY: 0,
+    CommitteeSeat.Role.DEPUTY: 1,
+    CommitteeSeat.Role.LIAISON: 2,
+    CommitteeSeat.Role.MEMBER_FULLTIME: 2,
+    CommitteeSeat.Role.MEMBER_PARTTIME: 2,
+}
+
+
+def _check_seat_actor(actor, *, alliance: Alliance, role: str, user) -> None:
+    from .selectors import seat_candidates
+
+    if user is not None and not seat_candidates(alliance=alliance).filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"user": _("只能选择本联盟成员企业的书记、成员部门的办理人、本区域组织部人员或曾在本联盟任职的人员。")}
+        )
+    scope = scope_for(actor)
+    if scope.is_global_admin or Alliance.objects.filter(scope.in_managed_region(), pk=alliance.pk).exists():
+        return
+    own = seats_in_force().filter(alliance=alliance, user=actor, role__in=CommitteeSeat.MANAGING_ROLES)
+    best = min((SEAT_RANK[seat_role] for seat_role in own.values_list("role", flat=True)), default=None)
+    if best is None:
+        raise PermissionDenied(_("您无权为该联盟登记班子成员。"))
+    if SEAT_RANK.get(role, 0) < best:
+        raise ValidationError({"role": _("不能登记高于本人职务的班子成员。")})
 
 
 @transaction.atomic

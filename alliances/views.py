@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.models import AuditLog
 from chainparty.paging import paginate
 
-from . import forms, selectors, services
+from . import forms, people, selectors, services
 from .access import scope_for, visible_alliances, visible_zones
 from .models import Department, Enterprise, Membership, PartyOrganization, Region, WorkZone
 from .permissions import (
@@ -147,7 +147,7 @@ def membership_end(request, pk, membership_id):
 @require_POST
 def seat_add(request, pk):
     def add(alliance, data):
-        services.seat_assign(alliance=alliance, **data)
+        services.seat_assign(alliance=alliance, actor=request.user, **data)
 
     return _alliance_subform(request, pk, forms.SeatForm, add, _("班子成员已登记。"))
 
@@ -198,10 +198,58 @@ def enterprise_detail(request, pk):
         user=request.user, enterprise_id=pk, queryset=Enterprise.objects.select_related("region", "zone")
     )
     can_manage = Enterprise.objects.filter(scope_for(request.user).managed_enterprises_q(), pk=pk).exists()
-    return render(
+    context = {"enterprise": enterprise, "can_manage": can_manage, **selectors.enterprise_detail(enterprise=enterprise)}
+    if people.may_grant_enterprise_secretary(request.user, enterprise):
+        secretaries = selectors.enterprise_secretaries([enterprise.pk]).get(enterprise.pk, [])
+        context.update(
+            secretaries=secretaries,
+            grant_form=forms.GrantForm(actor=request.user, holders=[user.pk for user in secretaries]),
+        )
+    return render(request, "alliances/enterprise_detail.html", context)
+
+
+def _grant(request, obj, grant, success_message):
+    """POST-only role grants on the enterprise and department pages."""
+    form = forms.GrantForm(request.POST, actor=request.user, holders=[])
+    if form.is_valid():
+        try:
+            grant(form.cleaned_data["user"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, _("人员：%s") % error)
+    else:
+        messages.success(request, success_message % {"name": form.cleaned_data["user"].display_name})
+    return redirect(obj.get_absolute_url())
+
+
+@login_required
+@require_POST
+def enterprise_grant_secretary(request, pk):
+    enterprise = enterprise_get_for_user(user=request.user, enterprise_id=pk)
+    if not people.may_grant_enterprise_secretary(request.user, enterprise):
+        raise PermissionDenied(_("您无权为该企业授予党组织书记。"))
+    return _grant(
         request,
-        "alliances/enterprise_detail.html",
-        {"enterprise": enterprise, "can_manage": can_manage, **selectors.enterprise_detail(enterprise=enterprise)},
+        enterprise,
+        lambda user: services.enterprise_grant_secretary(enterprise=enterprise, user=user, actor=request.user),
+        _("已将 %(name)s 设为本企业党组织书记。"),
+    )
+
+
+@login_required
+@require_POST
+def department_add_handler(request, pk):
+    department = department_get_for_user(user=request.user, department_id=pk)
+    if not people.may_grant_handler(request.user, department):
+        raise PermissionDenied(_("您无权为该部门指定办理人。"))
+    return _grant(
+        request,
+        department,
+        lambda user: services.department_add_handler(department=department, user=user, actor=request.user),
+        _("已将 %(name)s 设为本部门办理人。"),
     )
 
 
@@ -328,16 +376,16 @@ def department_detail(request, pk):
         scope_for(request.user).is_org_staff
         and Department.objects.filter(scope_for(request.user).in_managed_region(), pk=pk).exists()
     )
-    return render(
-        request,
-        "alliances/department_detail.html",
-        {
-            "department": department,
-            "handlers": selectors.department_handlers([department.pk]).get(department.pk, []),
-            "memberships": department.memberships.select_related("alliance").order_by("-joined_on"),
-            "can_manage": can_manage,
-        },
-    )
+    handlers = selectors.department_handlers([department.pk]).get(department.pk, [])
+    context = {
+        "department": department,
+        "handlers": handlers,
+        "memberships": department.memberships.select_related("alliance").order_by("-joined_on"),
+        "can_manage": can_manage,
+    }
+    if can_manage and people.may_grant_handler(request.user, department):
+        context["grant_form"] = forms.GrantForm(actor=request.user, holders=[user.pk for user in handlers])
+    return render(request, "alliances/department_detail.html", context)
 
 
 @login_required

@@ -20,10 +20,19 @@ class User(AbstractUser):
     real_name = models.CharField(_("姓名"), max_length=50, blank=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
     affiliation = models.CharField(_("工作单位"), max_length=200, blank=True)
+    # Where the person works: an enterprise, a department, or a region (its organisation
+    # department). Generic because those models live in `alliances`, above this app;
+    # `affiliation` keeps the unit's name for what prints it (exports).
+    affiliation_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("所属单位类型")
+    )
+    affiliation_id = models.PositiveBigIntegerField(_("所属单位编号"), null=True, blank=True)
+    affiliation_unit = GenericForeignKey("affiliation_type", "affiliation_id")
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        indexes = [models.Index(fields=["affiliation_type", "affiliation_id"], name="user_affiliation")]
 
     def __str__(self):
         return self.real_name or self.username
@@ -31,6 +40,15 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.real_name or self.username
+
+    @property
+    def region(self):
+        """The region of the unit the person works in (a region's organisation department is that
+        region), or None: records about the person's account land there (`audit.record`)."""
+        unit = self.affiliation_unit
+        if unit is None:
+            return None
+        return unit if hasattr(unit, "path") else getattr(unit, "region", None)
 
     def save(self, *args, **kwargs):
         # chainparty.receivers records account changes from this save's signals: one transaction
@@ -158,6 +176,8 @@ class AuditLog(models.Model):
         ACCOUNT_ACTIVATE = "account_activate", _("启用账号")
         PASSWORD_CHANGE = "password_change", _("修改密码")
         PASSWORD_RESET = "password_reset", _("重置密码")
+        TOKEN_ISSUE = "token_issue", _("签发API令牌")
+        TOKEN_REVOKE = "token_revoke", _("吊销API令牌")
         EXPORT = "export", _("导出")
         DOWNLOAD = "download", _("下载")
         IMPORT = "import", _("导入")
@@ -165,7 +185,6 @@ class AuditLog(models.Model):
         MEETING_MOVE = "meeting_move", _("调整会议时间")
         MEETING_CANCEL = "meeting_cancel", _("取消会议")
         MINUTES_FILE = "minutes_file", _("归档会议纪要")
-        MEETING_UPDATE = "meeting_update", _("修改会议")
         CALENDAR_UPDATE = "calendar_update", _("修改节假日安排")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -335,9 +354,6 @@ class ExportJob(models.Model):
     file = models.FileField(_("文件"), upload_to=export_file_path, max_length=200, blank=True)
     rows = models.JSONField(_("行数"), default=dict, blank=True)
     error = models.CharField(_("失败原因"), max_length=500, blank=True)
-    #: Claims so far: each worker that takes the job counts one, so a job whose workers keep dying
-    #: is failed after `chainparty.exporters.EXPORT_JOB_MAX_ATTEMPTS` instead of being retried forever.
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
@@ -362,3 +378,45 @@ class ExportJob(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.state == self.State.DONE and bool(self.file) and not self.is_expired
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ApiToken(models.Model):
+    """A personal token for API clients. Only the SHA-256 of the token is stored: the token itself
+    is shown once, when it is issued (`chainparty.accounts.tokens`), and cannot be read back.
+    `prefix` is its first characters, shown so the owner can tell tokens apart."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("所有人")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=16)
+    token_hash = models.CharField(_("摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("有效期至"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_recent")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

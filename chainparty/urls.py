@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("alliances.urls")),
     path("", include("demands.urls")),
     path("admin/", admin.site.urls),
+    path("", include("chainparty.accounts.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

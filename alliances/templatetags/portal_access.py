@@ -4,6 +4,7 @@ page has read it)."""
 from django import template
 
 from alliances.access import scope_for
+from alliances.people import is_people_manager as manages_people
 
 register = template.Library()
 
@@ -11,3 +12,18 @@ register = template.Library()
 @register.filter
 def is_org_staff(user):
     return bool(user and user.is_authenticated and scope_for(user).is_org_staff)
+
+
+@register.filter
+def may_export_minutes(user):
+    """Whether the monthly minutes workbook's page (alliances.meetings.export_views.minutes_export)
+    lets the user in: platform administrators, region staff and alliance managers."""
+    if not (user and user.is_authenticated):
+        return False
+    scope = scope_for(user)
+    return bool(scope.is_global_admin or scope.managed_region_ids or scope.managed_alliance_ids)
+
+
+@register.filter
+def is_people_manager(user):
+    return bool(user and user.is_authenticated and manages_people(user))

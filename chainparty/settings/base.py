@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -248,7 +247,8 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Personal tokens, stored hashed (chainparty.accounts.tokens); DRF's authtoken kept them in clear.
+        "chainparty.accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "chainparty.api.StandardPagination",
@@ -298,3 +298,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# -- accounts (issue 10 §1) --
+# Personal API tokens expire after this many days unless their owner picks fewer (at most 365).
+CHAINPARTY_API_TOKEN_DAYS = int(env("CHAINPARTY_API_TOKEN_DAYS", "90"))
+# The one-time link staff hand a new or locked-out person works for 3 days (Django's setting).
+PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_SECONDS", str(3 * 24 * 3600)))
+# -- end accounts --

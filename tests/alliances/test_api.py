@@ -1,5 +1,6 @@
 import pytest
-from rest_framework.authtoken.models import Token
+
+from chainparty.accounts.tokens import token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +20,8 @@ def test_enterprise_api_filters(world, personas, client_for):
 
 
 def test_alliance_api_with_token(world, personas, client):
-    token = Token.objects.create(user=personas.handler)
-    response = client.get("/api/alliances/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, raw = token_issue(user=personas.handler, name="test")
+    response = client.get("/api/alliances/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
     assert [row["name"] for row in response.json()["results"]] == [world.alliance.name]
     assert response.json()["results"][0]["member_count"] == 2

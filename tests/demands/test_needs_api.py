@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from chainparty.accounts.tokens import token_issue
 from demands.models import Assignment, Need
 from demands.services import workflow
 from tests.demands.conftest import at
@@ -138,9 +138,9 @@ def test_create_with_chinese_field_errors_saves_nothing(world, personas, api):
 
 
 def test_create_and_token_auth(world, personas):
-    token = Token.objects.create(user=personas.enterprise_secretary)
+    _token, raw = token_issue(user=personas.enterprise_secretary, name="test")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     response = client.post(
         LIST,
         {
