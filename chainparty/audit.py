@@ -253,6 +253,25 @@ DATA_LABELS = {
     "left_on": _("退出日期"),
     "username": _("尝试的账号"),
     "changed": _("修改项"),
+    # meetings (alliances.meetings.services)
+    "title": _("会议名称"),
+    "starts_at": _("开始时间"),
+    "moved_from": _("原定时间"),
+    "reason": _("原因"),
+    "corrected": _("更正"),
+    "decisions_added": _("新增议定事项"),
+    # the working-day calendar's overrides (chainparty.holidays): one day saved or deleted ...
+    "date": _("日期"),
+    "kind": _("类别"),
+    "name": _("名称"),
+    "previous": _("修改前"),
+    "deleted": _("已删除"),
+    # ... or a year's notice entered at once
+    "year": _("年度"),
+    "holidays": _("放假天数"),
+    "makeup_workdays": _("调休上班天数"),
+    "added": _("新增日期"),
+    "removed": _("删除日期"),
 }
 
 

@@ -406,6 +406,8 @@ EXPORT_JOB_REQUEUE_AFTER = dt.timedelta(minutes=5)
 EXPORT_JOB_GRACE = dt.timedelta(minutes=5)
 #: Unwritten this long after it was created (several sweeps, several claims), a job is failed.
 EXPORT_JOB_GIVE_UP_AFTER = dt.timedelta(hours=1)
+#: Claimed this many times by workers that died before writing it, a job is failed.
+EXPORT_JOB_MAX_ATTEMPTS = 3
 
 
 def _claimable_q(now):
@@ -418,16 +420,31 @@ def _claimable_q(now):
     )
 
 
+def export_job_out_of_attempts_reason() -> str:
+    return _("处理进程多次中断，已尝试 %(attempts)d 次仍未生成，请重新导出或联系平台管理员。") % {
+        "attempts": EXPORT_JOB_MAX_ATTEMPTS
+    }
+
+
 def export_job_claim(job_id: int) -> bool:
     """Claim a job for this worker (a conditional update: a job runs once at a time): a pending one,
     or a running one abandoned by a worker that died after claiming it (started longer ago than
-    the task may run). A job past `EXPORT_JOB_GIVE_UP_AFTER` is not claimed: the sweep fails it."""
+    the task may run). Each claim counts an attempt; a job abandoned after its last attempt is
+    failed here with a reason instead of being claimed again. A job past `EXPORT_JOB_GIVE_UP_AFTER`
+    is not claimed: the sweep fails it."""
+    from django.db.models import F
+
     from .models import ExportJob
 
     now = timezone.now()
-    claimed = ExportJob.objects.filter(
-        _claimable_q(now), pk=job_id, created_at__gte=now - EXPORT_JOB_GIVE_UP_AFTER
-    ).update(state=ExportJob.State.RUNNING, started_at=now, progress=5)
+    claimable = ExportJob.objects.filter(_claimable_q(now), pk=job_id, created_at__gte=now - EXPORT_JOB_GIVE_UP_AFTER)
+    claimed = claimable.filter(attempts__lt=EXPORT_JOB_MAX_ATTEMPTS).update(
+        state=ExportJob.State.RUNNING, started_at=now, progress=5, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        claimable.filter(attempts__gte=EXPORT_JOB_MAX_ATTEMPTS).update(
+            state=ExportJob.State.FAILED, error=export_job_out_of_attempts_reason()[:500], finished_at=now
+        )
     return bool(claimed)
 
 
@@ -483,7 +500,8 @@ def export_job_write(job, exporters: Iterable[ListExporter] | Callable[[], Itera
 def export_jobs_sweep(*, now=None) -> dict[str, int]:
     """Nothing waits forever: queue again the pending jobs no worker took (the broker was down when
     they were created) and the running ones whose worker died; fail those that have had their
-    chances (`EXPORT_JOB_GIVE_UP_AFTER` of sweeps and claims) with a reason. Each workbook names
+    chances (`EXPORT_JOB_GIVE_UP_AFTER` of sweeps and claims, or `EXPORT_JOB_MAX_ATTEMPTS` claims by
+    workers that died) with a reason. Each workbook names
     the task that writes its jobs with `workbooks.register_job_task`."""
     from django.db import transaction
     from django.db.models import Q
@@ -507,15 +525,18 @@ def export_jobs_sweep(*, now=None) -> dict[str, int]:
     waiting = Q(state=ExportJob.State.PENDING, created_at__lt=now - EXPORT_JOB_REQUEUE_AFTER) | Q(
         state=ExportJob.State.RUNNING, started_at__lt=now - export_job_stale_after()
     )
-    requeued = 0
-    for pk, workbook in ExportJob.objects.filter(waiting).values_list("pk", "workbook"):
+    requeued = exhausted = 0
+    for pk, workbook, attempts in ExportJob.objects.filter(waiting).values_list("pk", "workbook", "attempts"):
+        if attempts >= EXPORT_JOB_MAX_ATTEMPTS:
+            exhausted += export_job_fail(pk, export_job_out_of_attempts_reason())
+            continue
         task_path = workbooks.job_task(workbook)
         if task_path is None:
             export_job_fail(pk, _("该导出任务无人处理。"))
             continue
         import_string(task_path).delay(pk)
         requeued += 1
-    return {"requeued": requeued, "failed": len(given_up)}
+    return {"requeued": requeued, "failed": len(given_up) + exhausted}
 
 
 def export_job_response(job) -> FileResponse:

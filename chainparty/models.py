@@ -185,6 +185,7 @@ class AuditLog(models.Model):
         MEETING_MOVE = "meeting_move", _("调整会议时间")
         MEETING_CANCEL = "meeting_cancel", _("取消会议")
         MINUTES_FILE = "minutes_file", _("归档会议纪要")
+        MEETING_UPDATE = "meeting_update", _("修改会议")
         CALENDAR_UPDATE = "calendar_update", _("修改节假日安排")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -354,6 +355,9 @@ class ExportJob(models.Model):
     file = models.FileField(_("文件"), upload_to=export_file_path, max_length=200, blank=True)
     rows = models.JSONField(_("行数"), default=dict, blank=True)
     error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    #: Claims so far: each worker that takes the job counts one, so a job whose workers keep dying
+    #: is failed after `chainparty.exporters.EXPORT_JOB_MAX_ATTEMPTS` instead of being retried forever.
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

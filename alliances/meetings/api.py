@@ -3,7 +3,8 @@ for programs, under the same access rules.
 
 - meetings: list (the meetings the caller may see; filters alliance, kind, state, month, q),
   retrieve (agenda, invitees and their answers, attendance with 应到/实到, decisions), create
-  (schedule), and `POST /api/meetings/{id}/{move,cancel,attendance,minutes,decisions}/`;
+  (schedule), `PATCH` (title, place, agenda before it starts) and
+  `POST /api/meetings/{id}/{move,cancel,attendance,minutes,decisions}/`;
 - invitations: the caller's own ("my meetings"), and `POST /api/invitations/{id}/answer/`;
 - decisions: list (of the meetings the caller may see), retrieve, `POST /api/decisions/{id}/status/`.
 
@@ -14,7 +15,7 @@ writes and checks every rule, and its Chinese messages come back through
 action). A decision's linked records (the need filed from it, kept by `demands`) come from
 `chainparty.links`, so nothing here imports `demands`.
 
-Schedules (`MeetingSchedule`) are not exposed yet: their expansion into meetings has no service.
+Schedules (`MeetingSchedule`) are `/api/schedules/`, in `alliances.meetings.schedule_api`.
 """
 
 import calendar
@@ -246,7 +247,7 @@ class MeetingListQuerySerializer(serializers.Serializer):
 
 
 #: Accounts an id may name. Whether the alliance may involve that person is the service's rule
-#: (`services._outside_reach`); its message, which names nobody, comes back with a 400.
+#: (`alliances.meetings.services.reach.outside_reach`); its message, which names nobody, comes back with a 400.
 _ACCOUNTS = get_user_model().objects.filter(is_active=True)
 
 
@@ -279,6 +280,21 @@ class MeetingMoveSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False, min_value=1, help_text="客户端看到的版本号；已被他人调整时返回 409。"
     )
+
+
+class AgendaEditSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="保留的议题 id；新议题不传")
+    title = serializers.CharField(allow_blank=True, max_length=200)
+
+
+class MeetingUpdateSerializer(serializers.Serializer):
+    """Only the fields sent change. `agenda` is the whole agenda in its new order: items with an id
+    are kept (with the text sent), items without one are added, items left out are removed."""
+
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    place_zone = serializers.PrimaryKeyRelatedField(queryset=WorkZone.objects.all(), required=False, allow_null=True)
+    place_address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    agenda = AgendaEditSerializer(many=True, required=False, help_text="按新顺序排列的全部议题")
 
 
 class MeetingCancelSerializer(serializers.Serializer):
@@ -462,6 +478,14 @@ class MeetingViewSet(
             ends_at=data["ends_at"],
             expected_version=data.get("version"),
         )
+        return self._respond(meeting)
+
+    @_meeting_action(MeetingUpdateSerializer, gettext_lazy("修改会议名称、地点、议题（会议开始前）"))
+    def partial_update(self, request, pk=None):
+        meeting, data = self._meeting(pk, access.MANAGE), _input(self, MeetingUpdateSerializer)
+        if "agenda" in data:
+            data["agenda"] = [services.AgendaEdit(title=item["title"], id=item["id"]) for item in data["agenda"]]
+        services.meeting_update(actor=request.user, meeting=meeting, **data)
         return self._respond(meeting)
 
     @_meeting_action(MeetingCancelSerializer, gettext_lazy("取消会议（须填写原因）"))

@@ -1,7 +1,7 @@
 """Demo meetings (issue 8 §5) on top of `alliances.demo.build()`:
 
-- Wenshang's textile committee (汶上县纺织服装产业链党委) meets under the schedule "每月第一个工作日
-  09:00 党委会议": the six meetings of the last six months with attendance (some on leave, one
+- Wenshang's textile committee (汶上县纺织服装产业链党委) meets under its schedule "党委会议" (the
+  first working day of each month at 09:00): the six meetings of the last six months with attendance (some on leave, one
   substitute, one absent), minutes per agenda item and decisions owned by a department, an
   enterprise or a person (most done, one overdue); one of them was moved to the next working day;
   one was held but its minutes are missing; the next ones are the schedule's occurrences on the
@@ -19,7 +19,9 @@ Only meetings that ended before that moment are recorded as held (补录: nobody
 reminders for their past times are not scheduled); the schedules' future occurrences are created
 by the occurrence generator, as the daily sweep does. `meeting_move` only moves a meeting that
 has not started, so the past meeting that was moved is recorded as it happened: held at its new
-time, its original time kept in `moved_from` (version 2), on the series' date. A committee meeting
+time, its original time kept in `moved_from` (version 2), on the series' date, with the audit entry
+`meeting_move` leaves. Meetings are titled as the generator titles occurrences ("2026年11月党委会议",
+`schedules.occurrence_title`). A committee meeting
 in progress while the demo loads (09:00–11:00 of a first working day) is left out.
 
 Idempotent: a schedule or meeting found by its alliance and title is not made again; an invitation
@@ -32,15 +34,16 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from chainparty import workdays
+from chainparty import audit, workdays
 
 from ..models import Invitation, Meeting, MeetingKind, MeetingSchedule, RotatingChair
 from . import schedules, services
 from .services import DecisionDraft
+from .services.common import audit_meeting
 
 A = Invitation.Attendance
-COMMITTEE_SCHEDULE_TITLE = "每月第一个工作日 09:00 党委会议"
-SALON_SCHEDULE_TITLE = "每月第三个星期四 15:00 红色沙龙"
+COMMITTEE_SCHEDULE_TITLE = "党委会议"
+SALON_SCHEDULE_TITLE = "红色沙龙"
 JOINT_TITLE = "“红色农机”产业链党建联盟第五次联席会议"
 TEA_TITLE = "企业家下午茶：冷链物流与用地融资"
 #: The decision that `demands/demo/meetings.py` turns into a need.
@@ -314,7 +317,7 @@ def _committee(org) -> MeetingSchedule:
             actor=secretary,
             alliance=alliance,
             kind=schedule.kind,
-            title=schedule.title,  # as the generator names the coming ones
+            title=schedules.occurrence_title(schedule, day),  # as the generator names the coming ones
             starts_at=times[0],
             ends_at=times[1],
             place_zone=schedule.place_zone,
@@ -326,10 +329,16 @@ def _committee(org) -> MeetingSchedule:
             occurrence_date=day,
         )
         if index == MOVED:
-            # What meeting_move would have left, recorded after the fact (it refuses past times).
-            Meeting.objects.filter(pk=meeting.pk).update(moved_from=original[0], version=2)
+            _record_move(meeting, original[0], actor=secretary)
         _record(org, meeting, held, actor=secretary, minutes=index != NO_MINUTES)
     return schedule
+
+
+def _record_move(meeting: Meeting, moved_from: dt.datetime, *, actor) -> None:
+    """What `meeting_move` would have left, recorded after the fact (it refuses past times): the
+    original start kept, the version bumped, and its audit entry."""
+    Meeting.objects.filter(pk=meeting.pk).update(moved_from=moved_from, version=2)
+    audit_meeting(meeting, audit.Action.MEETING_MOVE, actor=actor, moved_from=moved_from, starts_at=meeting.starts_at)
 
 
 def _workdays_after(day: dt.date) -> dt.date:
@@ -371,7 +380,7 @@ def _salon(org) -> MeetingSchedule:
         actor=secretary,
         alliance=alliance,
         kind=schedule.kind,
-        title=schedule.title,
+        title=schedules.occurrence_title(schedule, last),
         starts_at=starts_at,
         ends_at=ends_at,
         place_address="山东金大丰机械有限公司职工之家",

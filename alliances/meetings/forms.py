@@ -19,7 +19,7 @@ from ..models import (
     within_regions_q,
 )
 from ..selectors import seat_candidates
-from .services import DecisionDraft
+from .services import AgendaEdit, DecisionDraft
 
 #: `<input type="datetime-local">`: the browser sends "2026-12-01T09:00", which DateTimeField reads
 #: (ISO) in the portal's time zone.
@@ -110,6 +110,61 @@ class MoveForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+
+class MeetingEditForm(forms.Form):
+    """Edit a scheduled meeting's title, place and agenda: each item's text (emptied: removed) and
+    its order number, then new items one per line at the end."""
+
+    title = forms.CharField(label=_("会议名称"), max_length=200)
+    place_zone = forms.ModelChoiceField(label=_("地点（片区）"), queryset=WorkZone.objects.none(), required=False)
+    place_address = forms.CharField(
+        label=_("地点"), max_length=200, required=False, help_text=_("填写具体地址，或选择片区。")
+    )
+    new_agenda = forms.CharField(
+        label=_("新增议题"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("每行一个，排在已有议题之后。"),
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        self.items = list(meeting.agenda_items.order_by("position"))
+        initial = {"title": meeting.title, "place_zone": meeting.place_zone_id, "place_address": meeting.place_address}
+        for item in self.items:
+            initial.update({f"item_{item.pk}": item.title, f"order_{item.pk}": item.position})
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.fields["place_zone"].queryset = WorkZone.objects.filter(
+            within_regions_q(meeting.alliance.region)
+        ).order_by("name")
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=_("议题 %d") % item.position, max_length=200, required=False, help_text=_("清空则删除该议题。")
+            )
+            self.fields[f"order_{item.pk}"] = forms.IntegerField(label=_("议题 %d 的顺序") % item.position, min_value=1)
+        self.order_fields(["title", "place_zone", "place_address"])
+        style_fields(self)
+
+    def agenda(self) -> list:
+        """The agenda as `services.meeting_update` takes it: kept items by their order number (ties
+        keep the old order), then the new lines."""
+        data = self.cleaned_data
+        kept = sorted(
+            (item for item in self.items if data[f"item_{item.pk}"].strip()),
+            key=lambda item: (data[f"order_{item.pk}"], item.position),
+        )
+        edits = [AgendaEdit(title=data[f"item_{item.pk}"], id=item.pk) for item in kept]
+        return edits + [AgendaEdit(title=line) for line in data["new_agenda"].splitlines() if line.strip()]
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "place_zone": data["place_zone"],
+            "place_address": data["place_address"],
+            "agenda": self.agenda(),
+        }
 
 
 class CancelForm(forms.Form):

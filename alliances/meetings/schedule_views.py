@@ -6,7 +6,6 @@ helper, service (`alliances.meetings.schedules`), render. Included by `alliances
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -15,21 +14,14 @@ from django.utils.translation import gettext as _
 
 from chainparty.forms_utils import form_page
 
-from ..access import visible_alliances
-from ..permissions import alliance_get_for_user
 from . import permissions, schedules, selectors, services
 from .permissions import MANAGE
 from .schedule_forms import EndForm, HostMoveForm, OccurrenceCancelForm, OccurrenceMoveForm, ScheduleForm
-from .views import _require_region_viewer, _service_form
+from .view_helpers import SCHEDULE_MANAGERS_ONLY, managed_alliance, require_region_viewer, service_form
 
 
 def _managed_alliance(request, pk):
-    alliance = alliance_get_for_user(
-        user=request.user, alliance_id=pk, queryset=visible_alliances(request.user).select_related("region")
-    )
-    if not permissions.manages_alliance(request.user, alliance):
-        raise PermissionDenied(_("只有本联盟的书记、副书记、联络员或本区域组织部工作人员可以管理会议计划。"))
-    return alliance
+    return managed_alliance(request, pk, message=SCHEDULE_MANAGERS_ONLY)
 
 
 def _managed_schedule(request, pk):
@@ -104,7 +96,7 @@ def schedule_hosts(request, pk):
     schedule = _managed_schedule(request, pk)
     hosts = list(schedule.hosts.select_related("enterprise").order_by("position"))
     form = HostMoveForm(request.POST or None, schedule=schedule)
-    if _service_form(
+    if service_form(
         request,
         form,
         lambda: schedules.schedule_hosts_set(
@@ -212,7 +204,7 @@ def occurrence_cancel(request, pk):
 @login_required
 def cadence_gaps(request):
     """Alliances that held no 党委会议 or 联席会议 in the last month (or quarter) their cadence asks for."""
-    _require_region_viewer(request.user)
+    require_region_viewer(request.user)
     gaps = selectors.cadence_gaps(user=request.user, today=timezone.localdate())
     return render(request, "alliances/meetings/schedule_cadence_gaps.html", {"gaps": gaps, "tab": "cadence"})
 

@@ -18,6 +18,9 @@ Dates follow `chainparty.workdays` (statutory holidays, 调休 make-up days and 
 - WEEKLY: the given weekday of each week, skipped when it is a holiday (moving it could land on
   the next week's meeting).
 
+Each occurrence is titled as a secretary would write it, its period then the series' title
+(`occurrence_title`: "2026年11月党委会议").
+
 An occurrence is *untouched* while it is scheduled at exactly the series' time for its date.
 Editing the series (`schedule_update`, from today) or "this and following"
 (`occurrence_update(following=True)`, `schedule_split`: the series ends the day before and
@@ -42,8 +45,18 @@ from django.utils.translation import gettext as _
 
 from chainparty import workdays
 
-from ..models import Alliance, Enterprise, Meeting, MeetingSchedule, Membership, RotatingChair, ScheduleHost
+from ..models import (
+    Alliance,
+    Enterprise,
+    Meeting,
+    MeetingKind,
+    MeetingSchedule,
+    Membership,
+    RotatingChair,
+    ScheduleHost,
+)
 from . import services
+from .services.common import require_manager
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +150,24 @@ def series_times(schedule: MeetingSchedule, day: dt.date) -> tuple[dt.datetime, 
     """Start and end of the series' meeting on `day`, in the portal's time zone."""
     starts_at = timezone.make_aware(dt.datetime.combine(day, schedule.start_time))
     return starts_at, starts_at + dt.timedelta(minutes=schedule.duration_minutes)
+
+
+QUARTERS = ("一", "二", "三", "四")
+
+
+def occurrence_title(schedule: MeetingSchedule, day: dt.date) -> str:
+    """An occurrence's title as a secretary writes it: its period, then what the series is called
+    (its title, or its kind when it has none): "2026年11月党委会议", "2026年第四季度联席会议", weekly
+    ones by their day, "2026年11月5日微党课"."""
+    name = (schedule.title or "").strip() or str(MeetingKind(schedule.kind).label)
+    parts = {"year": day.year, "month": day.month, "day": day.day, "quarter": QUARTERS[(day.month - 1) // 3]}
+    if schedule.rule == Rule.WEEKLY:
+        period = _("%(year)d年%(month)d月%(day)d日") % parts
+    elif schedule.rule == Rule.LAST_WORKDAY_OF_QUARTER:
+        period = _("%(year)d年第%(quarter)s季度") % parts
+    else:
+        period = _("%(year)d年%(month)d月") % parts
+    return f"{period}{name}"[: Meeting._meta.get_field("title").max_length]
 
 
 def is_untouched(meeting: Meeting, schedule: MeetingSchedule) -> bool:
@@ -249,7 +280,7 @@ def _create_occurrences(schedule: MeetingSchedule, dates: list[dt.date], *, acto
                 actor=actor,
                 alliance=schedule.alliance,
                 kind=schedule.kind,
-                title=schedule.title,
+                title=occurrence_title(schedule, day),
                 starts_at=starts_at,
                 ends_at=ends_at,
                 place_zone=schedule.place_zone,
@@ -326,7 +357,7 @@ def schedule_create(
 ) -> MeetingSchedule:
     """Create a schedule with its host rotation (enterprises in order) and its occurrences up to
     the horizon."""
-    services._require_manager(actor, alliance)
+    require_manager(actor, alliance)
     schedule = MeetingSchedule(
         alliance=alliance,
         kind=kind,
@@ -355,7 +386,7 @@ def schedule_create(
 def schedule_hosts_set(*, actor, schedule: MeetingSchedule, enterprises: Sequence[Enterprise]) -> MeetingSchedule:
     """Set the host rotation's order; occurrences created from now on follow it."""
     schedule = _lock(schedule)
-    services._require_manager(actor, schedule.alliance)
+    require_manager(actor, schedule.alliance)
     _set_hosts(schedule, list(enterprises))
     return schedule
 
@@ -430,7 +461,7 @@ def schedule_update(*, actor, schedule: MeetingSchedule, hosts: Sequence[Enterpr
     date the rule no longer gives, cancels) the future untouched occurrences only; occurrences
     that were edited or cancelled one at a time are left as they are. Missing dates are created."""
     schedule = _lock(schedule)
-    services._require_manager(actor, schedule.alliance)
+    require_manager(actor, schedule.alliance)
     old = MeetingSchedule.objects.get(pk=schedule.pk)
     for field, value in _changes(changes).items():
         setattr(schedule, field, value)
@@ -462,7 +493,7 @@ def schedule_end(*, actor, schedule: MeetingSchedule, ends_on: dt.date, reason: 
     """End the series after `ends_on`: later occurrences that have not started are cancelled
     (with `reason`), none are created any more. Ending before it starts stops it altogether."""
     schedule = _lock(schedule)
-    services._require_manager(actor, schedule.alliance)
+    require_manager(actor, schedule.alliance)
     reason = (reason or "").strip() or _("会议计划已终止。")
     _cancel_after(schedule, ends_on, actor=actor, reason=reason)
     if ends_on < schedule.starts_on:  # ends_on may not precede starts_on: the schedule is stopped instead
@@ -483,7 +514,7 @@ def schedule_split(
     later occurrences (see `_reconcile`). Returns the new schedule (the same one when `from_date`
     is its first day: then the whole series is edited)."""
     schedule = _lock(schedule)
-    services._require_manager(actor, schedule.alliance)
+    require_manager(actor, schedule.alliance)
     if from_date <= schedule.starts_on:
         return schedule_update(actor=actor, schedule=schedule, hosts=hosts, **changes)
     old = MeetingSchedule.objects.get(pk=schedule.pk)

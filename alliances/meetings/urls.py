@@ -12,6 +12,7 @@ urlpatterns = [
     path("meetings/decisions-overdue/", views.decisions_overdue, name="meeting_decisions_overdue"),
     path("meetings/mine/", views.my_meetings, name="my_meetings"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/move/", views.meeting_move, name="meeting_move"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/attendance/", views.attendance_record, name="meeting_attendance"),

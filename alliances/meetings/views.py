@@ -1,5 +1,5 @@
 """The meeting pages: an alliance's calendar, the meeting page (which also prints as the 会议记录),
-the forms to schedule, move, cancel, record attendance and file minutes, "my meetings" and the
+the forms to schedule, edit, move, cancel, record attendance and file minutes, "my meetings" and the
 organisation department's lists. Thin: parse, access helper, service, render."""
 
 import calendar
@@ -8,8 +8,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chainparty import links
-from chainparty.forms_utils import add_service_errors, form_page
+from chainparty.forms_utils import form_page
 from chainparty.paging import paginate
 
 from ..access import scope_for, visible_alliances
@@ -27,6 +26,7 @@ from ..models import Decision, Enterprise, Invitation, Meeting
 from ..permissions import alliance_get_for_user
 from . import forms, permissions, selectors, services
 from .permissions import ANSWER, MANAGE
+from .view_helpers import managed_alliance, require_region_viewer, service_form
 
 State = Meeting.State
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -84,11 +84,9 @@ def alliance_meetings(request, pk):
 
 @login_required
 def meeting_create(request, pk):
-    alliance = alliance_get_for_user(
-        user=request.user, alliance_id=pk, queryset=visible_alliances(request.user).select_related("region")
+    alliance = managed_alliance(
+        request, pk, message=_("只有本联盟的书记、副书记、联络员或本区域组织部工作人员可以安排会议。")
     )
-    if not permissions.manages_alliance(request.user, alliance):
-        raise PermissionDenied(_("只有本联盟的书记、副书记、联络员或本区域组织部工作人员可以安排会议。"))
     form = forms.MeetingForm(request.POST or None, alliance=alliance)
     return form_page(
         request,
@@ -200,6 +198,24 @@ def meeting_move(request, pk):
 
 
 @login_required
+def meeting_edit(request, pk):
+    """Title, place and agenda of a meeting that has not started (the service refuses the others)."""
+    meeting = _managed_meeting(request, pk)
+    form = forms.MeetingEditForm(request.POST or None, meeting=meeting)
+    return form_page(
+        request,
+        form=form,
+        context={
+            "title": _("修改会议：%s") % meeting.title,
+            "back": meeting.get_absolute_url(),
+            "form_id": "edit-form",
+        },
+        on_valid=lambda f: services.meeting_update(actor=request.user, meeting=meeting, **f.service_fields()),
+        success_message=_("会议信息已修改。"),
+    )
+
+
+@login_required
 def meeting_cancel(request, pk):
     meeting = _managed_meeting(request, pk)
     form = forms.CancelForm(request.POST or None)
@@ -219,26 +235,13 @@ def meeting_cancel(request, pk):
     )
 
 
-def _service_form(request, form, run) -> bool:
-    """Run a service for a valid bound form inside one transaction; its errors land on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        with transaction.atomic():
-            run()
-    except ValidationError as error:  # StateError included: shown on top of the form
-        add_service_errors(form, error)
-        return False
-    return True
-
-
 @login_required
 def attendance_record(request, pk):
     meeting = permissions.meeting_get_for_user(
         user=request.user, meeting_id=pk, action=MANAGE, queryset=selectors.meeting_detail_queryset()
     )
     form = forms.AttendanceForm(request.POST or None, meeting=meeting)
-    if _service_form(
+    if service_form(
         request,
         form,
         lambda: services.attendance_record(actor=request.user, meeting=meeting, attendance=form.attendance()),
@@ -268,7 +271,7 @@ def minutes_file(request, pk):
             decisions=drafts,
         )
 
-    if decisions.is_valid() and _service_form(request, form, run):
+    if decisions.is_valid() and service_form(request, form, run):
         messages.success(request, _("会议纪要已归档。"))
         return redirect(meeting)
     if data is not None and not decisions.is_valid():
@@ -343,7 +346,7 @@ def invitation_answer(request, pk):
     invitation = permissions.invitation_get_for_user(user=request.user, invitation_id=pk, action=ANSWER)
     meeting = invitation.meeting
     form = forms.AnswerForm(request.POST or None, invitation=invitation)
-    if _service_form(
+    if service_form(
         request,
         form,
         lambda: services.invitation_answer(
@@ -373,12 +376,6 @@ def my_meetings(request):
 
 
 # -- the organisation department's lists -----------------------------------------------------------
-def _require_region_viewer(user):
-    scope = scope_for(user)
-    if not (scope.is_org_staff or scope.is_leader):
-        raise PermissionDenied(_("只有组织部工作人员和领导可以查看全区会议。"))
-
-
 def _filters(request):
     alliances = visible_alliances(request.user).order_by("name")
     form = forms.RegionFilterForm(request.GET or None, alliances=alliances)
@@ -399,7 +396,7 @@ def _region_page(request, tab, rows, form):
 
 @login_required
 def region_meetings(request):
-    _require_region_viewer(request.user)
+    require_region_viewer(request.user)
     form, filters = _filters(request)
     return _region_page(request, "all", selectors.meeting_list(user=request.user, **filters), form)
 
@@ -407,7 +404,7 @@ def region_meetings(request):
 @login_required
 def minutes_missing(request):
     """Started (or held) meetings whose minutes are more than 3 working days late, oldest first."""
-    _require_region_viewer(request.user)
+    require_region_viewer(request.user)
     form, filters = _filters(request)
     filters.pop("state")
     return _region_page(request, "missing", selectors.minutes_missing(user=request.user, **filters), form)
@@ -416,7 +413,7 @@ def minutes_missing(request):
 @login_required
 def decisions_overdue(request):
     """Open decisions past their due date, in meetings the user sees, most overdue first."""
-    _require_region_viewer(request.user)
+    require_region_viewer(request.user)
     form, filters = _filters(request)
     filters.pop("state")
     return _region_page(request, "overdue", selectors.decisions_overdue(user=request.user, **filters), form)

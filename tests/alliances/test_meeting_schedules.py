@@ -100,7 +100,7 @@ def create(world, personas, **fields):
         "actor": personas.secretary,
         "alliance": world.alliance,
         "kind": MeetingKind.COMMITTEE,
-        "title": "月度党委会议",
+        "title": "党委会议",
         "rule": Rule.NTH_WORKDAY_OF_MONTH,
         "ordinal": 1,
         "start_time": dt.time(9, 0),
@@ -138,7 +138,9 @@ def test_occurrences_are_created_up_to_the_horizon_once(series, personas, django
     # 1 December has passed; the horizon is three months ahead (10 March).
     assert [m.occurrence_date for m in occurrences(series)] == [D(2027, 1, 4), D(2027, 2, 1), D(2027, 3, 1)]
     assert next(when(m) for m in occurrences(series)) == dt.datetime(2027, 1, 4, 9, 0)
-    notices = Notification.objects.filter(recipient=personas.secretary, title="会议通知：月度党委会议")
+    # titled as a secretary writes them: the month, then the series' title
+    assert [m.title for m in occurrences(series)] == ["2027年1月党委会议", "2027年2月党委会议", "2027年3月党委会议"]
+    notices = Notification.objects.filter(recipient=personas.secretary, title__startswith="会议通知：2027年")
     assert notices.count() == 3
     with clock(2026, 12, 11, 1, 20):
         assert schedules.occurrences_generate() == 0
@@ -350,3 +352,15 @@ def test_cancel_this_and_following_ends_the_series_continued_from_it_too(series,
     with clock(2027, 3, 20, 1, 0):
         assert schedules.occurrences_generate() == 0
     assert {m.state for m in occurrences(series)} == {Meeting.State.CANCELLED}
+
+
+def test_an_occurrence_is_titled_by_its_period_and_the_series_title(world):
+    def title(rule, day, name="联席会议"):
+        schedule = MeetingSchedule(alliance=world.alliance, kind=MeetingKind.JOINT, title=name, rule=rule)
+        return schedules.occurrence_title(schedule, day)
+
+    assert title(Rule.NTH_WORKDAY_OF_MONTH, D(2026, 11, 2)) == "2026年11月联席会议"
+    assert title(Rule.MONTHLY_WEEKDAY, D(2026, 11, 19)) == "2026年11月联席会议"
+    assert title(Rule.LAST_WORKDAY_OF_QUARTER, D(2026, 12, 31)) == "2026年第四季度联席会议"
+    assert title(Rule.WEEKLY, D(2026, 11, 5), name="微党课") == "2026年11月5日微党课"
+    assert title(Rule.LAST_WORKDAY_OF_MONTH, D(2027, 1, 29), name="") == "2027年1月联席会议"  # no title: the kind

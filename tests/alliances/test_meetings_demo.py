@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from alliances.meetings import services
 from alliances.models import Alliance, Decision, Invitation, Meeting, MeetingSchedule
-from chainparty.models import DueItem, User
+from chainparty.models import AuditLog, DueItem, User
 from demands.models import Need, NeedEvent
 
 pytestmark = pytest.mark.django_db
@@ -103,8 +103,12 @@ def test_textile_committee_history_and_next_meeting(moment, past_days, next_day)
     assert not _later_than(now), _later_than(now)
     assert not Meeting.objects.filter(starts_at__gt=now).exclude(state=S.SCHEDULED).exists()
     assert DueItem.objects.filter(due_at__gt=now).exists()  # reminders of what is ahead
-    schedule = MeetingSchedule.objects.get(alliance__name=TEXTILE, title="每月第一个工作日 09:00 党委会议")
+    schedule = MeetingSchedule.objects.get(alliance__name=TEXTILE, title="党委会议")
     assert (schedule.rule, schedule.ordinal, schedule.start_time) == ("nth_workday_of_month", 1, dt.time(9))
+    # titled as a secretary writes them, past and coming alike: the month, then the meeting
+    for meeting in _committee():
+        day = meeting.occurrence_date
+        assert meeting.title == f"{day.year}年{day.month}月党委会议", meeting.title
 
     held = [m for m in _committee() if m.state in (S.HELD, S.MINUTES_FILED)]
     assert [m.occurrence_date.isoformat() for m in held] == past_days
@@ -131,6 +135,11 @@ def test_textile_committee_history_and_next_meeting(moment, past_days, next_day)
     original = timezone.localtime(moved[0].moved_from)
     assert (original.date(), original.time()) == (moved[0].occurrence_date, dt.time(9))
     assert moved[0].local_date > moved[0].occurrence_date
+    # ... and audited as meeting_move audits a move
+    [entry] = AuditLog.objects.filter(action=AuditLog.Action.MEETING_MOVE)
+    assert entry.target_id == moved[0].pk and entry.actor.username == "textile_secretary"
+    assert dt.datetime.fromisoformat(entry.data["moved_from"]) == moved[0].moved_from
+    assert entry.data["title"] == moved[0].title
 
     # the next one: scheduled by the series on the first working day of the coming month
     upcoming = [m for m in _committee() if m.starts_at > now]
@@ -168,6 +177,7 @@ def test_salon_joint_meeting_tea_and_invitations_and_loading_twice():
     assert salons[0].state == S.MINUTES_FILED and salons[0].ends_at <= now
     assert [m.host_enterprise.name for m in salons] == [order[-1], *order][: len(salons)]
     assert all(m.state == S.SCHEDULED and m.starts_at > now for m in salons[1:])
+    assert [m.title for m in salons] == [f"{m.occurrence_date:%Y}年{m.occurrence_date.month}月红色沙龙" for m in salons]
 
     # the fifth 联席会议 with the factor departments attending
     joint = Meeting.objects.get(alliance=farm, kind=K.JOINT, title__contains="第五次联席会议")

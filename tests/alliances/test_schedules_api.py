@@ -1,6 +1,7 @@
-"""`/api/schedules/` (read-only): scoped like the meetings (whoever sees the alliance sees its
-schedules; an outsider sees none and gets 404 on one), filters, a query budget that does not grow
-with the rows, and the schema still generating without warnings."""
+"""`/api/schedules/`: scoped like the meetings (whoever sees the alliance sees its schedules; an
+outsider sees none and gets 404 on one), filters, a query budget that does not grow with the rows;
+writes (create, PATCH, end) for the alliance's managers only, through the schedule services, with
+their Chinese messages on a 400; and the schema still generating without warnings."""
 
 import datetime as dt
 
@@ -115,3 +116,103 @@ def test_the_schema_documents_schedules_without_warnings(tmp_path):
     call_command("spectacular", "--fail-on-warn", "--file", str(target))
     schema = target.read_text()
     assert "/api/schedules/" in schema and "/api/schedules/{id}/" in schema
+    assert "/api/schedules/{id}/end/" in schema
+    for name in ("ScheduleCreate", "PatchedScheduleUpdate", "ScheduleEnd"):
+        assert f"{name}Request:" in schema, name
+
+
+# -- writes ---------------------------------------------------------------------------------------
+def payload(world, **fields):
+    return {
+        "alliance": world.alliance.pk,
+        "kind": MeetingKind.JOINT,
+        "title": "联席会议",
+        "rule": MeetingSchedule.Rule.LAST_WORKDAY_OF_QUARTER,
+        "start_time": "14:30",
+        "duration_minutes": 90,
+        "starts_on": "2026-09-21",
+        "place_zone": world.zone.pk,
+        "hosts": [world.lead.pk],
+        **fields,
+    }
+
+
+@pytest.mark.parametrize("persona", ["secretary", "org_staff"])
+def test_managers_create_a_schedule_and_its_meetings(world, personas, api, persona):
+    response = api(getattr(personas, persona)).post("/api/schedules/", payload(world), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["title"] == "联席会议" and body["rule"] == "last_workday_of_quarter"
+    assert [h["enterprise"]["id"] for h in body["hosts"]] == [world.lead.pk]
+    schedule = MeetingSchedule.objects.get(pk=body["id"])
+    first = schedule.occurrences.order_by("starts_at").first()
+    assert first.occurrence_date == dt.date(2026, 9, 30) and first.title == "2026年第三季度联席会议"
+
+
+@pytest.mark.parametrize(
+    ("persona", "code"),
+    [("enterprise_secretary", 403), ("leader", 403), ("handler", 403), ("outsider", 404)],
+)
+def test_who_does_not_manage_the_alliance_creates_nothing(world, personas, api, persona, code):
+    response = api(getattr(personas, persona)).post("/api/schedules/", payload(world), format="json")
+    assert response.status_code == code
+    if code == 403:
+        assert "管理会议计划" in response.json()["detail"]
+    assert not MeetingSchedule.objects.exists()
+
+
+def test_bad_input_comes_back_with_the_services_chinese_messages(world, personas, api):
+    client = api(personas.secretary)
+    weekly = payload(world, rule=MeetingSchedule.Rule.WEEKLY)  # no weekday
+    response = client.post("/api/schedules/", weekly, format="json")
+    assert response.status_code == 400 and response.json() == {"weekday": ["请选择星期几。"]}
+    nowhere = payload(world, place_zone=None, place_address="")
+    assert client.post("/api/schedules/", nowhere, format="json").json() == {
+        "place_address": ["请填写会议地点或选择片区。"]
+    }
+    assert not MeetingSchedule.objects.exists()
+
+
+def test_managers_edit_the_series_and_from_a_day_on(series, world, personas, api):
+    client = api(personas.org_staff)
+    response = client.patch(f"/api/schedules/{series.pk}/", {"start_time": "15:00"}, format="json")
+    assert response.status_code == 200 and response.json()["start_time"] == "15:00:00"
+    series.refresh_from_db()
+    assert series.title == "月度党委会议" and series.place_zone == world.zone  # what was not sent is kept
+    upcoming = series.occurrences.order_by("starts_at").first()
+    assert timezone.localtime(upcoming.starts_at).time() == dt.time(15, 0)
+
+    response = client.patch(
+        f"/api/schedules/{series.pk}/", {"from_date": "2026-11-01", "place_address": "党群服务中心"}, format="json"
+    )
+    assert response.status_code == 200
+    continuation = MeetingSchedule.objects.get(pk=response.json()["id"])
+    assert continuation.pk != series.pk and continuation.split_from_id == series.pk
+    assert response.json()["place_address"] == "党群服务中心"
+
+    bad = client.patch(f"/api/schedules/{series.pk}/", {"rule": "monthly_weekday", "ordinal": 1}, format="json")
+    assert bad.status_code == 400 and bad.json() == {"weekday": ["请选择星期几。"]}
+
+
+@pytest.mark.parametrize(("persona", "code"), [("enterprise_secretary", 403), ("outsider", 404)])
+def test_who_does_not_manage_it_neither_edits_nor_ends_it(series, personas, api, persona, code):
+    client = api(getattr(personas, persona))
+    assert client.patch(f"/api/schedules/{series.pk}/", {"title": "改名"}, format="json").status_code == code
+    assert client.post(f"/api/schedules/{series.pk}/end/", {"ends_on": "2026-10-31"}, format="json").status_code == code
+    series.refresh_from_db()
+    assert series.title == "月度党委会议" and series.active and series.ends_on is None
+
+
+def test_ending_a_schedule_cancels_what_comes_after(series, personas, api):
+    meetings = list(series.occurrences.order_by("starts_at"))
+    assert len(meetings) >= 2
+    response = api(personas.secretary).post(
+        f"/api/schedules/{series.pk}/end/", {"ends_on": "2026-10-31", "reason": "改为季度召开"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["ends_on"] == "2026-10-31"
+    later = series.occurrences.filter(occurrence_date__gt=dt.date(2026, 10, 31))
+    assert later.exists() and all(m.state == "cancelled" and m.cancel_reason == "改为季度召开" for m in later)
+    assert series.occurrences.get(occurrence_date__lte=dt.date(2026, 10, 31)).state == "scheduled"
+    assert api(personas.secretary).post(f"/api/schedules/{series.pk}/end/", {}, format="json").json() == {
+        "ends_on": ["该字段是必填项。"]
+    }

@@ -264,3 +264,49 @@ def test_an_exporter_without_rows_cannot_be_created():
 
     with pytest.raises(TypeError):
         Headless()
+
+
+# -- background jobs: attempts ------------------------------------------------------------------------
+def _pending_job():
+    job, _created = exporters.export_job_create(workbook="test_attempts", params={}, filename="台账")
+    return job
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_TASK_TIME_LIMIT=60)
+def test_a_job_whose_workers_keep_dying_counts_its_attempts_and_fails_with_a_reason(time_machine):
+    from chainparty.models import ExportJob
+
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, tzinfo=SHANGHAI), tick=False)
+    job = _pending_job()
+    for attempt in range(1, exporters.EXPORT_JOB_MAX_ATTEMPTS + 1):
+        assert exporters.export_job_claim(job.pk)  # claimed, then the worker is killed before writing
+        job.refresh_from_db()
+        assert (job.state, job.attempts) == (ExportJob.State.RUNNING, attempt)
+        time_machine.shift(exporters.export_job_stale_after() + dt.timedelta(seconds=1))
+
+    assert not exporters.export_job_claim(job.pk)  # redelivered once more: out of attempts
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED and job.finished_at is not None
+    assert job.attempts == exporters.EXPORT_JOB_MAX_ATTEMPTS
+    assert job.error == "处理进程多次中断，已尝试 3 次仍未生成，请重新导出或联系平台管理员。"
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_TASK_TIME_LIMIT=60)
+def test_the_sweep_fails_an_abandoned_job_out_of_attempts_instead_of_queueing_it_again(time_machine, monkeypatch):
+    from chainparty.models import ExportJob
+
+    queued = []
+    monkeypatch.setattr(exporters.workbooks, "job_task", lambda name: "chainparty.tasks.sweep_export_jobs")
+    monkeypatch.setattr("chainparty.tasks.sweep_export_jobs.delay", queued.append)
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, tzinfo=SHANGHAI), tick=False)
+    spent, fresh = _pending_job(), _pending_job()
+    ExportJob.objects.filter(pk=spent.pk).update(attempts=exporters.EXPORT_JOB_MAX_ATTEMPTS - 1)
+    assert exporters.export_job_claim(spent.pk) and exporters.export_job_claim(fresh.pk)
+    time_machine.shift(exporters.export_job_stale_after() + dt.timedelta(seconds=1))
+
+    assert exporters.export_jobs_sweep() == {"requeued": 1, "failed": 1}
+    assert queued == [fresh.pk]
+    spent.refresh_from_db()
+    assert spent.state == ExportJob.State.FAILED and "已尝试 3 次仍未生成" in spent.error
