@@ -187,6 +187,11 @@ class AuditLog(models.Model):
         MINUTES_FILE = "minutes_file", _("归档会议纪要")
         MEETING_UPDATE = "meeting_update", _("修改会议")
         CALENDAR_UPDATE = "calendar_update", _("修改节假日安排")
+        # login security (chainparty.security)
+        LOCKOUT = "lockout", _("登录锁定")
+        UNLOCK = "unlock", _("解除锁定")
+        OTP_ENROL = "otp_enrol", _("启用双因素认证")
+        OTP_REMOVE = "otp_remove", _("停用双因素认证")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

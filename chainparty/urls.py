@@ -8,6 +8,7 @@ from alliances import views as alliance_views
 
 from . import views
 from .api_router import router
+from .security import views as security_views
 
 admin.site.site_header = "ChainParty 产业链党建联盟平台管理"
 admin.site.site_title = "ChainParty 管理"
@@ -15,8 +16,9 @@ admin.site.index_title = "后台管理"
 
 urlpatterns = [
     path("", alliance_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", security_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("chainparty.security.urls")),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),

@@ -305,3 +305,84 @@ CHAINPARTY_API_TOKEN_DAYS = int(env("CHAINPARTY_API_TOKEN_DAYS", "90"))
 # The one-time link staff hand a new or locked-out person works for 3 days (Django's setting).
 PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_SECONDS", str(3 * 24 * 3600)))
 # -- end accounts --
+
+# -- login security (issue 10 §2.1-2.4) --
+# Every rule here is on under every settings module (dev, test, production); only requiring a
+# second factor for staff is off outside production (CHAINPARTY_REQUIRE_2FA), so `make run`'s demo
+# logins work with the demo password alone.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += [  # noqa: F405
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "chainparty.security",
+]
+# AxesStandaloneBackend refuses locked-out logins before ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE.insert(  # noqa: F405
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,  # noqa: F405
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(  # noqa: F405
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,  # noqa: F405
+    "chainparty.security.middleware.SessionSecurityMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # noqa: F405
+
+# §2.1 passwords: 8+ characters from 3 of 4 classes, not like the login or the name, not one of
+# the last 5; expiry in days (0: passwords do not expire).
+CHAINPARTY_PASSWORD_MIN_LENGTH = int(env("CHAINPARTY_PASSWORD_MIN_LENGTH", "8"))
+CHAINPARTY_PASSWORD_MIN_CLASSES = int(env("CHAINPARTY_PASSWORD_MIN_CLASSES", "3"))
+CHAINPARTY_PASSWORD_HISTORY = int(env("CHAINPARTY_PASSWORD_HISTORY", "5"))
+CHAINPARTY_PASSWORD_MAX_AGE_DAYS = int(env("CHAINPARTY_PASSWORD_MAX_AGE_DAYS", "0"))
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "real_name", "first_name", "last_name", "email")},
+    },
+    {
+        "NAME": "chainparty.security.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": CHAINPARTY_PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "chainparty.security.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": CHAINPARTY_PASSWORD_MIN_CLASSES},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "chainparty.security.validators.PasswordHistoryValidator",
+        "OPTIONS": {"count": CHAINPARTY_PASSWORD_HISTORY},
+    },
+]
+
+# §2.2 failed logins (django-axes, database handler): 5 failures lock the account for 30 minutes,
+# counted per login name whether or not it exists; an address failing across accounts is throttled
+# at a higher count (chainparty.security.lockout.LoginLockoutHandler). Failures count together while
+# each follows the last within the cool-off, so five within 15 minutes always lock.
+AXES_ENABLED = True
+AXES_HANDLER = "chainparty.security.lockout.LoginLockoutHandler"
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+CHAINPARTY_LOGIN_IP_FAILURE_LIMIT = int(env("CHAINPARTY_LOGIN_IP_FAILURE_LIMIT", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock lasts 30 minutes from its start
+AXES_LOCKOUT_CALLABLE = "chainparty.security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "chainparty.security.lockout.client_ip"  # the audit log's rule for proxies
+AXES_USERNAME_CALLABLE = "chainparty.security.lockout.client_username"
+AXES_VERBOSE = False
+
+# §2.3 sessions: signed out after 30 idle minutes and 12 hours after signing in, whatever happens.
+CHAINPARTY_SESSION_IDLE_MINUTES = int(env("CHAINPARTY_SESSION_IDLE_MINUTES", "30"))
+CHAINPARTY_SESSION_ABSOLUTE_HOURS = int(env("CHAINPARTY_SESSION_ABSOLUTE_HOURS", "12"))
+SESSION_COOKIE_AGE = CHAINPARTY_SESSION_ABSOLUTE_HOURS * 3600
+
+# §2.4 second factor (django-otp): TOTP with recovery codes, or a code through an outside
+# notification channel. Required for platform administrators and organisation staff when on.
+CHAINPARTY_REQUIRE_2FA = env_bool("CHAINPARTY_REQUIRE_2FA", False)
+CHAINPARTY_CHANNEL_CODE_SECONDS = 300
+OTP_TOTP_ISSUER = "ChainParty"
+# -- end login security --

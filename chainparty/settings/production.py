@@ -27,3 +27,7 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Platform administrators and organisation staff sign in with a second factor (issue 10 §2.4);
+# off only where an operator says so.
+CHAINPARTY_REQUIRE_2FA = env_bool("CHAINPARTY_REQUIRE_2FA", True)

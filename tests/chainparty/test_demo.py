@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from alliances.models import Alliance, Enterprise, Membership, PartyOrganization
 from chainparty.models import User
@@ -37,7 +38,9 @@ def test_load_demo_is_idempotent_and_logins_work(client):
         "guide_li",
         "leader",
     ]:
-        assert client.login(username=username, password="Demo@2026"), username
-    client.login(username="org_admin", password="Demo@2026")
+        # django-axes counts failures per request: Client.login passes `request` on to authenticate().
+        request = RequestFactory().post("/accounts/login/")
+        assert client.login(request=request, username=username, password="Demo@2026"), username
+    client.login(request=RequestFactory().post("/accounts/login/"), username="org_admin", password="Demo@2026")
     html = client.get("/").content.decode()
     assert "汶上县纺织服装产业链党委" in html and "组织部工作人员" in html

@@ -1,0 +1,162 @@
+"""The second factor (issue 10 §2.4), with django-otp: a TOTP authenticator app, recovery codes
+(django-otp's static tokens, each used once), or a code sent through an outside notification
+channel (SMS, WeCom, e-mail: whatever `NOTIFICATION_CHANNELS` configures), valid
+CHAINPARTY_CHANNEL_CODE_SECONDS and used once.
+
+Why django-otp: maintained, Django 5.2 support, devices as models with throttling, and
+`OTPMiddleware`/`is_verified()` marking a session as verified by a device.
+"""
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from chainparty import audit, notifications
+from chainparty.models import Notification
+
+from . import scope
+from .models import ChannelDevice
+
+RECOVERY_CODES = 10
+
+
+def has_second_factor(user) -> bool:
+    return user_has_device(user, confirmed=True)
+
+
+def outside_channels(user):
+    """The configured channels that deliver outside the portal and can reach `user`."""
+    return [channel for channel in notifications.channels() if channel.needs_delivery and channel.can_reach(user)]
+
+
+def channel_label(key: str) -> str:
+    """What a channel is called on the page: its `verbose_name` (an SMS or WeCom channel declares
+    one), e-mail for the built-in one."""
+    channel = notifications.channel_by_key(key)
+    if isinstance(channel, notifications.EmailChannel):
+        return _("电子邮件")
+    return str(getattr(channel, "verbose_name", "") or key.rsplit(".", 1)[-1])
+
+
+def qr_svg_data_uri(text: str) -> str:
+    """The QR code of `text` as an SVG data: URI, drawn here (no outside service, no script)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _record(action, *, actor, user, data=None):
+    audit.record(action=action, actor=actor, target=user, region_path=audit.person_region_path(user), data=data)
+
+
+# -- enrolment -------------------------------------------------------------------------------
+@transaction.atomic
+def totp_start(*, user) -> TOTPDevice:
+    """A new, unconfirmed authenticator for `user` (replacing an unfinished one)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=_("身份验证器"), confirmed=False)
+
+
+@transaction.atomic
+def totp_confirm(*, user, device: TOTPDevice, token: str) -> list[str]:
+    """Confirm the authenticator with a code it shows; returns new recovery codes (shown once)."""
+    if device.user_id != user.pk or device.confirmed:
+        raise PermissionDenied
+    if not device.verify_token((token or "").strip()):
+        raise ValidationError(_("验证码不正确或已过期，请查看身份验证器上的最新验证码。"), code="otp_invalid")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = recovery_codes_renew(user=user)
+    _record(audit.Action.OTP_ENROL, actor=user, user=user, data={"role": str(_("身份验证器"))})
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_renew(*, user) -> list[str]:
+    """Replace the user's recovery codes with RECOVERY_CODES new ones, returned once."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def channel_start(*, user, channel_key: str) -> ChannelDevice:
+    """Enrol an outside channel: send a code to confirm it reaches the person."""
+    if channel_key not in {channel.key() for channel in outside_channels(user)}:
+        raise ValidationError(_("该通知渠道未配置或无法送达您。"), code="channel_unavailable")
+    ChannelDevice.objects.filter(user=user, confirmed=False).delete()
+    device = ChannelDevice.objects.create(
+        user=user, channel=channel_key, name=channel_label(channel_key), confirmed=False
+    )
+    channel_code_send(device=device)
+    return device
+
+
+@transaction.atomic
+def channel_confirm(*, user, device: ChannelDevice, token: str) -> list[str]:
+    if device.user_id != user.pk or device.confirmed:
+        raise PermissionDenied
+    if not device.verify_token((token or "").strip()):
+        raise ValidationError(_("验证码不正确或已过期，请重新获取。"), code="otp_invalid")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = recovery_codes_renew(user=user)
+    _record(audit.Action.OTP_ENROL, actor=user, user=user, data={"role": device.name})
+    return codes
+
+
+def channel_code_send(*, device: ChannelDevice) -> None:
+    """Generate a fresh code and send it through the device's channel now (never stored as a
+    notification: it is a secret)."""
+    channel = notifications.channel_by_key(device.channel)
+    if channel is None or not channel.needs_delivery or not channel.can_reach(device.user):
+        raise ValidationError(_("该通知渠道未配置或无法送达您。"), code="channel_unavailable")
+    device.generate_token(valid_secs=settings.CHAINPARTY_CHANNEL_CODE_SECONDS)
+    minutes = settings.CHAINPARTY_CHANNEL_CODE_SECONDS // 60
+    message = Notification(
+        recipient=device.user,
+        title=_("登录验证码"),
+        body=_("您的登录验证码是 %(code)s，%(minutes)d分钟内有效，仅可使用一次。如非本人操作，请忽略并尽快修改密码。")
+        % {"code": device.token, "minutes": minutes},
+        kind="security_code",
+    )
+    channel.send(message)
+
+
+@transaction.atomic
+def second_factor_remove(*, actor, user) -> int:
+    """Remove every device of `user` (themselves, or staff who look after them, e.g. a lost phone)."""
+    if actor.pk != user.pk and not scope.looks_after(actor, user):
+        raise PermissionDenied(_("您无权停用此账号的双因素认证。"))
+    removed = 0
+    for model in (TOTPDevice, StaticDevice, ChannelDevice):
+        count, _unused = model.objects.filter(user=user).delete()
+        removed += count
+    _record(audit.Action.OTP_REMOVE, actor=actor, user=user)
+    return removed
+
+
+# -- verifying -------------------------------------------------------------------------------
+def verify_token(user, token) -> object | None:
+    """The confirmed device of `user` that accepts `token` (a TOTP code, a recovery code or a
+    channel code; a recovery or channel code is used up), or None."""
+    token = (token or "").strip().replace(" ", "").lower()
+    if not token:
+        return None
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if device.verify_token(token):
+                return device
+    return None
