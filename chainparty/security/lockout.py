@@ -88,6 +88,12 @@ def locked_usernames(now=None) -> list[str]:
     )
 
 
+def name_locked(username: str, now=None) -> bool:
+    threshold = (now or timezone.now()) - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(username=username.strip().lower(), attempt_time__gte=threshold)
+    return _failures(attempts) >= settings.AXES_FAILURE_LIMIT
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login gets: the login page (or JSON for the API) with the one message,
     429 Too Many Requests."""

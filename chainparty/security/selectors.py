@@ -43,4 +43,5 @@ def locked_accounts(*, actor, now=None):
 
 
 def is_locked(user, now=None) -> bool:
-    return user.get_username().strip().lower() in lockout.locked_usernames(now)
+    """Whether the user's login name is locked now (one query)."""
+    return lockout.name_locked(user.get_username(), now)
