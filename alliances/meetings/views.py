@@ -9,7 +9,6 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chainparty import links
+from chainparty import links, uploads
 from chainparty.forms_utils import form_page
 from chainparty.paging import paginate
 
@@ -308,11 +307,12 @@ def meeting_attach(request, pk):
 @login_required
 def attachment_download(request, pk, attachment_id):
     attachment = permissions.attachment_get_for_user(user=request.user, attachment_id=attachment_id, meeting_id=pk)
-    return FileResponse(
+    return uploads.attachment_response(
         attachment.file.open("rb"),
-        as_attachment=attachment.kind != attachment.Kind.PHOTO,
         filename=attachment.name,
         content_type=attachment.content_type,
+        target=attachment,
+        region=attachment.meeting.alliance.region,
     )
 
 

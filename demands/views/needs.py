@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from alliances.access import manageable_regions, scope_for
-from chainparty import audit
+from chainparty import audit, uploads
 from chainparty.errors import StateError
 from chainparty.exporters import workbook_response, workbooks
 from chainparty.forms_utils import add_service_errors, form_page
@@ -436,11 +436,12 @@ def need_dispatch_suggestions(request, pk):
 def need_attachment(request, pk, attachment_id):
     need = access.need_get_for_user(user=request.user, need_id=pk)
     attachment = get_object_or_404(need.attachments, pk=attachment_id)
-    return FileResponse(
+    return uploads.attachment_response(
         attachment.file.open("rb"),
-        as_attachment=True,
         filename=attachment.name,
         content_type=attachment.content_type,
+        target=attachment,
+        region=need.region,
     )
 
 

@@ -3,12 +3,13 @@ demands.permissions.policies, call a service or selector, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alliances.access import scope_for
+from chainparty import uploads
 from chainparty.forms_utils import form_page
 from chainparty.paging import paginate
 
@@ -121,10 +122,11 @@ def policy_attachment(request, pk):
     policy = access.policy_get_for_user(user=request.user, policy_id=pk)
     if not policy.attachment:
         raise Http404(_("该政策没有附件。"))
-    return FileResponse(
+    return uploads.attachment_response(
         policy.attachment.open("rb"),
-        content_type="application/pdf",
         filename=policy.attachment_name or f"{policy.title}.pdf",
+        content_type="application/pdf",
+        target=policy,
     )
 
 
