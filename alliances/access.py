@@ -7,9 +7,14 @@ permission helper, admin queryset and API view filters through the `Scope` it re
 Committee rights are not stored as grants: they are worked out from the seats' term dates each
 time a scope is read, so a seat gives its rights from its first day and loses them after its
 last, with no sweep and no write on either date.
+
+Apps above add grants the same way without this module importing them: `register_grant_source`
+takes an SQL fragment that joins the UNION (guides registers its assignments in force on the day,
+so a guide's reach follows the assignment's dates). Still one query per request.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -48,7 +53,11 @@ class Scope:
     seat_alliance_ids: frozenset = field(default_factory=frozenset)
     enterprise_ids: frozenset = field(default_factory=frozenset)
     department_ids: frozenset = field(default_factory=frozenset)
+    # Guides (guides.Assignment in force on the day): zones assigned, and enterprises assigned
+    # directly or as members of an assigned alliance. A guide serves an enterprise that is in
+    # guided_enterprise_ids or whose zone is in zone_ids.
     zone_ids: frozenset = field(default_factory=frozenset)
+    guided_enterprise_ids: frozenset = field(default_factory=frozenset)
 
     # -- who is this -------------------------------------------------------------------
     @property
@@ -77,7 +86,7 @@ class Scope:
 
     @property
     def is_guide(self):
-        return bool(self.zone_ids)
+        return bool(self.zone_ids or self.guided_enterprise_ids)
 
     @property
     def is_empty(self):
@@ -88,6 +97,7 @@ class Scope:
             or self.enterprise_ids
             or self.department_ids
             or self.zone_ids
+            or self.guided_enterprise_ids
         )
 
     # -- region subqueries ------------------------------------------------------------
@@ -126,6 +136,8 @@ class Scope:
             q |= Q(pk__in=Membership.objects.filter(department__in=self.department_ids).values("alliance_id"))
         if self.zone_ids:
             q |= Q(pk__in=Membership.objects.filter(enterprise__zone__in=self.zone_ids).values("alliance_id"))
+        if self.guided_enterprise_ids:
+            q |= Q(pk__in=Membership.objects.filter(enterprise__in=self.guided_enterprise_ids).values("alliance_id"))
         return q
 
     def managed_alliances_q(self):
@@ -136,7 +148,7 @@ class Scope:
     def enterprises_q(self):
         if self.sees_everything:
             return Q()
-        q = self.in_viewed_region() | Q(pk__in=self.enterprise_ids) | Q(zone__in=self.zone_ids)
+        q = self.in_viewed_region() | Q(pk__in=self.enterprise_ids) | self.guides_enterprise_q()
         alliance_ids = set(self.seat_alliance_ids)
         if alliance_ids or self.department_ids:
             member_of = Membership.objects.filter(
@@ -145,6 +157,23 @@ class Scope:
             )
             q |= Q(pk__in=member_of.values("enterprise_id"))
         return q
+
+    def guides_enterprise_q(self, prefix=""):
+        """Enterprises (or, with a prefix such as "enterprise__", rows of them) the user guides."""
+        if not (self.zone_ids or self.guided_enterprise_ids):
+            return Q(pk__in=[])
+        q = Q()
+        if self.zone_ids:
+            q |= Q(**{f"{prefix}zone__in": self.zone_ids})
+        if self.guided_enterprise_ids:
+            q |= Q(**{f"{prefix}pk__in": self.guided_enterprise_ids})
+        return q
+
+    def guides_enterprise(self, enterprise) -> bool:
+        """Whether the user guides `enterprise` today (an Enterprise with its zone_id)."""
+        return enterprise.pk in self.guided_enterprise_ids or (
+            enterprise.zone_id is not None and enterprise.zone_id in self.zone_ids
+        )
 
     def managed_enterprises_q(self):
         return self.in_managed_region() | Q(pk__in=self.enterprise_ids)
@@ -163,7 +192,11 @@ class Scope:
         return (
             self.in_viewed_region()
             | Q(pk__in=self.zone_ids)
-            | Q(pk__in=Enterprise.objects.filter(pk__in=self.enterprise_ids).values("zone_id"))
+            | Q(
+                pk__in=Enterprise.objects.filter(pk__in=self.enterprise_ids | self.guided_enterprise_ids).values(
+                    "zone_id"
+                )
+            )
         )
 
     def party_organizations_q(self):
@@ -193,11 +226,34 @@ def seats_in_force(on: dt.date | None = None):
     return CommitteeSeat.objects.filter(term_start__lte=day).filter(Q(term_end__isnull=True) | Q(term_end__gte=day))
 
 
+@dataclass(frozen=True)
+class GrantSource:
+    """Extra grants from an app above, joined to the one grants query.
+
+    `sql()` returns a SELECT of three columns (kind, codename, object id) for one user on one day;
+    `params` names its placeholders in order, each "user" (the user's id) or "day" (the date).
+    `sql` is called once, the first time the query is built (so it may read models' table names)."""
+
+    name: str
+    sql: Callable[[], str]
+    params: tuple[str, ...]
+
+
+_grant_sources: dict[str, GrantSource] = {}
+
+
+def register_grant_source(source: GrantSource) -> GrantSource:
+    """Add (or replace, by name) a grant source; apps call it from their AppConfig.ready."""
+    _grant_sources[source.name] = source
+    _grants_query.cache_clear()
+    return source
+
+
 @lru_cache(maxsize=1)
-def _grants_sql() -> str:
-    """One UNION over guardian's direct tables, the user's groups and the user's seats in force on
-    a day. Written as SQL once, because compiling the ORM querysets on every request cost more
-    than running the query."""
+def _grants_query() -> tuple[str, tuple[str, ...]]:
+    """One UNION over guardian's direct tables, the user's groups, the user's seats in force on
+    a day and the registered grant sources, with the names of its parameters in order. Written
+    as SQL once, because compiling the ORM querysets on every request cost more than running it."""
     from django.contrib.auth.models import Group, Permission
 
     from chainparty.models import User
@@ -208,23 +264,31 @@ def _grants_sql() -> str:
         f"JOIN {permission} p ON p.id = t.permission_id WHERE t.user_id = %s"
         for kind, model in _PERMISSION_TABLES
     ]
+    params = ["user"] * len(_PERMISSION_TABLES)
     memberships = User.groups.through._meta.db_table
     parts.append(
         f"SELECT 'group', g.name, g.id FROM {memberships} ug JOIN {Group._meta.db_table} g ON g.id = ug.group_id "
         "WHERE ug.user_id = %s"
     )
+    params.append("user")
     parts.append(
         f"SELECT 'seat', s.role, s.alliance_id FROM {CommitteeSeat._meta.db_table} s WHERE s.user_id = %s "
         "AND s.term_start <= %s AND (s.term_end IS NULL OR s.term_end >= %s)"
     )
-    return " UNION ALL ".join(parts)
+    params.extend(["user", "day", "day"])
+    for source in _grant_sources.values():
+        parts.append(source.sql())
+        params.extend(source.params)
+    return " UNION ALL ".join(parts), tuple(params)
 
 
 def _load_scope(user, today: dt.date):
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope()
+    sql, names = _grants_query()
+    values = {"user": user.pk, "day": today}
     with connection.cursor() as cursor:
-        cursor.execute(_grants_sql(), [user.pk] * (len(_PERMISSION_TABLES) + 2) + [today, today])
+        cursor.execute(sql, [values[name] for name in names])
         rows = cursor.fetchall()
     grants = {}
     for kind, codename, object_id in rows:
@@ -246,7 +310,8 @@ def _load_scope(user, today: dt.date):
         seat_alliance_ids=seat_alliances,
         enterprise_ids=ids("enterprise", roles.MANAGE_ENTERPRISE),
         department_ids=ids("department", roles.HANDLE_DEPARTMENT),
-        zone_ids=ids("zone", roles.GUIDE_ZONE),
+        zone_ids=ids(roles.GUIDE_GRANT_KIND, roles.GUIDE_ZONE),
+        guided_enterprise_ids=ids(roles.GUIDE_GRANT_KIND, roles.GUIDE_ENTERPRISE),
     )
 
 

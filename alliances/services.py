@@ -436,10 +436,3 @@ def region_grant(*, region: Region, user, manage: bool) -> None:
     assign_perm(f"alliances.{permission}", user, region)
     forget_scope(user)
     audit.record_grant(user=user, obj=region, permission=permission)
-
-
-@transaction.atomic
-def zone_grant_guide(*, zone: WorkZone, user) -> None:
-    assign_perm(f"alliances.{roles.GUIDE_ZONE}", user, zone)
-    forget_scope(user)
-    audit.record_grant(user=user, obj=zone, permission=roles.GUIDE_ZONE)

@@ -18,7 +18,13 @@ VIEW_REGION = "view_region"  # 领导（只读）
 # (alliances.access.seats_in_force), so a seat's rights start and end with its term.
 MANAGE_ENTERPRISE = "manage_enterprise"  # 企业党组织书记
 HANDLE_DEPARTMENT = "handle_department"  # 部门办理人
-GUIDE_ZONE = "guide_zone"  # 党建指导员
+# Guides' reach is not an object permission: it follows guides.Assignment's dates, read by
+# alliances.access from a grant source guides registers (rows of kind GUIDE_GRANT_KIND).
+# GUIDE_ZONE was a guardian permission on WorkZone until guides.0002 turned those grants into
+# assignments; it stays declared there (unused) and labelled below for the audit log's history.
+GUIDE_GRANT_KIND = "guide"
+GUIDE_ZONE = "guide_zone"  # 党建指导员: a zone assigned
+GUIDE_ENTERPRISE = "guide_enterprise"  # 党建指导员: an enterprise assigned, directly or via an alliance
 
 # What each object permission is called where people read it (the audit log).
 OBJECT_ROLE_LABELS = {

@@ -10,6 +10,7 @@ import pytest
 
 from alliances import services
 from alliances.models import CommitteeSeat, Membership, Region
+from guides import services as guide_services
 from tests import factories
 
 REQUIRE_SERVICES = os.environ.get("CHAINPARTY_REQUIRE_SERVICES") == "1"
@@ -98,7 +99,12 @@ def personas(world):
     handler = make(username="handler", real_name="人社局刘科员")
     services.department_add_handler(department=world.department, user=handler)
     guide = make(username="guide", real_name="指导员孙")
-    services.zone_grant_guide(zone=world.zone, user=guide)
+    guide_services.assignment_create(
+        actor=None,
+        guide=guide_services.guide_create(actor=None, user=guide, zone=world.zone, term_start=dt.date(2023, 9, 1)),
+        zone=world.zone,
+        starts_on=dt.date(2023, 9, 1),
+    )
     outsider = make(username="outsider", real_name="无关人员")
     return Personas(
         org_staff, leader, secretary, enterprise_secretary, other_enterprise_secretary, handler, guide, outsider

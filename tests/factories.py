@@ -166,3 +166,66 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     owner_label = factory.LazyAttribute(lambda o: o.owner_department.name)
     due_workdays = 10
     due_date = factory.LazyAttribute(lambda o: workdays.add_workdays(o.meeting.local_date, o.due_workdays))
+
+
+# -- guides (issue 9) --------------------------------------------------------------------------
+# Rows straight to the database, for building worlds; tests of the rules call guides.services.
+class GuideFactory(factory.django.DjangoModelFactory):
+    """A guide sent by a department of their region, in term since 2023-09-01."""
+
+    class Meta:
+        model = "guides.Guide"
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.LazyAttribute(lambda o: o.user.display_name)
+    region = factory.SubFactory(RegionFactory)
+    department = factory.SubFactory(DepartmentFactory, region=factory.SelfAttribute("..region"))
+    term_start = dt.date(2023, 9, 1)
+
+
+class GuideTeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guides.Team"
+
+    name = factory.Sequence(lambda n: f"红帆党建指导组{n}")
+    kind = "red_sail"
+    region = factory.SubFactory(RegionFactory)
+    formed_on = dt.date(2023, 9, 1)
+
+
+class GuideTeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guides.TeamMember"
+
+    team = factory.SubFactory(GuideTeamFactory)
+    guide = factory.SubFactory(GuideFactory, region=factory.SelfAttribute("..team.region"))
+    role = "member"
+    team_kind = factory.LazyAttribute(lambda o: o.team.kind)
+    starts_on = dt.date(2023, 9, 1)
+
+
+class GuideAssignmentFactory(factory.django.DjangoModelFactory):
+    """A guide assigned to an enterprise of their region since 2023-09-01, visited quarterly. Give
+    `zone=`/`alliance=` with `target=` and `enterprise=None` for the other targets."""
+
+    class Meta:
+        model = "guides.Assignment"
+
+    guide = factory.SubFactory(GuideFactory)
+    target = "enterprise"
+    enterprise = factory.SubFactory(EnterpriseFactory, region=factory.SelfAttribute("..guide.region"))
+    region = factory.LazyAttribute(lambda o: (o.enterprise or o.zone or o.alliance).region)
+    starts_on = dt.date(2023, 9, 1)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "guides.Visit"
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    region = factory.LazyAttribute(lambda o: o.enterprise.region)
+    visited_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
+    kind = "visit"
+    guide = factory.SubFactory(GuideFactory, region=factory.SelfAttribute("..enterprise.region"))
+    checklist = factory.LazyFunction(lambda: ["policy_briefing"])
+    opinions_count = 0

@@ -6,8 +6,9 @@ Roles on a need (decided from `alliances.access.scope_for`, never ad hoc):
   (accept, return, reject, merge, dispatch, reopen, close);
 - HANDLE (on an assignment): a handler of the assigned department, or the secretary of the
   enterprise whose resource was matched (start, answer);
-- VIEW: all of the above, committee members of the alliance, leaders of the region, guides of
-  the enterprise's zone, and departments or providers with a part in it.
+- VIEW: all of the above, committee members of the alliance, leaders of the region, guides
+  serving the enterprise today (its zone or the enterprise assigned, directly or through an
+  alliance or a team: guides.Assignment), and departments or providers with a part in it.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -40,8 +41,9 @@ def needs_visible_q(scope) -> Q:
     direct, indirect = [], []
     if scope.seat_alliance_ids:
         direct.append(Q(alliance__in=scope.seat_alliance_ids))
+    if scope.enterprise_ids or scope.guided_enterprise_ids:
+        direct.append(Q(enterprise__in=scope.enterprise_ids | scope.guided_enterprise_ids))
     if scope.enterprise_ids:
-        direct.append(Q(enterprise__in=scope.enterprise_ids))
         provided = Assignment.objects.filter(provider_enterprise__in=scope.enterprise_ids)
         indirect.append(("pk", provided.values_list("need_id", flat=True)))
     if scope.viewed_region_ids:
@@ -151,14 +153,14 @@ def need_abilities(user, need: Need) -> dict:
 def filing_sources(*, user, enterprise: Enterprise, alliance: Alliance | None = None) -> list[str]:
     """Sources under which `user` may file a need for `enterprise` (empty: may not file).
 
-    The enterprise's secretary reports it themselves; a guide of its zone files from a visit;
+    The enterprise's secretary reports it themselves; a guide serving it files from a visit;
     whoever manages the handling alliance (or the region) files from a meeting, the hotline or a visit.
     """
     scope = scope_for(user)
     sources = []
     if enterprise.pk in scope.enterprise_ids:
         sources.append(Need.Source.SELF_REPORTED)
-    if enterprise.zone_id and enterprise.zone_id in scope.zone_ids:
+    if scope.guides_enterprise(enterprise):
         sources.append(Need.Source.VISIT)
     managed = manages_alliance(user, alliance) if alliance is not None else _region_managed(scope, enterprise.region)
     if managed:
@@ -169,7 +171,7 @@ def filing_sources(*, user, enterprise: Enterprise, alliance: Alliance | None = 
 def enterprises_for_filing(user):
     """Enterprises `user` may file needs for (before the alliance is chosen)."""
     scope = scope_for(user)
-    q = Q(pk__in=scope.enterprise_ids) | Q(zone__in=scope.zone_ids)
+    q = Q(pk__in=scope.enterprise_ids) | scope.guides_enterprise_q()
     if scope.managed_alliance_ids:
         q |= Q(
             pk__in=Membership.objects.filter(
@@ -185,7 +187,7 @@ def may_file_needs(user) -> bool:
     scope = scope_for(user)
     return bool(
         scope.enterprise_ids
-        or scope.zone_ids
+        or scope.is_guide
         or scope.managed_alliance_ids
         or scope.managed_region_ids
         or scope.is_global_admin

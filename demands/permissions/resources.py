@@ -3,7 +3,7 @@
 Organisation staff and leaders see every resource in their region; an alliance's seat holders see
 all resources of its active members; an enterprise secretary or department handler sees their own
 resources in any status and the *active* resources of everyone in the alliances they belong to; a
-guide sees the active resources of enterprises in their zones. Only the owner (the enterprise's
+guide sees the active resources of the enterprises they serve. Only the owner (the enterprise's
 secretary, the department's handler) creates and edits them.
 
 Each helper raises Http404 when the user may not see the row, PermissionDenied when they may see it
@@ -48,8 +48,8 @@ def resources_q(user):
             Q(enterprise__in=fellows.filter(enterprise__isnull=False).values("enterprise_id"))
             | Q(department__in=fellows.filter(department__isnull=False).values("department_id"))
         )
-    if scope.zone_ids:
-        q |= resource_active_q() & Q(enterprise__zone__in=scope.zone_ids)
+    if scope.is_guide:
+        q |= resource_active_q() & scope.guides_enterprise_q(prefix="enterprise__")
     return q
 
 

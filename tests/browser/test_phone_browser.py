@@ -13,6 +13,7 @@ from chainparty.models import Notification
 from demands.demo import needs as demo_needs
 from demands.demo import offers as demo_offers
 from demands.models import Need
+from guides import demo as guides_demo
 
 from .conftest import expect_flash
 
@@ -39,6 +40,7 @@ def page(browser, request):
 @pytest.fixture
 def org():
     org = demo.build()
+    guides_demo.load_people(org)
     demo_needs.load(org)
     demo_offers.load(org)
     return org

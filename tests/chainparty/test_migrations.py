@@ -13,6 +13,8 @@ BIG_TABLES = {
     ("demands", "assignment"),
     ("demands", "needevent"),
     ("guides", "visit"),
+    ("guides", "assignment"),
+    ("guides", "visitperson"),
 }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from alliances import demo as org_demo
 from demands import demo as demands_demo
 from demands.models import Need, NeedEvent, PolicyDelivery
+from guides import demo as guides_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,9 @@ def test_demo_loaded_in_the_small_hours_has_no_future(hour):
     # A Thursday; at 01:00 today's 09:00 is still to come, at 12:00 the afternoon is.
     moment = timezone.make_aware(dt.datetime(2026, 12, 3, hour, 0))
     with time_machine.travel(moment, tick=False):
-        demands_demo.load(org_demo.build())
+        org = org_demo.build()
+        guides_demo.load_people(org)  # guide_li files needs from visits
+        demands_demo.load(org)
         now = timezone.now()
     assert Need.objects.filter(title="高端农机研发人才引进").exists()  # a need filed "today"
     assert NeedEvent.objects.exists() and PolicyDelivery.objects.filter(read_at__isnull=False).exists()

@@ -1,0 +1,302 @@
+"""Visits (走访): logging, photos, the enterprise's confirmation or dispute, and needs raised
+from a visit (issue 9 §1).
+
+A visit is logged by a guide serving the enterprise on the visit's date (guides/reach.py), never
+in the future; whoever else went (other guides, department staff) is listed with it. The
+enterprise's Party secretary confirms it happened, or disputes it with a reason, so the counts
+that reach the county are not self-reported alone. A need raised from the visit is filed through
+demands' filing service (source 走访) and linked to the visit in the same transaction.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliances.access import scope_for
+from alliances.models import Alliance, Department, Enterprise
+from alliances.selectors import enterprise_secretaries
+from chainparty import uploads
+from chainparty.errors import StateError
+from chainparty.notifications import Message, notify
+from demands.models import Need
+from demands.services.filing import need_file
+
+from ..models import Guide, Team, TeamMember, Visit, VisitNeed, VisitPerson, VisitPhoto
+from ..reach import guide_serves, in_force_q
+
+MAX_PHOTOS = 9
+PHOTO_KINDS = (uploads.JPEG, uploads.PNG)
+
+logger = logging.getLogger(__name__)
+
+
+def acting_guide(actor) -> Guide:
+    """The actor's guide profile, or a refusal in Chinese for someone who is not a guide."""
+    guide = None
+    if actor is not None and actor.is_authenticated:
+        guide = Guide.objects.filter(user=actor).first()
+    if guide is None:
+        raise PermissionDenied(_("只有党建指导员可以登记走访。"))
+    return guide
+
+
+def _visit_url(visit) -> str:
+    try:
+        return reverse("guides:visit_detail", args=[visit.pk])
+    except NoReverseMatch:  # the pages are not installed: the services work without them
+        return ""
+
+
+# -- photos -------------------------------------------------------------------------------------
+def _check_photos(files) -> list:
+    errors, checked = [], []
+    for file in [f for f in files or () if f]:
+        try:
+            checked.append((file, uploads.check_upload(file, allowed=PHOTO_KINDS)))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError({"photos": errors})
+    return checked
+
+
+def _write_photos(visit, checked, actor) -> list[VisitPhoto]:
+    """Save the checked files and their rows; the files written for a call that fails are deleted."""
+    photos = []
+    try:
+        for file, info in checked:
+            file.seek(0)
+            photo = VisitPhoto(
+                visit=visit, name=info.name, content_type=info.kind.content_type, size=info.size, uploaded_by=actor
+            )
+            photo.file.save(info.name, file, save=False)
+            photos.append(photo)
+            photo.save()
+    except BaseException:
+        _delete_files(photos)
+        raise
+    return photos
+
+
+def _delete_files(photos) -> None:
+    for photo in photos:
+        try:
+            photo.file.storage.delete(photo.file.name)
+        except Exception:  # the error that brought us here matters more; the file is only logged
+            logger.exception("could not delete the photo %s of a visit not saved", photo.file.name)
+
+
+def _require_room(visit_photos: int, adding: int) -> None:
+    if visit_photos + adding > MAX_PHOTOS:
+        raise ValidationError({"photos": _("每次走访最多 %d 张照片。") % MAX_PHOTOS})
+
+
+# -- logging a visit ----------------------------------------------------------------------------
+def _people(guide: Guide, companions: Iterable[Guide], staff: Iterable[tuple[str, Department | None]]):
+    people = [VisitPerson(guide=guide, user=guide.user, person_name=guide.name)]
+    seen = {guide.pk}
+    for companion in companions:
+        if companion.pk not in seen:
+            seen.add(companion.pk)
+            people.append(VisitPerson(guide=companion, user=companion.user, person_name=companion.name))
+    for name, department in staff:
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError({"staff": _("请填写同行人员姓名。")})
+        people.append(VisitPerson(person_name=name[:50], department=department))
+    return people
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor,
+    enterprise: Enterprise,
+    visited_on: dt.date | None = None,
+    kind: str = Visit.Kind.VISIT,
+    checklist: Iterable[str] = (),
+    findings: str = "",
+    opinions: str = "",
+    opinions_count: int = 0,
+    companions: Iterable[Guide] = (),
+    staff: Iterable[tuple[str, Department | None]] = (),
+    photos=(),
+    team: Team | None = None,
+) -> Visit:
+    """Log a visit by the acting guide to `enterprise` on `visited_on` (today by default).
+
+    Refused, with nothing saved: someone who is not a guide; a date in the future; an enterprise
+    not in the guide's charge on that date; a team the guide was not in on that date; photos that
+    fail the shared upload checks. The enterprise's secretaries are asked to confirm it."""
+    guide = acting_guide(actor)
+    visited_on = visited_on or timezone.localdate()
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("走访日期不能晚于今天。")})
+    if not guide_serves(guide=guide, enterprise=enterprise, day=visited_on):
+        raise ValidationError(
+            {
+                "enterprise": _("%(date)s “%(enterprise)s”不在您的联系范围内，不能登记走访。")
+                % {"date": visited_on, "enterprise": enterprise.name}
+            }
+        )
+    if team is not None and not TeamMember.objects.filter(in_force_q(visited_on), team=team, guide=guide).exists():
+        raise ValidationError({"team": _("您在走访当日不是“%s”的成员。") % team.name})
+    checked = _check_photos(photos)
+    _require_room(0, len(checked))
+    visit = Visit(
+        enterprise=enterprise,
+        region_id=enterprise.region_id,
+        visited_on=visited_on,
+        kind=kind,
+        guide=guide,
+        team=team,
+        checklist=list(checklist),
+        findings=(findings or "").strip(),
+        opinions=(opinions or "").strip(),
+        opinions_count=opinions_count,
+        logged_by=actor,
+    )
+    visit.full_clean()
+    people = _people(guide, companions, staff)
+    visit.save()
+    for person in people:
+        person.visit = visit
+        person.full_clean(exclude=["visit"])
+    VisitPerson.objects.bulk_create(people)
+    _write_photos(visit, checked, actor)
+    _ask_for_confirmation(visit)
+    return visit
+
+
+def _ask_for_confirmation(visit: Visit) -> None:
+    secretaries = enterprise_secretaries([visit.enterprise_id]).get(visit.enterprise_id, [])
+    if not secretaries:
+        return
+    message = Message(
+        title=_("请确认走访：%(guide)s %(date)s 走访了贵企业") % {"guide": visit.guide.name, "date": visit.visited_on},
+        body=_("如走访属实请确认；如有出入请提出异议并说明理由。"),
+        url=_visit_url(visit),
+        kind="visit",
+    )
+    transaction.on_commit(
+        lambda: notify(recipients=secretaries, message=message, dedupe_key=f"visit:{visit.pk}:confirm")
+    )
+
+
+def _lock(visit: Visit) -> Visit:
+    return Visit.objects.select_for_update(of=("self",)).select_related("enterprise", "guide").get(pk=visit.pk)
+
+
+@transaction.atomic
+def visit_add_photos(*, actor, visit: Visit, files) -> list[VisitPhoto]:
+    """Add photos to a visit: the guide who logged it, or anyone who went with them as a guide."""
+    checked = _check_photos(files)
+    if not checked:
+        raise ValidationError({"photos": _("请选择要上传的照片。")})
+    visit = _lock(visit)
+    went = visit.people.filter(guide__user=actor).exists() if actor is not None else False
+    if not went:
+        raise PermissionDenied(_("只有参加走访的指导员可以上传照片。"))
+    _require_room(visit.photos.count(), len(checked))
+    return _write_photos(visit, checked, actor)
+
+
+# -- the enterprise's answer --------------------------------------------------------------------
+def _require_secretary(actor, visit: Visit) -> None:
+    if actor is None or visit.enterprise_id not in scope_for(actor).enterprise_ids:
+        raise PermissionDenied(_("只有被走访企业的党组织书记可以确认或对走访提出异议。"))
+
+
+def _answer(visit: Visit, *, actor, confirmation: str, reason: str = "") -> Visit:
+    visit = _lock(visit)
+    _require_secretary(actor, visit)
+    if visit.confirmation != Visit.Confirmation.PENDING:
+        raise StateError(_("该走访记录已%s，不能重复处理。") % visit.confirmation_label)
+    visit.confirmation = confirmation
+    visit.dispute_reason = reason
+    visit.confirmed_by = actor
+    visit.confirmed_at = timezone.now()
+    visit.full_clean()
+    visit.save(update_fields=["confirmation", "dispute_reason", "confirmed_by", "confirmed_at", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_confirm(*, actor, visit: Visit) -> Visit:
+    """The enterprise's Party secretary confirms the visit happened (one tap)."""
+    return _answer(visit, actor=actor, confirmation=Visit.Confirmation.CONFIRMED)
+
+
+@transaction.atomic
+def visit_dispute(*, actor, visit: Visit, reason: str) -> Visit:
+    """The enterprise's Party secretary says the visit did not happen as logged, with a reason; the
+    guide who logged it is told."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请说明对走访记录的异议理由。")})
+    visit = _answer(visit, actor=actor, confirmation=Visit.Confirmation.DISPUTED, reason=reason)
+    if visit.guide is not None:
+        message = Message(
+            title=_("%(enterprise)s 对 %(date)s 的走访记录提出异议")
+            % {"enterprise": visit.enterprise.name, "date": visit.visited_on},
+            body=reason,
+            url=_visit_url(visit),
+            kind="visit",
+        )
+        recipients = [visit.guide.user]
+        transaction.on_commit(
+            lambda: notify(recipients=recipients, message=message, dedupe_key=f"visit:{visit.pk}:disputed")
+        )
+    return visit
+
+
+# -- needs raised on a visit --------------------------------------------------------------------
+@transaction.atomic
+def visit_raise_need(
+    *,
+    actor,
+    visit: Visit,
+    category: str,
+    title: str,
+    description: str,
+    urgency: str = Need.Urgency.NORMAL,
+    alliance: Alliance | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    funding_wan: Decimal | None = None,
+    land_mu: Decimal | None = None,
+    people: int | None = None,
+) -> Need:
+    """File a need for the visited enterprise (source 走访) from the visit, and link the two, in one
+    transaction: the need's page shows the visit (chainparty.links, guides/links.py), the visit
+    lists its needs. Whoever went on the visit as a guide may do it while they serve the
+    enterprise; demands' filing service checks that right again."""
+    visit = _lock(visit)
+    if actor is None or not visit.people.filter(guide__user=actor).exists():
+        raise PermissionDenied(_("只有参加走访的指导员可以从走访记录提交需求。"))
+    need = need_file(
+        actor=actor,
+        enterprise=visit.enterprise,
+        alliance=alliance,
+        category=category,
+        title=title,
+        description=description,
+        urgency=urgency,
+        source=Need.Source.VISIT,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        funding_wan=funding_wan,
+        land_mu=land_mu,
+        people=people,
+    )
+    link = VisitNeed(visit=visit, need=need, linked_by=actor)
+    link.full_clean()
+    link.save()
+    return need
