@@ -192,6 +192,17 @@ class AuditLog(models.Model):
         UNLOCK = "unlock", _("解除锁定")
         OTP_ENROL = "otp_enrol", _("启用双因素认证")
         OTP_REMOVE = "otp_remove", _("停用双因素认证")
+        # guides (issue 9)
+        GUIDE_CREATE = "guide_create", _("登记党建指导员")
+        GUIDE_UPDATE = "guide_update", _("修改党建指导员")
+        TEAM_CHANGE = "team_change", _("调整指导组")
+        ASSIGNMENT_CREATE = "assignment_create", _("安排联系企业")
+        ASSIGNMENT_END = "assignment_end", _("结束联系安排")
+        VISIT_LOG = "visit_log", _("登记走访")
+        VISIT_CONFIRM = "visit_confirm", _("确认走访")
+        VISIT_DISPUTE = "visit_dispute", _("对走访提出异议")
+        BUILDING_STAGE = "building_stage", _("更新党组织组建进展")
+        EVALUATION = "evaluation", _("述职评价")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
