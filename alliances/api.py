@@ -1,6 +1,7 @@
 import django_filters
 from rest_framework import serializers, viewsets
 
+from chainparty import privacy
 from chainparty.api import NumericLookupMixin
 
 from . import selectors
@@ -12,6 +13,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     region = serializers.StringRelatedField()
     zone = serializers.StringRelatedField()
     has_party_org = serializers.BooleanField(read_only=True)
+    contact_phone = privacy.ContactPhoneField()  # masked unless the reader has a need to know
 
     class Meta:
         model = Enterprise

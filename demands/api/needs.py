@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from alliances.models import Alliance, Department, Enterprise
+from chainparty import privacy
 from chainparty.api import NumericLookupMixin, StandardPagination
 
 from ..models import Assignment, Need, NeedAttachment, NeedEvent, Resource
@@ -155,6 +156,7 @@ class NeedDetailSerializer(NeedListSerializer):
     events = EventSerializer(many=True, source="detail_events")
     attachments = AttachmentSerializer(many=True, source="detail_attachments")
     allowed_actions = serializers.SerializerMethodField()
+    contact_phone = privacy.ContactPhoneField()  # masked unless the reader has a need to know
 
     class Meta(NeedListSerializer.Meta):
         fields = [
