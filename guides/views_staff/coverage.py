@@ -1,0 +1,114 @@
+"""Who no one has visited (issue 9 §2), for organisation staff and leaders of a region: every
+enterprise with its last visit, its guides and its status against its assignments' cadence; and
+visit coverage (企业走访覆盖率) per zone and per alliance, as tables and a bar chart."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alliances.access import visible_alliances, visible_departments, visible_zones
+from chainparty.paging import paginate
+
+from .. import selectors
+from ..models import Guide
+from ..permissions import visible_guides
+from ..permissions_staff import require_region_desk
+from ._common import chosen, param_choice, param_id, today
+
+PERIODS = [
+    (selectors.MONTH, gettext_lazy("本月")),
+    (selectors.QUARTER, gettext_lazy("本季度")),
+    (selectors.EVER, gettext_lazy("从未")),
+]
+SHOW_NOT_VISITED, SHOW_ALL = "not_visited", "all"
+SHOWS = [(SHOW_NOT_VISITED, gettext_lazy("未走访的企业")), (SHOW_ALL, gettext_lazy("全部企业"))]
+STATUS_CLASSES = {selectors.VISITED: "success", selectors.DUE: "warning", selectors.OVERDUE: "danger"}
+
+
+@login_required
+def visit_overview(request):
+    require_region_desk(request.user)
+    user = request.user
+    zones = visible_zones(user).order_by("name")
+    alliances = visible_alliances(user).order_by("name")
+    departments = visible_departments(user).filter(pk__in=Guide.objects.values("department_id")).order_by("name")
+    guides = visible_guides(user).order_by("name")
+    period = param_choice(request, "period", PERIODS, selectors.QUARTER)
+    show = param_choice(request, "show", SHOWS, SHOW_NOT_VISITED)
+    filters = {
+        "zone": chosen(zones, param_id(request, "zone")),
+        "alliance": chosen(alliances, param_id(request, "alliance")),
+        "department": chosen(departments, param_id(request, "department")),
+        "guide": chosen(guides, param_id(request, "guide")),
+    }
+    day = today()
+    enterprises = selectors.enterprise_visit_list(
+        user=user, period=period, not_visited=show == SHOW_NOT_VISITED, day=day, **filters
+    )
+    page, query = paginate(request, enterprises)
+    serving = selectors.enterprise_guides([e.pk for e in page.object_list], day=day)
+    for enterprise in page.object_list:
+        enterprise.guides = serving.get(enterprise.pk, [])
+        enterprise.status_label = selectors.STATUS_LABELS[enterprise.status]
+        enterprise.status_class = STATUS_CLASSES[enterprise.status]
+    context = {
+        "page": page,
+        "query": query,
+        "period": period,
+        "show": show,
+        "periods": PERIODS,
+        "shows": SHOWS,
+        "filters": filters,
+        "zones": zones,
+        "alliances": alliances,
+        "departments": departments,
+        "guides": guides,
+        "day": day,
+    }
+    return render(request, "guides/staff/visit_overview.html", context)
+
+
+RATE_PERIODS = [
+    (selectors.MONTH, gettext_lazy("本月")),
+    (selectors.QUARTER, gettext_lazy("本季度")),
+    ("year", gettext_lazy("本年")),
+]
+
+
+@login_required
+def coverage(request):
+    require_region_desk(request.user)
+    period = param_choice(request, "period", RATE_PERIODS, selectors.QUARTER)
+    day = today()
+    starts_on = day.replace(month=1, day=1) if period == "year" else selectors.period_start(day, period)
+    by_zone = selectors.coverage_by_zone(user=request.user, starts_on=starts_on, ends_on=day)
+    by_alliance = selectors.coverage_by_alliance(user=request.user, starts_on=starts_on, ends_on=day)
+    for row in by_zone:
+        row["name"] = row["zone__name"] or _("未划入片区")
+    for row in by_alliance:
+        row["name"] = row["alliance__name"]
+    total = sum(r["total"] for r in by_zone)
+    visited = sum(r["visited_count"] for r in by_zone)
+    context = {
+        "period": period,
+        "periods": RATE_PERIODS,
+        "starts_on": starts_on,
+        "ends_on": day,
+        "by_zone": by_zone,
+        "by_alliance": by_alliance,
+        "total": total,
+        "visited": visited,
+        "rate": visited / total if total else None,
+        "chart": {
+            "zones": _chart(by_zone),
+            "alliances": _chart(by_alliance),
+            "label": str(_("走访覆盖率（%）")),
+        },
+    }
+    return render(request, "guides/staff/coverage.html", context)
+
+
+def _chart(rows) -> dict:
+    """Names and rates (percent, one decimal) for the static chart script (json_script)."""
+    return {"names": [str(r["name"]) for r in rows], "rates": [round(r["rate"] * 100, 1) for r in rows]}
