@@ -11,13 +11,17 @@ and no address, which is the truth.
 """
 
 import contextlib
+import datetime as dt
 import ipaddress
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -303,3 +307,30 @@ def entries(*, region_paths=None, action="", person="", since=None, until=None, 
 def describe(entry) -> list[tuple[str, object]]:
     """The parts of `entry.data` a reader needs, with Chinese labels, in a fixed order."""
     return [(label, entry.data[key]) for key, label in DATA_LABELS.items() if entry.data.get(key) not in (None, "")]
+
+
+# -- retention ----------------------------------------------------------------------------------
+def retention_days() -> int:
+    """How long audit records are kept (CHAINPARTY_AUDIT_RETENTION_DAYS), never below the legal
+    minimum however the settings were overridden."""
+    days = settings.CHAINPARTY_AUDIT_RETENTION_DAYS
+    minimum = settings.CHAINPARTY_AUDIT_RETENTION_MIN_DAYS
+    if days < minimum:
+        raise ImproperlyConfigured(f"CHAINPARTY_AUDIT_RETENTION_DAYS={days} is below the minimum of {minimum} days")
+    return days
+
+
+def prune(*, now=None, batch_size: int = 5000) -> int:
+    """Delete the records older than the retention period, oldest first, in batches (short locks,
+    no huge transaction); returns how many went. The one path that deletes audit records: the
+    model and its queryset refuse every other delete and every change."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days())
+    deleted = 0
+    while True:
+        batch = list(
+            AuditLog.objects.filter(at__lt=cutoff).order_by("at", "id").values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            return deleted
+        count, _by_model = models.QuerySet.delete(AuditLog.objects.filter(pk__in=batch))
+        deleted += count

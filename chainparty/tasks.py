@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
-from . import exporters, holidays, notifications, sweeps, workdays
+from . import audit, exporters, holidays, notifications, sweeps, workdays
 from .models import TaskHeartbeat
 
 
@@ -60,3 +60,11 @@ def sweep_export_jobs():
     and fail those out of chances, so every job ends written or failed with a reason."""
     record_heartbeat("chainparty.tasks.sweep_export_jobs")
     return exporters.export_jobs_sweep()
+
+
+@shared_task(acks_late=True)
+def prune_audit_log():
+    """Nightly: delete audit records past the retention period (CHAINPARTY_AUDIT_RETENTION_DAYS,
+    at least 180 days). Idempotent: a second run finds nothing older."""
+    record_heartbeat("chainparty.tasks.prune_audit_log")
+    return audit.prune()

@@ -386,3 +386,26 @@ CHAINPARTY_REQUIRE_2FA = env_bool("CHAINPARTY_REQUIRE_2FA", False)
 CHAINPARTY_CHANNEL_CODE_SECONDS = 300
 OTP_TOTP_ISSUER = "ChainParty"
 # -- end login security --
+
+# -- audit retention and backups (issue 10 §2.5, §2.10) --
+# The audit log is kept CHAINPARTY_AUDIT_RETENTION_DAYS days, then pruned nightly by a beat task
+# (chainparty.tasks.prune_audit_log, the one path that deletes audit records). The Cybersecurity
+# Law (网络安全法 §21) asks for at least six months: a shorter period refuses to start.
+CHAINPARTY_AUDIT_RETENTION_MIN_DAYS = 180
+CHAINPARTY_AUDIT_RETENTION_DAYS = int(env("CHAINPARTY_AUDIT_RETENTION_DAYS", "180"))
+if CHAINPARTY_AUDIT_RETENTION_DAYS < CHAINPARTY_AUDIT_RETENTION_MIN_DAYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CHAINPARTY_AUDIT_RETENTION_DAYS={CHAINPARTY_AUDIT_RETENTION_DAYS}: the audit log must be kept at least "
+        f"{CHAINPARTY_AUDIT_RETENTION_MIN_DAYS} days (网络安全法: 不少于六个月)."
+    )
+CELERY_BEAT_SCHEDULE["audit-retention"] = {
+    "task": "chainparty.tasks.prune_audit_log",
+    "schedule": crontab(hour=3, minute=10),
+}
+# PostgreSQL backups: docker-compose.yml's `backup` service runs scripts/backup.sh on this schedule
+# (cron syntax) and keeps BACKUP_KEEP_DAYS days of dumps. Stated here so /security/ shows them.
+BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", "30 2 * * *")
+BACKUP_KEEP_DAYS = int(env("BACKUP_KEEP_DAYS", "14"))
+# -- end audit retention and backups --
