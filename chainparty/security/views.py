@@ -2,6 +2,7 @@
 live in login.py, otp.py and services.py."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -79,6 +80,11 @@ class LoginView(auth_views.LoginView):
             "next": self.get_redirect_url(),
         }
         return redirect("security:login_verify")
+
+
+def admin_login(request):
+    query = urlencode({"next": request.GET.get("next") or reverse("admin:index")})
+    return redirect(f"{reverse('login')}?{query}")
 
 
 def _pending_user(request):

@@ -196,3 +196,10 @@ def test_other_people_are_not_held_when_required(with_password, browser_login):
 def test_not_required_by_default_so_demo_logins_work(with_password, browser_login):
     client, _ = browser_login("staff", PASSWORD)
     assert client.get("/alliances/").status_code == 200
+
+
+def test_the_admin_login_goes_through_the_portal_login_and_its_second_step(enrolled, client):
+    response = client.get("/admin/login/?next=/admin/chainparty/")
+    assert response.status_code == 302 and response.url == "/accounts/login/?next=%2Fadmin%2Fchainparty%2F"
+    response = client.post("/admin/login/", {"username": "handler", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session

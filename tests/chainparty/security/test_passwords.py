@@ -108,3 +108,17 @@ def test_a_temporary_password_must_be_changed_at_the_next_login(staff, browser_l
     client, _ = browser_login("pwstaff", "Temp#2026abc")
     assert client.get("/alliances/").url == "/account/password/"
     assert client.post("/accounts/logout/").status_code == 302
+
+
+def test_after_changing_a_temporary_password_the_person_goes_on(staff, browser_login):
+    staff.set_password("Temp#2026abc")
+    staff.save()
+    services.password_require_change(user=staff)
+    client, _ = browser_login("pwstaff", "Temp#2026abc")
+    response = client.post(
+        "/account/password/",
+        {"old_password": "Temp#2026abc", "new_password1": "Fresh#2026xyz", "new_password2": "Fresh#2026xyz"},
+    )
+    assert response.status_code == 302
+    assert client.get("/alliances/").status_code == 200
+    assert services.password_change_due(staff) == ""
