@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from alliances.access import scope_for
@@ -32,6 +32,8 @@ from .reach import in_force_q
 
 TERM_CURRENT, TERM_ENDED = "current", "ended"
 RECENT_VISITS = 20
+# Open building goals first, then the latest closed; newest first.
+OPEN_GOALS_FIRST = (F("closed_on").desc(nulls_first=True), "-opened_on", "-pk")
 
 
 # -- guides -------------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def guide_page(*, guide: Guide, user, day: dt.date | None = None) -> dict:
     goals = (
         BuildingGoal.objects.filter(building_goals_q(scope), guide=guide)
         .select_related("enterprise", "party_organization")
-        .order_by("closed_on", "-opened_on")
+        .order_by(*OPEN_GOALS_FIRST)
     )
     developed = MemberDevelopment.objects.filter(guide=guide, recorded_on__gte=year_start).values("kind")
     development = {row["kind"]: row["n"] for row in developed.annotate(n=Count("pk")).order_by()}
@@ -171,10 +173,9 @@ def enterprise_guides_panel(*, enterprise, user, day: dt.date | None = None, vis
     goal = (
         BuildingGoal.objects.filter(building_goals_q(scope), enterprise=enterprise)
         .select_related("guide", "party_organization")
-        .order_by("closed_on", "-opened_on")  # the open goal (closed_on NULL sorts last in PostgreSQL)
+        .order_by(*OPEN_GOALS_FIRST)
+        .first()
     )
-    goals = list(goal)
-    open_goal = next((g for g in goals if g.closed_on is None), goals[0] if goals else None)
     last = selectors.counted_visits().filter(enterprise=enterprise).order_by("-visited_on").first()
     return EnterpriseGuides(
         guides=[g for g in serving if g.pk in visible],
@@ -183,7 +184,7 @@ def enterprise_guides_panel(*, enterprise, user, day: dt.date | None = None, vis
         ),
         visits=list(seen_visits),
         last_visit=last.visited_on if last else None,
-        goal=open_goal,
+        goal=goal,
     )
 
 
@@ -198,7 +199,7 @@ def building_goal_list(*, user, stage="", state="", q=""):
         qs = qs.filter(closed_on__isnull=False)
     if q:
         qs = qs.filter(enterprise__name__icontains=q)
-    return qs.order_by(Q(closed_on__isnull=True).desc(), "-opened_on", "-pk")
+    return qs.order_by(*OPEN_GOALS_FIRST)
 
 
 def building_stage_counts(*, user) -> list[tuple[str, str, int]]:

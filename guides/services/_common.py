@@ -4,8 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from alliances.access import forget_scope
+from chainparty import audit
+from chainparty.models import AuditLog
 
 from ..permissions import manages_region
+
+Action = AuditLog.Action
 
 
 def save_new(instance):
@@ -36,3 +40,8 @@ def forget_reach(*users) -> None:
     for user in users:
         if user is not None:
             forget_scope(user)
+
+
+def record(action, *, actor, target, region=None, **data):
+    """One audit record (chainparty.audit) of a guides write, in the target's region."""
+    return audit.record(action=action, actor=actor, target=target, region=region, data=data)

@@ -20,7 +20,7 @@ from alliances.models import Enterprise, PartyOrganization
 
 from ..models import BuildingGoal, BuildingGoalStage, Guide, MemberDevelopment
 from ..permissions import manages_region
-from ._common import save_new
+from ._common import Action, record, save_new
 
 Stage = BuildingGoal.Stage
 
@@ -66,6 +66,7 @@ def building_goal_open(
         )
     )
     BuildingGoalStage.objects.create(goal=goal, to_stage=Stage.SURVEY, changed_on=opened_on, changed_by=actor)
+    record(Action.BUILDING_STAGE, actor=actor, target=goal, stage=goal.stage, enterprise=enterprise.name)
     return goal
 
 
@@ -118,6 +119,7 @@ def _move(goal: BuildingGoal, fields: dict, *, changed_on, actor, note="") -> Bu
     BuildingGoalStage.objects.create(
         goal=goal, from_stage=from_stage, to_stage=goal.stage, changed_on=changed_on, note=note, changed_by=actor
     )
+    record(Action.BUILDING_STAGE, actor=actor, target=goal, from_stage=from_stage, stage=goal.stage, note=note)
     return goal
 
 
@@ -166,7 +168,7 @@ def member_development_record(
     if guide is None and actor is not None:
         guide = Guide.objects.filter(user=actor).first()
     goal = BuildingGoal.objects.filter(enterprise=enterprise, closed_on__isnull=True).first()
-    return save_new(
+    development = save_new(
         MemberDevelopment(
             enterprise=enterprise,
             region=enterprise.region,
@@ -180,3 +182,12 @@ def member_development_record(
             recorded_by=actor,
         )
     )
+    record(
+        Action.BUILDING_STAGE,
+        actor=actor,
+        target=development,
+        enterprise=enterprise.name,
+        kind=kind,
+        recorded_on=recorded_on,
+    )
+    return development

@@ -15,7 +15,7 @@ from alliances.models import Enterprise, Membership
 
 from ..models import Assignment, EvaluationPeriod, Guide, GuideReport, Rating, TeamMember
 from ..permissions import manages_region
-from ._common import require_staff, save_new
+from ._common import Action, record, require_staff, save_new
 from .visits import acting_guide
 
 
@@ -33,9 +33,11 @@ def evaluation_period_create(
     if not name:
         half = _("上半年") if starts_on.month <= 6 else _("下半年")
         name = _("%(year)d年%(half)s党建指导员述职评价") % {"year": starts_on.year, "half": half}
-    return save_new(
+    period = save_new(
         EvaluationPeriod(region=region, name=name, kind=kind, starts_on=starts_on, ends_on=ends_on, created_by=actor)
     )
+    record(Action.EVALUATION, actor=actor, target=period, change="open", starts_on=starts_on, ends_on=ends_on)
+    return period
 
 
 @transaction.atomic
@@ -46,6 +48,7 @@ def evaluation_period_close(*, actor, period: EvaluationPeriod) -> EvaluationPer
         raise ValidationError({"state": _("该述职评价已结束。")})
     period.state = EvaluationPeriod.State.CLOSED
     period.save(update_fields=["state"])
+    record(Action.EVALUATION, actor=actor, target=period, change="close")
     return period
 
 
@@ -71,9 +74,11 @@ def guide_report_submit(*, actor, period: EvaluationPeriod, text: str, guide: Gu
         raise ValidationError({"text": _("请填写述职报告。")})
     report = GuideReport.objects.select_for_update().filter(period=period, guide=guide).first()
     if report is None:
-        return save_new(GuideReport(period=period, guide=guide, text=text))
-    report.text = text
-    report.save(update_fields=["text", "updated_at"])
+        report = save_new(GuideReport(period=period, guide=guide, text=text))
+    else:
+        report.text = text
+        report.save(update_fields=["text", "updated_at"])
+    record(Action.EVALUATION, actor=actor, target=report, region=period.region, change="report", guide=guide.name)
     return report
 
 
@@ -132,7 +137,7 @@ def rating_submit(
         raise PermissionDenied(_("只有指导员所联系企业的党组织书记或组织部工作人员可以评价述职。"))
     if Rating.objects.filter(report=report, rater=actor).exists():
         raise ValidationError({"score": _("您已评价过这份述职报告。")})
-    return save_new(
+    rating = save_new(
         Rating(
             report=report,
             rater=actor,
@@ -143,3 +148,14 @@ def rating_submit(
             rated_at=timezone.now(),
         )
     )
+    record(
+        Action.EVALUATION,
+        actor=actor,
+        target=report,
+        region=period.region,
+        change="rate",
+        guide=report.guide.name,
+        score=score,
+        rater_role=role,
+    )
+    return rating

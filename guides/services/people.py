@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from alliances.models import Alliance, Department, Enterprise, WorkZone
 
 from ..models import Assignment, Guide, Team, TeamMember
-from ._common import apply, forget_reach, require_staff, save_new
+from ._common import Action, apply, forget_reach, record, require_staff, save_new
 
 GUIDE_FIELDS = ("name", "kind", "rank", "position", "phone", "term_start", "term_end", "note")
 
@@ -64,7 +64,7 @@ def guide_create(
     require_staff(actor, region)
     if Guide.objects.filter(user=user).exists():
         raise ValidationError({"user": _("该账号已是党建指导员。")})
-    return save_new(
+    guide = save_new(
         Guide(
             user=user,
             name=(name or user.display_name).strip(),
@@ -80,6 +80,8 @@ def guide_create(
             note=note,
         )
     )
+    record(Action.GUIDE_CREATE, actor=actor, target=guide, kind=guide.kind, sender=str(guide.sender))
+    return guide
 
 
 @transaction.atomic
@@ -97,7 +99,9 @@ def guide_update(
         region = _sender_region(department, zone)
         require_staff(actor, region)
         fields.update(department=department, zone=zone, region=region)
-    return apply(guide, fields)
+    apply(guide, fields)
+    record(Action.GUIDE_UPDATE, actor=actor, target=guide, fields=sorted(fields))
+    return guide
 
 
 @transaction.atomic
@@ -107,7 +111,9 @@ def guide_name_studio(*, actor, guide: Guide, studio_name: str, granted_on: dt.d
     require_staff(actor, guide.region)
     studio_name = (studio_name or "").strip()
     granted = (granted_on or timezone.localdate()) if studio_name else None
-    return apply(guide, {"studio_name": studio_name, "studio_granted_on": granted})
+    apply(guide, {"studio_name": studio_name, "studio_granted_on": granted})
+    record(Action.GUIDE_UPDATE, actor=actor, target=guide, studio_name=studio_name, studio_granted_on=granted)
+    return guide
 
 
 # -- teams --------------------------------------------------------------------------------------
@@ -125,7 +131,7 @@ def team_create(
     require_staff(actor, region)
     if department is not None and department.region_id != region.pk:
         raise ValidationError({"department": _("牵头部门不属于该区域。")})
-    return save_new(
+    team = save_new(
         Team(
             name=(name or "").strip(),
             kind=kind,
@@ -135,6 +141,8 @@ def team_create(
             note=note,
         )
     )
+    record(Action.TEAM_CHANGE, actor=actor, target=team, change="create", kind=team.kind)
+    return team
 
 
 LEADER_RANKS = (Guide.Rank.COUNTY, Guide.Rank.SECTION)
@@ -175,6 +183,9 @@ def team_member_add(
             }
         )
     member = save_new(TeamMember(team=team, guide=guide, role=role, team_kind=team.kind, starts_on=starts_on))
+    record(
+        Action.TEAM_CHANGE, actor=actor, target=team, change="join", guide=guide.name, role=role, starts_on=starts_on
+    )
     forget_reach(guide.user)
     return member
 
@@ -190,6 +201,9 @@ def team_member_end(*, actor, member: TeamMember, ends_on: dt.date | None = None
     ends_on = ends_on or timezone.localdate()
     _check_dates(member.starts_on, ends_on)
     apply(member, {"ends_on": ends_on})
+    record(
+        Action.TEAM_CHANGE, actor=actor, target=member.team, change="leave", guide=member.guide.name, ends_on=ends_on
+    )
     forget_reach(member.guide.user)
     return member
 
@@ -282,6 +296,16 @@ def assignment_create(
         )
     )
     forget_reach(*_assignee_users(guide and assignee, team and assignee))
+    record(
+        Action.ASSIGNMENT_CREATE,
+        actor=actor,
+        target=assignment,
+        assignee=assignee.name,
+        object=str(obj),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        cadence=cadence,
+    )
     return assignment
 
 
@@ -299,5 +323,6 @@ def assignment_end(*, actor, assignment: Assignment, ends_on: dt.date | None = N
         raise ValidationError({"ends_on": _("该联系安排已于 %s 结束。") % assignment.ends_on})
     _check_dates(assignment.starts_on, ends_on)
     apply(assignment, {"ends_on": ends_on, "ended_by": actor})
+    record(Action.ASSIGNMENT_END, actor=actor, target=assignment, ends_on=ends_on)
     forget_reach(*_assignee_users(assignment.guide, assignment.team))
     return assignment

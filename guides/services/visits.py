@@ -30,6 +30,7 @@ from demands.services.filing import need_file
 
 from ..models import Guide, Team, TeamMember, Visit, VisitNeed, VisitPerson, VisitPhoto
 from ..reach import guide_serves, in_force_q
+from ._common import Action, record
 
 MAX_PHOTOS = 9
 PHOTO_KINDS = (uploads.JPEG, uploads.PNG)
@@ -172,6 +173,7 @@ def visit_log(
     VisitPerson.objects.bulk_create(people)
     _write_photos(visit, checked, actor)
     _ask_for_confirmation(visit)
+    record(Action.VISIT_LOG, actor=actor, target=visit, enterprise=enterprise.name, visited_on=visited_on, kind=kind)
     return visit
 
 
@@ -231,7 +233,9 @@ def _answer(visit: Visit, *, actor, confirmation: str, reason: str = "") -> Visi
 @transaction.atomic
 def visit_confirm(*, actor, visit: Visit) -> Visit:
     """The enterprise's Party secretary confirms the visit happened (one tap)."""
-    return _answer(visit, actor=actor, confirmation=Visit.Confirmation.CONFIRMED)
+    visit = _answer(visit, actor=actor, confirmation=Visit.Confirmation.CONFIRMED)
+    record(Action.VISIT_CONFIRM, actor=actor, target=visit, enterprise=visit.enterprise.name)
+    return visit
 
 
 @transaction.atomic
@@ -242,6 +246,7 @@ def visit_dispute(*, actor, visit: Visit, reason: str) -> Visit:
     if not reason:
         raise ValidationError({"reason": _("请说明对走访记录的异议理由。")})
     visit = _answer(visit, actor=actor, confirmation=Visit.Confirmation.DISPUTED, reason=reason)
+    record(Action.VISIT_DISPUTE, actor=actor, target=visit, enterprise=visit.enterprise.name, reason=reason)
     if visit.guide is not None:
         message = Message(
             title=_("%(enterprise)s 对 %(date)s 的走访记录提出异议")

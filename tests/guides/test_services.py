@@ -299,3 +299,20 @@ def test_ratings_only_from_enterprises_the_guide_served_and_staff(world, persona
     with pytest.raises(ValidationError):
         services.rating_submit(actor=personas.org_staff, report=report, score=4)
     assert GuideReport.objects.get().ratings.count() == 2
+
+
+def test_the_writes_are_audited_in_the_region(world, personas, guide_of_member, frozen):
+    from chainparty.models import AuditLog
+
+    visit = services.visit_log(actor=guide_of_member.user, enterprise=world.member)
+    services.visit_confirm(actor=personas.other_enterprise_secretary, visit=visit)
+    mine = ["guide_create", "assignment_create", "visit_log", "visit_confirm"]
+    actions = list(AuditLog.objects.filter(action__in=mine).order_by("id").values_list("action", "region_path"))
+    assert [a for a, _path in actions] == ["guide_create", "assignment_create"] * 2 + ["visit_log", "visit_confirm"]
+    assert {path for _a, path in actions} == {world.county.path}
+
+
+def test_a_guides_own_records_belong_to_the_sending_region(world, guide_of_member):
+    from chainparty.audit import person_region_path
+
+    assert person_region_path(guide_of_member.user) == world.county.path
