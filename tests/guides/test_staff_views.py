@@ -342,3 +342,26 @@ def test_enterprise_page_panel_query_budget(
         response = client.get(url)
     body = response.content.decode()
     assert "2026-05-04" in body and "2026-05-03" not in body  # the five latest visits
+
+
+def test_every_form_page_opens_for_staff(client_for, world, personas, sent_guide, frozen):
+    team = services.team_create(actor=None, name="红领服务队", kind=Team.Kind.RED_COLLAR, region=world.county)
+    member = services.team_member_add(actor=None, team=team, guide=sent_guide)
+    client = client_for(personas.org_staff)
+    urls = [
+        reverse("guides:guide_create"),
+        reverse("guides:guide_edit", args=[sent_guide.pk]),
+        reverse("guides:guide_studio", args=[sent_guide.pk]),
+        reverse("guides:team_create"),
+        reverse("guides:team_member_add", args=[team.pk]),
+        reverse("guides:team_member_end", args=[member.pk]),
+        reverse("guides:assignment_create") + f"?team={team.pk}&zone={world.zone.pk}",
+        reverse("guides:assignment_end", args=[sent_guide.assignments.get().pk]),
+        reverse("guides:development_create"),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "<form" in response.content.decode()
+    edit = client.get(reverse("guides:guide_edit", args=[sent_guide.pk]))
+    assert edit.context["form"].initial["department"] == world.department
