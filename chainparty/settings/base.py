@@ -404,8 +404,9 @@ CELERY_BEAT_SCHEDULE["audit-retention"] = {
     "task": "chainparty.tasks.prune_audit_log",
     "schedule": crontab(hour=3, minute=10),
 }
-# PostgreSQL backups: docker-compose.yml's `backup` service runs scripts/backup.sh on this schedule
-# (cron syntax) and keeps BACKUP_KEEP_DAYS days of dumps. Stated here so /security/ shows them.
-BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", "30 2 * * *")
+# PostgreSQL backups: docker-compose.yml's `backup` service runs scripts/backup.sh every day at
+# BACKUP_TIME and keeps BACKUP_KEEP_DAYS days of dumps (README "Security"). The service reads the
+# same variables from .env; they are read here too so /security/ shows what is in force.
+BACKUP_TIME = env("BACKUP_TIME", "02:30")
 BACKUP_KEEP_DAYS = int(env("BACKUP_KEEP_DAYS", "14"))
 # -- end audit retention and backups --
