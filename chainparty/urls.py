@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from alliances import views as alliance_views
+from alliances.security_views import security_configuration
 
 from . import views
 from .api_router import router
@@ -23,6 +24,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_read, name="notifications_read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("status/", views.system_status, name="system_status"),
+    path("security/", security_configuration, name="security_configuration"),
     path("indicators/<slug:key>/", views.indicator_panel, name="indicator_panel"),
     path("", include("alliances.urls")),
     path("", include("demands.urls")),

@@ -66,6 +66,7 @@ def _pages(live_server):
             reverse("alliances:department_list"),
             reverse("demands:policy_list"),
             reverse("system_status"),
+            reverse("security_configuration"),
         ],
         "hongruixuan": [
             reverse("home"),
