@@ -56,9 +56,14 @@ def page(browser):
     context.close()
 
 
+def _is_login_post(response):
+    return response.request.method == "POST" and response.url.split("?")[0].endswith("/accounts/login/")
+
+
 @pytest.fixture
 def login(page, live_server):
     def do(username, password="Demo@2026"):
+        home = f"{live_server.url}/"
         # A fresh session for every login. Leave the page first: an htmx fragment still loading would
         # otherwise go out without the session, follow the redirect to the login page and replace
         # the CSRF cookie of the login form.
@@ -67,8 +72,18 @@ def login(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        # Wait for the login's own answer, then for the home page's DOM, not for its "load" event:
+        # a refused login (a CSRF failure, a wrong password, a server error) is reported at once
+        # with its reason instead of as a 15 s timeout on the URL, and the home page's fonts and
+        # images, which "load" waits for, cannot hold up the next step on a busy machine.
+        with page.expect_response(_is_login_post) as posted:
+            page.click("button[type=submit]")
+        response = posted.value
+        if response.status != 302 or response.header_value("location") not in ("/", home):
+            page.wait_for_load_state("domcontentloaded")
+            text = " ".join(page.locator("body").inner_text().split())[:300]
+            pytest.fail(f"login({username!r}) was refused: HTTP {response.status} at {page.url}: {text}")
+        page.wait_for_url(home, wait_until="domcontentloaded")
         return page
 
     return do
