@@ -3,6 +3,7 @@ from rest_framework import serializers, viewsets
 
 from chainparty import privacy
 from chainparty.api import NumericLookupMixin
+from chainparty.filters import IdFilter
 
 from . import selectors
 from .models import Alliance, Enterprise
@@ -55,11 +56,11 @@ class AllianceSerializer(serializers.ModelSerializer):
 
 
 class EnterpriseFilter(django_filters.FilterSet):
-    zone = django_filters.NumberFilter(field_name="zone_id")
-    region = django_filters.NumberFilter(field_name="region_id")
+    zone = IdFilter(field_name="zone_id")
+    region = IdFilter(field_name="region_id")
     industry = django_filters.CharFilter()
     size = django_filters.ChoiceFilter(choices=Enterprise.Size.choices)
-    alliance = django_filters.NumberFilter(method="filter_alliance")
+    alliance = IdFilter(method="filter_alliance")
     has_party_org = django_filters.BooleanFilter()
 
     class Meta:

@@ -12,6 +12,7 @@ from chainparty import audit, indicators
 from chainparty.forms_utils import add_service_errors, form_page
 from chainparty.models import AuditLog
 from chainparty.paging import paginate
+from chainparty.validators import parse_id
 
 from . import forms, people, selectors, services
 from .access import scope_for, visible_alliances, visible_zones
@@ -167,8 +168,9 @@ def enterprise_list(request):
     params = request.GET
     zones = visible_zones(request.user).order_by("name")
     alliances = visible_alliances(request.user).order_by("name")
-    zone = zones.filter(pk=params.get("zone")).first() if params.get("zone", "").isdigit() else None
-    alliance = alliances.filter(pk=params.get("alliance")).first() if params.get("alliance", "").isdigit() else None
+    zone_id, alliance_id = parse_id(params.get("zone"), name="zone"), parse_id(params.get("alliance"), name="alliance")
+    zone = zones.filter(pk=zone_id).first() if zone_id else None
+    alliance = alliances.filter(pk=alliance_id).first() if alliance_id else None
     enterprises = selectors.enterprise_list(
         user=request.user,
         search=params.get("q", "").strip(),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import holidays
 from .models import AuditLog, CalendarDay, DueItem, Notification, NotificationDelivery, TaskHeartbeat, User
+from .validators import is_ascii_id
 
 
 @admin.register(User)
@@ -195,7 +196,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
         if not holidays.may_edit_calendar(request.user):
             raise PermissionDenied
         year = request.GET.get("year", "")
-        initial = {"year": int(year)} if year.isdigit() else {"year": timezone.localdate().year + 1}
+        initial = {"year": int(year)} if is_ascii_id(year) else {"year": timezone.localdate().year + 1}
         if request.method == "POST":
             form = CalendarYearForm(request.POST)
             if form.is_valid():

@@ -4,12 +4,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy as _lazy
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import StateError
+from .validators import InvalidParameter, is_ascii_id, validate_date
 
 
 class NumericLookupMixin:
@@ -18,6 +20,30 @@ class NumericLookupMixin:
     any view code casts the id (it used to reach the database and answer 500)."""
 
     lookup_value_regex = "[0-9]+"
+
+
+class DateField(serializers.DateField):
+    """A date within chainparty.validators' range (0001-01-01 or 9999-12-31 is refused, not a 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", ()), validate_date]
+        super().__init__(**kwargs)
+
+
+class IdField(serializers.IntegerField):
+    """An object id: ASCII digits (IntegerField's int() also takes '٣' as 3), at least 1."""
+
+    default_error_messages = {"invalid": _lazy("请输入数字编号。")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not (isinstance(data, int) or is_ascii_id(str(data).strip())):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class StandardPagination(PageNumberPagination):
@@ -35,7 +61,12 @@ class Conflict(exceptions.APIException):
 def exception_handler(exc, context):
     """Django's own errors from services become the API's: 404, 403, 409 for a state that does not
     allow the action, and 400 with Chinese messages."""
-    if isinstance(exc, StateError):
+    if isinstance(exc, exceptions.ParseError):
+        # DRF's parsers say "JSON parse error - Expecting value: line 1 column 2", untranslated.
+        exc = exceptions.ParseError(_("请求内容无法解析：请提交有效的 JSON 或表单数据。"))
+    elif isinstance(exc, InvalidParameter):
+        exc = exceptions.ValidationError({"detail": [str(exc)]})
+    elif isinstance(exc, StateError):
         exc = Conflict(detail={"detail": exc.messages[0], "code": exc.code})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("未找到，或您无权查看。"))

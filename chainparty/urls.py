@@ -1,8 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
 
 from alliances import views as alliance_views
 from alliances.security_views import security_configuration
@@ -31,12 +32,21 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("chainparty.accounts.urls")),
     path("api/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The schema and its docs map every endpoint: signed-in users only (session or API token), under
+    # every settings module. The pages send a browser to the login page.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[IsAuthenticated])),
+        name="swagger-ui",
+    ),
+    path(
+        "api/redoc/",
+        login_required(SpectacularRedocView.as_view(url_name="schema", permission_classes=[IsAuthenticated])),
+        name="redoc",
+    ),
 ]
+# No /media/ route, in development either: attachments are served only by the views that check who
+# may read them (e.g. demands:need_attachment), never straight from MEDIA_ROOT.
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler400 = "chainparty.views.bad_request"

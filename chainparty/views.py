@@ -6,11 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django.views.defaults import bad_request as django_bad_request
 
 from chainparty.paging import paginate
 
 from . import holidays, indicators, notifications
 from .models import Notification, NotificationDelivery, TaskHeartbeat
+from .validators import InvalidParameter, parse_ids
 
 
 @login_required
@@ -35,7 +37,7 @@ def _redirect_within_portal(request, target):
 @login_required
 @require_POST
 def notification_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    ids = parse_ids(request.POST.getlist("id"), name="id") or None
     notifications.mark_read(user=request.user, notification_ids=ids)
     return _redirect_within_portal(request, request.POST.get("next", ""))
 
@@ -72,3 +74,12 @@ def indicator_panel(request, key):
     if panel is None:
         raise Http404
     return render(request, "chainparty/_indicator_figures.html", {"figures": panel.figures})
+
+
+def bad_request(request, exception):
+    """handler400: a parameter the portal could not read (chainparty.validators.InvalidParameter) is
+    named on a page in the portal's layout; anything else gets Django's 400.html, which shows no
+    detail (a SuspiciousOperation's message is for the log)."""
+    if isinstance(exception, InvalidParameter):
+        return render(request, "chainparty/bad_request.html", {"message": str(exception)}, status=400)
+    return django_bad_request(request, exception)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from chainparty import audit
 from chainparty.exporters import export_job_create, export_job_response, workbook_response
 from chainparty.models import ExportJob
+from chainparty.validators import is_ascii_id
 
 from .. import exporters
 from ..access import scope_for
@@ -64,7 +65,7 @@ def _alliance_param(request, user):
     raw = request.GET.get("alliance")
     if not raw:
         return
-    if not raw.isdigit() or not Alliance.objects.filter(scope_for(user).alliances_q(), pk=raw).exists():
+    if not is_ascii_id(raw) or not Alliance.objects.filter(scope_for(user).alliances_q(), pk=raw).exists():
         raise Http404(_("未找到该联盟，或您无权查看。"))
     if not manages_alliance(user, Alliance.objects.select_related("region").get(pk=raw)):
         raise PermissionDenied(_("只有该联盟的书记、联络员或所在地组织部工作人员可以导出会议台账。"))

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from alliances.access import visible_alliances, visible_departments, visible_enterprises
-from chainparty.api import NumericLookupMixin
+from chainparty.api import DateField, IdField, NumericLookupMixin
 
 from ..models import Cooperation
 from ..permissions import matches as access
@@ -68,9 +68,9 @@ class CooperationSerializer(serializers.ModelSerializer):
 
 
 class CooperationQuerySerializer(ListQuerySerializer):
-    alliance = serializers.IntegerField(required=False, min_value=1, help_text="联盟 id")
-    date_from = serializers.DateField(required=False, help_text="合作日期不早于")
-    date_to = serializers.DateField(required=False, help_text="合作日期不晚于")
+    alliance = IdField(required=False, help_text="联盟 id")
+    date_from = DateField(required=False, help_text="合作日期不早于")
+    date_to = DateField(required=False, help_text="合作日期不晚于")
     search = serializers.CharField(required=False, max_length=100, help_text="说明或双方企业名称中的关键词。")
     ordering = OrderingField(["date", "value_wan"])
 

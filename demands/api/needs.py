@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from alliances.models import Alliance, Department, Enterprise
 from chainparty import privacy
-from chainparty.api import NumericLookupMixin, StandardPagination
+from chainparty.api import DateField, IdField, NumericLookupMixin, StandardPagination
 
 from ..models import Assignment, Need, NeedAttachment, NeedEvent, Resource
 from ..permissions import needs as access
@@ -209,12 +209,12 @@ class NeedFilterQuerySerializer(serializers.Serializer):
     state = serializers.MultipleChoiceField(choices=Need.State.choices, required=False, help_text="可重复")
     category = serializers.ChoiceField(choices=Need.Category.choices, required=False)
     urgency = serializers.ChoiceField(choices=Need.Urgency.choices, required=False)
-    alliance = serializers.IntegerField(required=False, min_value=1)
-    department = serializers.IntegerField(required=False, min_value=1)
-    enterprise = serializers.IntegerField(required=False, min_value=1)
+    alliance = IdField(required=False)
+    department = IdField(required=False)
+    enterprise = IdField(required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-    filed_from = serializers.DateField(required=False)
-    filed_to = serializers.DateField(required=False)
+    filed_from = DateField(required=False)
+    filed_to = DateField(required=False)
     q = serializers.CharField(required=False, max_length=50, help_text="编号或标题")
     box = serializers.ChoiceField(
         choices=[
@@ -305,7 +305,7 @@ class DispatchSerializer(VersionSerializer):
         queryset=Department.objects.all(), many=True, required=False, default=list
     )
     lead_handler = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False)
-    deadline = serializers.DateField(required=False, help_text="留空按工作日规则计算")
+    deadline = DateField(required=False, help_text="留空按工作日规则计算")
     instruction = serializers.CharField(required=False, allow_blank=True, default="")
     # "A lead department or a resource" is checked once, by workflow.need_dispatch; its
     # ValidationError answers 400 on the field through chainparty.api.exception_handler.
@@ -564,7 +564,8 @@ class NeedViewSet(
         responses={201: AttachmentSerializer(many=True), **ERRORS},
         summary=gettext_lazy("上传附件（PDF、JPG、PNG、DOCX、XLSX，单个不超过 20 MB）"),
     )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    # The files just stored, as a bare list (never paged): what the schema declares.
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None)
     def attachments(self, request, pk=None):
         need, data = self._need(pk), self._input(AttachSerializer)
         try:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from alliances.access import scope_for
 from alliances.models import Alliance, Department, Region, WorkZone
-from chainparty.api import NumericLookupMixin
+from chainparty.api import IdField, NumericLookupMixin
 
 from ..models import Policy
 from ..permissions import policies as access
@@ -30,7 +30,9 @@ class PolicySerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     region = serializers.StringRelatedField()
     categories = serializers.ListField(child=serializers.CharField(), read_only=True)
-    awareness_rate = serializers.FloatField(read_only=True)
+    awareness_rate = serializers.FloatField(
+        read_only=True, allow_null=True, help_text=gettext_lazy("知晓率（%）；尚未推送给任何企业（如草稿）时为 null。")
+    )
 
     class Meta:
         model = Policy
@@ -112,7 +114,7 @@ class PolicyDetailSerializer(PolicySerializer):
 
 class PolicyQuerySerializer(ListQuerySerializer):
     category = serializers.ChoiceField(choices=Policy.Category.choices, required=False, label=gettext_lazy("政策类别"))
-    department = serializers.IntegerField(required=False, min_value=1, help_text="发布部门 id")
+    department = IdField(required=False, help_text="发布部门 id")
     state = serializers.ChoiceField(choices=Policy.State.choices, required=False, label=gettext_lazy("状态"))
     search = serializers.CharField(required=False, max_length=100, help_text="名称、文号或摘要中的关键词。")
     ordering = OrderingField(["published_at", "title"])
@@ -201,7 +203,8 @@ class PolicyViewSet(
             many=True,
         )
     )
-    @action(detail=True, methods=["get"])
+    # One row per alliance reached, never paged: the schema says a bare list, and so does the answer.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def awareness(self, request, pk=None):
         """知晓率 per alliance of the enterprises the policy reached."""
         policy = self._policy()

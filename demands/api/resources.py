@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from alliances.models import Department, Enterprise, WorkZone
-from chainparty.api import NumericLookupMixin
+from chainparty.api import IdField, NumericLookupMixin
 
 from ..models import Resource
 from ..permissions import resources as access
@@ -89,9 +89,9 @@ class ResourceQuerySerializer(ListQuerySerializer):
         label=gettext_lazy("状态"),
         help_text="expired 包含已过有效期的“有效”资源。",
     )
-    zone = serializers.IntegerField(required=False, min_value=1, help_text="片区 id")
-    enterprise = serializers.IntegerField(required=False, min_value=1, help_text="提供企业 id")
-    department = serializers.IntegerField(required=False, min_value=1, help_text="提供部门 id")
+    zone = IdField(required=False, help_text="片区 id")
+    enterprise = IdField(required=False, help_text="提供企业 id")
+    department = IdField(required=False, help_text="提供部门 id")
     search = serializers.CharField(required=False, max_length=100, help_text="名称或说明中的关键词。")
     ordering = OrderingField(["updated_at", "valid_until", "title"])
 

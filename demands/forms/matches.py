@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliances.access import visible_departments, visible_enterprises
+from chainparty import filters
 from chainparty.forms_utils import DATE, style_fields
 
 from ..models import Cooperation
@@ -54,7 +55,7 @@ class MatchConfirmForm(forms.Form):
     value_wan = forms.DecimalField(
         label=_("合作金额（万元）"), required=False, min_value=0, max_digits=12, decimal_places=2
     )
-    date = forms.DateField(label=_("合作日期"), required=False, widget=DATE)
+    date = filters.DateField(label=_("合作日期"), required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from alliances.access import manageable_regions, scope_for, visible_alliances, visible_departments
 from alliances.models import Alliance, Department
 from alliances.selectors import department_handlers
-from chainparty import uploads
+from chainparty import filters, uploads
 from chainparty.forms_utils import DATE, style_fields
 
 from ..models import DeadlineRule, Need, Resource
@@ -100,8 +100,8 @@ class NeedFilterForm(forms.Form):
         label=_("承办部门"), queryset=Department.objects.none(), required=False, empty_label=_("全部")
     )
     overdue = forms.ChoiceField(label=_("超期"), choices=OVERDUE_CHOICES, required=False)
-    filed_from = forms.DateField(label=_("提交日期自"), required=False, widget=DATE)
-    filed_to = forms.DateField(label=_("至"), required=False, widget=DATE)
+    filed_from = filters.DateField(label=_("提交日期自"), required=False, widget=DATE)
+    filed_to = filters.DateField(label=_("至"), required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -295,7 +295,7 @@ class DispatchForm(VersionedForm):
         required=False,
         empty_label=_("（部门全体办理人）"),
     )
-    deadline = forms.DateField(
+    deadline = filters.DateField(
         label=_("办理时限"),
         required=False,
         widget=DATE,

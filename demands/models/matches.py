@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chainparty.validators import validate_date, validate_long_text
+
 from .policies import Policy
 from .resources import Resource
 
@@ -132,7 +134,7 @@ class Cooperation(models.Model):
         related_name="cooperations_received",
         verbose_name=_("受益企业"),
     )
-    description = models.TextField(_("合作内容"))
+    description = models.TextField(_("合作内容"), validators=[validate_long_text])
     value_wan = models.DecimalField(
         _("合作金额（万元）"),
         max_digits=12,
@@ -141,7 +143,7 @@ class Cooperation(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    date = models.DateField(_("合作日期"))
+    date = models.DateField(_("合作日期"), validators=[validate_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
     )

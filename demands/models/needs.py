@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chainparty import workdays
+from chainparty.validators import validate_date, validate_long_text, validate_phone
 
 __all__ = ["Assignment", "DeadlineRule", "Need", "NeedAttachment", "NeedCounter", "NeedEvent"]
 
@@ -89,7 +90,7 @@ class Need(models.Model):
     )
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     title = models.CharField(_("标题"), max_length=100)
-    description = models.TextField(_("详细描述"))
+    description = models.TextField(_("详细描述"), validators=[validate_long_text])
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.SELF_REPORTED)
     funding_wan = models.DecimalField(_("融资金额（万元）"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -104,7 +105,7 @@ class Need(models.Model):
     )
     people_solved = models.PositiveIntegerField(_("已招用人数"), null=True, blank=True, editable=False)
     contact_name = models.CharField(_("联系人"), max_length=50)
-    contact_phone = models.CharField(_("联系电话"), max_length=30)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, validators=[validate_phone])
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -117,13 +118,13 @@ class Need(models.Model):
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.SUBMITTED)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
-    deadline = models.DateField(_("办理时限"), null=True, blank=True)
+    deadline = models.DateField(_("办理时限"), null=True, blank=True, validators=[validate_date])
     paused_at = models.DateTimeField(_("暂停计时时间"), null=True, blank=True)
     returned_from = models.CharField(_("退回前状态"), max_length=20, choices=State.choices, blank=True)
     answered_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     answered_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
     rating = models.CharField(_("满意度"), max_length=20, choices=Rating.choices, blank=True)
-    rating_comment = models.TextField(_("评价意见"), blank=True)
+    rating_comment = models.TextField(_("评价意见"), blank=True, validators=[validate_long_text])
     rated_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     redo_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     merged_into = models.ForeignKey(
@@ -134,7 +135,7 @@ class Need(models.Model):
         related_name="duplicates",
         verbose_name=_("合并至"),
     )
-    reason = models.TextField(_("退回或不予受理理由"), blank=True)
+    reason = models.TextField(_("退回或不予受理理由"), blank=True, validators=[validate_long_text])
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -324,12 +325,12 @@ class Assignment(models.Model):
         related_name="need_assignments",
         verbose_name=_("经办人"),
     )
-    instruction = models.TextField(_("派单说明"), blank=True)
+    instruction = models.TextField(_("派单说明"), blank=True, validators=[validate_long_text])
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.PENDING)
-    deadline = models.DateField(_("办理时限"))
+    deadline = models.DateField(_("办理时限"), validators=[validate_date])
     created_at = models.DateTimeField(_("派单时间"), default=_now)
     started_at = models.DateTimeField(_("开始办理"), null=True, blank=True)
-    answer = models.TextField(_("办理结果"), blank=True)
+    answer = models.TextField(_("办理结果"), blank=True, validators=[validate_long_text])
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

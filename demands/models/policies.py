@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chainparty.validators import validate_date, validate_document_text, validate_long_text
+
 __all__ = ["Policy", "PolicyCategory", "PolicyDelivery"]
 
 
@@ -49,8 +51,8 @@ class Policy(models.Model):
     title = models.CharField(_("政策名称"), max_length=200)
     doc_number = models.CharField(_("文号"), max_length=100, blank=True)
     issuer = models.CharField(_("发文机关"), max_length=100)
-    summary = models.TextField(_("政策摘要"))
-    body = models.TextField(_("政策正文"), blank=True)
+    summary = models.TextField(_("政策摘要"), validators=[validate_long_text])
+    body = models.TextField(_("政策正文"), blank=True, validators=[validate_document_text])
     # Checked (a PDF by content, at most 20 MB) by the services when uploaded, not on every full_clean.
     attachment = models.FileField(_("PDF 附件"), upload_to=policy_attachment_path, blank=True, max_length=200)
     attachment_name = models.CharField(_("附件名称"), max_length=100, blank=True, editable=False)
@@ -65,8 +67,8 @@ class Policy(models.Model):
     target_alliances = models.ManyToManyField(
         "alliances.Alliance", blank=True, related_name="policies", verbose_name=_("限定联盟")
     )
-    valid_from = models.DateField(_("有效期起"), null=True, blank=True)
-    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+    valid_from = models.DateField(_("有效期起"), null=True, blank=True, validators=[validate_date])
+    valid_to = models.DateField(_("有效期止"), null=True, blank=True, validators=[validate_date])
     contact = models.CharField(_("咨询联系人及电话"), max_length=100, blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chainparty.validators import validate_date, validate_long_text
+
 __all__ = ["Resource"]
 
 
@@ -48,7 +50,7 @@ class Resource(models.Model):
     )
     category = models.CharField(_("资源类别"), max_length=20, choices=Category.choices)
     title = models.CharField(_("资源名称"), max_length=100)
-    description = models.TextField(_("资源说明"), blank=True)
+    description = models.TextField(_("资源说明"), blank=True, validators=[validate_long_text])
     quantity = models.CharField(_("数量/规模"), max_length=50, blank=True, help_text=_("例如：300台/月、50人/期"))
     zone = models.ForeignKey(
         "alliances.WorkZone",
@@ -62,7 +64,7 @@ class Resource(models.Model):
     region = models.ForeignKey(
         "alliances.Region", on_delete=models.PROTECT, related_name="resources", verbose_name=_("所属区域")
     )
-    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True, validators=[validate_date])
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
     tokens = models.TextField(_("分词"), blank=True, editable=False)

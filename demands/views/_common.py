@@ -7,17 +7,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from chainparty.validators import InvalidParameter, parse_id, validate_date
+
 
 def _int_param(request, name):
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    """An id in the query string: None when absent, 400 (InvalidParameter) when not ASCII digits."""
+    return parse_id(request.GET.get(name, "").strip(), name=name)
 
 
 def _date_param(request, name):
+    """A date filter: None when absent or not a date; 400 with the range when out of it."""
     try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
+        day = dt.date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
         return None
+    try:
+        validate_date(day)
+    except ValidationError as error:
+        raise InvalidParameter(error.messages[0]) from error
+    return day
 
 
 def _next_url(request, default):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from alliances.meetings.permissions import MANAGE, decision_get_for_user
 from alliances.models import Enterprise
+from chainparty.validators import is_ascii_id
 
 from ..models import Need
 from ..services import meetings as services
@@ -32,7 +33,7 @@ def need_from_decision(request, decision_id):
     enterprise = None
     enterprise_id = request.POST.get("enterprise", "")
     if enterprise_id:
-        enterprise = Enterprise.objects.filter(pk=enterprise_id).first() if enterprise_id.isdigit() else None
+        enterprise = Enterprise.objects.filter(pk=enterprise_id).first() if is_ascii_id(enterprise_id) else None
         if enterprise is None:
             messages.error(request, _("请选择有效的企业。"))
             return redirect(back)

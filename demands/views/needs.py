@@ -138,8 +138,12 @@ def need_list(request, box=selectors.BOX_ALL):
         "may_file": access.may_file_needs(request.user),
         "manages": bool(scope.managed_alliance_ids or scope.is_org_staff),
     }
-    template = "demands/needs/_rows.html" if request.htmx else "demands/needs/list.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "demands/needs/_rows.html", context)
+    # A filter that cannot be applied (a date out of range) is named above the list: 400, not the list
+    # as if it had been applied.
+    refused = form.is_bound and not form.is_valid()
+    return render(request, "demands/needs/list.html", context, status=400 if refused else 200)
 
 
 @login_required
