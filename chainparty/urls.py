@@ -27,10 +27,11 @@ urlpatterns = [
     path("status/", views.system_status, name="system_status"),
     path("security/", security_configuration, name="security_configuration"),
     path("indicators/<slug:key>/", views.indicator_panel, name="indicator_panel"),
+    path("", include("chainparty.accounts.urls")),
     path("", include("alliances.urls")),
     path("", include("demands.urls")),
+    path("", include("guides.urls")),
     path("admin/", admin.site.urls),
-    path("", include("chainparty.accounts.urls")),
     path("api/", include(router.urls)),
     # The schema and its docs map every endpoint: signed-in users only (session or API token), under
     # every settings module. The pages send a browser to the login page.
