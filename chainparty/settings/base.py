@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alliances.tasks.generate_meeting_occurrences",
         "schedule": crontab(hour=1, minute=20),
     },
+    # Daily; the guides' reminders are made on their days (guides/reminders.py), sent at 09:00.
+    "guide-visit-reminders": {"task": "guides.tasks.remind_unvisited", "schedule": crontab(hour=8, minute=30)},
 }
 
 REST_FRAMEWORK = {
@@ -298,13 +300,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# -- accounts (issue 10 §1) --
-# Personal API tokens expire after this many days unless their owner picks fewer (at most 365).
-CHAINPARTY_API_TOKEN_DAYS = int(env("CHAINPARTY_API_TOKEN_DAYS", "90"))
-# The one-time link staff hand a new or locked-out person works for 3 days (Django's setting).
-PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_SECONDS", str(3 * 24 * 3600)))
-# -- end accounts --
 
 # -- login security (issue 10 §2.1-2.4) --
 # Every rule here is on under every settings module (dev, test, production); only requiring a
@@ -386,6 +381,13 @@ CHAINPARTY_REQUIRE_2FA = env_bool("CHAINPARTY_REQUIRE_2FA", False)
 CHAINPARTY_CHANNEL_CODE_SECONDS = 300
 OTP_TOTP_ISSUER = "ChainParty"
 # -- end login security --
+
+# -- accounts (issue 10 §1) --
+# Personal API tokens expire after this many days unless their owner picks fewer (at most 365).
+CHAINPARTY_API_TOKEN_DAYS = int(env("CHAINPARTY_API_TOKEN_DAYS", "90"))
+# The one-time link staff hand a new or locked-out person works for 3 days (Django's setting).
+PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_SECONDS", str(3 * 24 * 3600)))
+# -- end accounts --
 
 # -- audit retention and backups (issue 10 §2.5, §2.10) --
 # The audit log is kept CHAINPARTY_AUDIT_RETENTION_DAYS days, then pruned nightly by a beat task

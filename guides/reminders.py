@@ -1,0 +1,313 @@
+"""The monthly visit reminders (issue 9 §2), as rows of the shared sweep (`chainparty.sweeps`).
+
+Run once a day by beat (`guides.tasks.remind_unvisited`); what is due is computed from the data,
+never from broker ETAs, so a missed day is caught up by the next run:
+
+- five working days before a month ends (the 5th working day counting back from its last day,
+  that day included: the guide has it and four more), each guide is reminded of the enterprises in
+  their charge still unvisited in a period that ends with the month: those visited monthly (三包三联)
+  not visited this month, and, when the month ends a quarter, those visited quarterly not visited
+  this quarter. Runs later in the month (up to its last day) remind guides not yet reminded;
+- when a month has ended (from its next month's first day to that month's REPORT_WORKDAYS-th
+  working day), the department that sent each guide (its handlers) is told of its guides'
+  enterprises that went unvisited in the period just ended; a guide sent by a zone's Party
+  committee is reported to the organisation staff of the zone's region, who manage the zones.
+
+Exactly once per guide (and per sending unit) per period: each row's delivery key is made of the
+guide's or the unit's id, the month (`2026-05`) and the recipient, and rows are inserted with
+ON CONFLICT DO NOTHING, so a second run, a second worker or a day caught up later adds nothing.
+A reminder once made is not rescheduled when the list changes: it says what was unvisited then.
+The sweep (`chainparty.sweeps.sweep_due`) claims the rows and sends one digest per recipient.
+
+Everything is read in a handful of queries whatever the number of guides (assignments, team
+terms, alliance memberships, the enterprises with their last counted visit, the guides' accounts).
+Disputed visits do not count, as everywhere in guides (`selectors.counted_visits`).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliances.models import Enterprise, Membership, WorkZone
+from alliances.selectors import department_handlers, region_staff
+from chainparty import sweeps, workdays
+from chainparty.models import DueItem
+
+from .models import Assignment, Guide, TeamMember
+from .reach import in_force_q, members_on_q
+from .selectors import QUARTER, counted_visits, period_start
+
+REMIND_WORKDAYS = 5
+REPORT_WORKDAYS = 5
+REMIND_AT = dt.time(9, 0)
+BODY_LINES = 30
+
+GUIDE_REMINDER = "guide_visits_due"
+SENDER_REPORT = "guide_visits_overdue"
+
+
+# -- periods ------------------------------------------------------------------------------------
+def month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def reminder_day(day: dt.date) -> dt.date:
+    """The day the guides of `day`'s month are reminded: REMIND_WORKDAYS working days before its end,
+    counting the reminder day and the month's last day if they are working days."""
+    current, left = month_end(day) + dt.timedelta(days=1), REMIND_WORKDAYS
+    first = day.replace(day=1)
+    while left and current > first:
+        current -= dt.timedelta(days=1)
+        left -= workdays.is_workday(current)
+    return current
+
+
+def report_window_end(day: dt.date) -> dt.date:
+    """The last day (the REPORT_WORKDAYS-th working day of `day`'s month) on which the month before
+    it is reported to the sending units."""
+    current, found = day.replace(day=1), 0
+    while True:
+        found += workdays.is_workday(current)
+        if found == REPORT_WORKDAYS or current == month_end(day):
+            return current
+        current += dt.timedelta(days=1)
+
+
+def cadences_ending(month_first: dt.date) -> dict[str, dt.date]:
+    """{cadence: start of its period} for the periods that end with `month_first`'s month."""
+    periods = {Assignment.Cadence.MONTHLY: month_first}
+    if month_first.month % 3 == 0:
+        periods[Assignment.Cadence.QUARTERLY] = period_start(month_first, QUARTER)
+    return periods
+
+
+def period_key(month_first: dt.date) -> str:
+    return f"{month_first:%Y-%m}"
+
+
+# -- who is unvisited ---------------------------------------------------------------------------
+@dataclass
+class Unvisited:
+    """An enterprise in a guide's charge not visited in its period."""
+
+    enterprise_id: int
+    name: str
+    cadence: str
+    last_visit: dt.date | None
+
+
+@dataclass
+class GuideDue:
+    guide: Guide
+    enterprises: list[Unvisited] = field(default_factory=list)
+
+
+def unvisited_by_guide(*, day: dt.date, month_first: dt.date) -> dict[int, GuideDue]:
+    """{guide id: GuideDue} of every guide with an active account whose charge on `day` holds
+    enterprises not visited (by anyone: the enterprise's visit is what counts) between the start of
+    their period and `day`, for the periods ending with `month_first`'s month. A monthly
+    assignment wins over a quarterly one for the same enterprise. Six queries."""
+    periods = cadences_ending(month_first)
+    rows = list(
+        Assignment.objects.filter(in_force_q(day), cadence__in=list(periods)).values_list(
+            "guide_id", "team_id", "zone_id", "enterprise_id", "alliance_id", "cadence"
+        )
+    )
+    team_ids = {row[1] for row in rows if row[1]}
+    members = defaultdict(list)
+    for team_id, guide_id in TeamMember.objects.filter(in_force_q(day), team__in=team_ids).values_list(
+        "team_id", "guide_id"
+    ):
+        members[team_id].append(guide_id)
+    zones = {row[2] for row in rows if row[2]}
+    direct = {row[3] for row in rows if row[3]}
+    alliances = {row[4] for row in rows if row[4]}
+    in_alliance = defaultdict(set)
+    for alliance_id, enterprise_id in Membership.objects.filter(
+        members_on_q(day), alliance__in=alliances, enterprise__isnull=False
+    ).values_list("alliance_id", "enterprise_id"):
+        in_alliance[alliance_id].add(enterprise_id)
+    member_ids = set().union(*in_alliance.values()) if in_alliance else set()
+    last_visit = Subquery(
+        counted_visits()
+        .filter(enterprise=OuterRef("pk"), visited_on__lte=day)
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
+    )
+    enterprises = {}
+    in_zone = defaultdict(set)
+    for pk, zone_id, name, last in (
+        Enterprise.objects.filter(Q(zone__in=zones) | Q(pk__in=direct | member_ids))
+        .annotate(last_visit=last_visit)
+        .values_list("pk", "zone_id", "name", "last_visit")
+    ):
+        enterprises[pk] = (name, last)
+        if zone_id in zones:
+            in_zone[zone_id].add(pk)
+    # {guide id: {enterprise id: cadence}}, monthly winning.
+    charge = defaultdict(dict)
+    for guide_id, team_id, zone_id, enterprise_id, alliance_id, cadence in rows:
+        targets = {enterprise_id} if enterprise_id else in_zone.get(zone_id) or in_alliance.get(alliance_id) or ()
+        for one in [guide_id] if guide_id else members.get(team_id, ()):
+            mine = charge[one]
+            for target in targets:
+                if mine.get(target) != Assignment.Cadence.MONTHLY:
+                    mine[target] = cadence
+    guides = Guide.objects.filter(pk__in=list(charge), user__is_active=True).select_related(
+        "user", "department", "zone"
+    )
+    due = {}
+    for guide in guides:
+        items = []
+        for enterprise_id, cadence in charge[guide.pk].items():
+            if enterprise_id not in enterprises:
+                continue
+            name, last = enterprises[enterprise_id]
+            if last is None or last < periods[cadence]:
+                items.append(Unvisited(enterprise_id, name, cadence, last))
+        if items:
+            items.sort(key=lambda item: (item.last_visit or dt.date.min, item.name, item.enterprise_id))
+            due[guide.pk] = GuideDue(guide, items)
+    return due
+
+
+# -- messages -----------------------------------------------------------------------------------
+def _url(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # the pages are not installed: the reminders work without them
+        return ""
+
+
+def _line(item: Unvisited) -> str:
+    cadence = _("每月") if item.cadence == Assignment.Cadence.MONTHLY else _("每季度")
+    last = f"{item.last_visit:%Y-%m-%d}" if item.last_visit else _("从未走访")
+    return _("%(name)s（%(cadence)s走访，上次：%(last)s）") % {"name": item.name, "cadence": cadence, "last": last}
+
+
+def _lines(lines: list[str]) -> str:
+    shown = lines[:BODY_LINES]
+    if len(lines) > BODY_LINES:
+        shown.append(_("……另有 %d 项") % (len(lines) - BODY_LINES))
+    return "\n".join(shown)
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, REMIND_AT))
+
+
+def _rows(*, kind, source_key, version, recipients, due_at, title, body, url) -> list[DueItem]:
+    version = sweeps.version_text(version)
+    return [
+        DueItem(
+            kind=kind,
+            source_key=source_key,
+            version=version,
+            delivery_key=sweeps.delivery_key(kind=kind, source_key=source_key, version=version, recipient_id=user.pk),
+            recipient=user,
+            due_at=due_at,
+            title=title[:200],
+            body=body,
+            url=url,
+        )
+        for user in {user.pk: user for user in recipients if user is not None and user.is_active}.values()
+    ]
+
+
+def _insert(rows: list[DueItem]) -> int:
+    """Insert the rows not there yet (ON CONFLICT DO NOTHING on the delivery key); returns how many
+    were new."""
+    if not rows:
+        return 0
+    keys = [row.delivery_key for row in rows]
+    before = DueItem.objects.filter(delivery_key__in=keys).count()
+    DueItem.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return DueItem.objects.filter(delivery_key__in=keys).count() - before
+
+
+# -- the two reminders --------------------------------------------------------------------------
+def remind_guides(*, today: dt.date) -> int:
+    """On or after the month's reminder day (to its last day): each guide's unvisited enterprises.
+    Returns how many reminders were made now."""
+    if not reminder_day(today) <= today <= month_end(today):
+        return 0
+    month_first = today.replace(day=1)
+    ends = month_end(today)
+    left = workdays.workdays_between(today - dt.timedelta(days=1), ends)  # today included
+    url = _url("guides:my_enterprises")
+    rows = []
+    for due in unvisited_by_guide(day=today, month_first=month_first).values():
+        count = len(due.enterprises)
+        body = _("本期将于 %(end)s 结束（含今天还有 %(left)d 个工作日），以下 %(count)d 家企业本期尚未走访：") % {
+            "end": f"{ends:%Y-%m-%d}",
+            "left": left,
+            "count": count,
+        }
+        rows += _rows(
+            kind=GUIDE_REMINDER,
+            source_key=f"guide:{due.guide.pk}",
+            version=period_key(month_first),
+            recipients=[due.guide.user],
+            due_at=_at(today),
+            title=_("走访提醒：本期还有 %(count)d 家企业未走访") % {"count": count},
+            body=body + "\n" + _lines([_line(item) for item in due.enterprises]),
+            url=url,
+        )
+    return _insert(rows)
+
+
+def _sender(guide: Guide) -> tuple[str, int]:
+    return ("department", guide.department_id) if guide.department_id else ("zone", guide.zone_id)
+
+
+def report_to_senders(*, today: dt.date) -> int:
+    """From the first day of a month to its REPORT_WORKDAYS-th working day: the month before, each
+    sending unit told of its guides' enterprises left unvisited in the periods that ended with it.
+    Returns how many notices were made now."""
+    if today > report_window_end(today):
+        return 0
+    ended = today.replace(day=1) - dt.timedelta(days=1)
+    month_first = ended.replace(day=1)
+    by_sender = defaultdict(list)
+    for due in unvisited_by_guide(day=ended, month_first=month_first).values():
+        by_sender[_sender(due.guide)].append(due)
+    departments = department_handlers([pk for kind, pk in by_sender if kind == "department"])
+    zones = WorkZone.objects.in_bulk([pk for kind, pk in by_sender if kind == "zone"])
+    staff = region_staff({zone.region_id for zone in zones.values()})
+    rows = []
+    for (kind, pk), dues in sorted(by_sender.items()):
+        if kind == "department":
+            recipients, unit, url = departments.get(pk, []), dues[0].guide.department.name, ""
+        else:
+            zone = zones[pk]
+            recipients, unit = staff.get(zone.region_id, []), zone.name
+            url = _url("guides:visit_overview")
+        count = sum(len(due.enterprises) for due in dues)
+        lines = []
+        for due in sorted(dues, key=lambda due: (due.guide.name, due.guide.pk)):
+            lines += [f"{due.guide.name}：{_line(item)}" for item in due.enterprises]
+        rows += _rows(
+            kind=SENDER_REPORT,
+            source_key=f"guide-sender:{kind}:{pk}",
+            version=period_key(month_first),
+            recipients=recipients,
+            due_at=_at(today),
+            title=_("%(unit)s选派的指导员上期有 %(count)d 家企业逾期未走访") % {"unit": unit, "count": count},
+            body=_("%(month)s结束时，以下企业本期未走访（%(guides)d 名指导员）：")
+            % {"month": f"{month_first:%Y年%m月}", "guides": len(dues)}
+            + "\n"
+            + _lines(lines),
+            url=url,
+        )
+    return _insert(rows)
+
+
+def remind_unvisited(*, today: dt.date) -> dict[str, int]:
+    """The day's run (beat, daily): both reminders, each made at most once per period."""
+    return {"guides": remind_guides(today=today), "senders": report_to_senders(today=today)}
