@@ -22,4 +22,5 @@ class Command(BaseCommand):
             guides_demo.load_people(org, stdout=self.stdout)  # before the needs: guide_li files from visits
             demands_demo.load(org, stdout=self.stdout)
             demands_meetings_demo.load(org, stdout=self.stdout)  # a decision becomes a need: both loaded
+            guides_demo.load(org, stdout=self.stdout)  # last: visits raise needs, secretaries answer them
         self.stdout.write(self.style.SUCCESS(f"示范数据已就绪。演示账号密码均为 {org_demo.DEMO_PASSWORD}"))
