@@ -3,6 +3,7 @@ Party-organisation building and evaluation. Included by guides/urls.py (app "gui
 
 from django.urls import path
 
+from . import export_views
 from .views_staff import building, coverage, evaluation, people
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("assignments/<int:pk>/end/", people.assignment_end, name="assignment_end"),
     path("coverage/", coverage.visit_overview, name="visit_overview"),
     path("coverage/rates/", coverage.coverage, name="coverage"),
+    path("visits/ledger/", export_views.visit_ledger_export, name="visit_ledger_export"),
     path("building/", building.building_goal_list, name="building_goal_list"),
     path("building/new/", building.building_goal_open, name="building_goal_open"),
     path("building/<int:pk>/", building.building_goal_detail, name="building_goal_detail"),

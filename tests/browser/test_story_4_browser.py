@@ -287,7 +287,7 @@ def _table(sheet, header):
 
 def _check_workbook(path, *, meeting, need, day):
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["会议台账", "参会情况", "议定事项", "本月诉求"]
+    assert workbook.sheetnames == ["会议台账", "参会情况", "议定事项", "本月诉求", "走访台账"]
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
