@@ -6,4 +6,5 @@ app_name = "guides"
 
 urlpatterns = [
     path("", include("guides.urls_staff")),
+    path("", include("guides.urls_phone")),
 ]

@@ -33,7 +33,7 @@ from django.utils import timezone
 from alliances.access import scope_for
 from alliances.models import Department, Membership
 from alliances.selectors import department_handlers, enterprise_secretaries
-from chainparty import workdays
+from chainparty import links, workdays
 
 from ..models import Assignment, DeadlineRule, Need, NeedAttachment
 from ..permissions.needs import needs_visible_q
@@ -305,6 +305,8 @@ def need_detail(*, need: Need) -> dict:
             event.assignment = parts[event.assignment_id]
     attachments = list(need.attachments.select_related("uploaded_by")) if getattr(need, "has_attachments", True) else []
     duplicates = list(need.duplicates.only("pk", "number", "title")) if getattr(need, "has_duplicates", True) else []
+    # Records apps above keep about the need (the visit it was raised on, guides/links.py).
+    links.attach([need])
     return {"assignments": assignments, "events": events, "attachments": attachments, "duplicates": duplicates}
 
 
