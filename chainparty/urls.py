@@ -28,6 +28,7 @@ urlpatterns = [
     path("security/", security_configuration, name="security_configuration"),
     path("indicators/<slug:key>/", views.indicator_panel, name="indicator_panel"),
     path("", include("chainparty.accounts.urls")),
+    path("", include("alliances.people.urls")),
     path("", include("alliances.urls")),
     path("", include("demands.urls")),
     path("", include("guides.urls")),

@@ -1,7 +1,7 @@
-"""People's accounts (issue 10 §1): the people pages organisation staff and alliance secretaries
-use, everyone's profile, password change and API tokens.
+"""Everyone's own account (issue 10 §1): profile, password change, API tokens (issued, revoked,
+and the DRF authentication that reads them), the token login and one's sessions.
 
-Layering: this package sits above `alliances`, whose roles decide who reaches whom
-(`alliances.people`). `chainparty`'s core never imports it, nor does `alliances`; the User fields
-and the ApiToken model it writes live in `chainparty.models`.
+Layering: nothing here reads roles, enterprises or departments. The people pages, where
+organisation staff and alliance secretaries manage other people's accounts, need those and live in
+`alliances.people`; the User fields and the ApiToken model live in `chainparty.models`.
 """

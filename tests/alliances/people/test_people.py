@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from alliances import services as alliance_services
 from alliances.models import CommitteeSeat
-from chainparty.accounts import services
+from alliances.people import services
 from chainparty.models import AuditLog
 from tests import factories
 

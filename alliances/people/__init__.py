@@ -1,8 +1,8 @@
 """Whose accounts a person may manage, and where they may give roles (issue 10 §1).
 
 Roles live here (region staff, enterprise secretaries, department handlers, guides, seats), so
-the rules that read them live here too; `chainparty.accounts` (the people pages) and the grant
-services both ask these functions.
+the rules that read them live here too; the people pages (this package's views, services and
+forms) and the grant services both ask these functions.
 
 - Platform administrators reach everyone.
 - Organisation staff reach the people who work in their regions' subtree (affiliated to an
@@ -20,8 +20,8 @@ from django.db.models import Q
 
 from chainparty import roles
 
-from .access import scope_for, seats_in_force
-from .models import (
+from ..access import scope_for, seats_in_force
+from ..models import (
     Department,
     DepartmentUserObjectPermission,
     Enterprise,
@@ -106,7 +106,7 @@ def _roles_within_regions(actor, person) -> bool:
     if not scope.managed_region_ids:
         return False
     managed_paths = list(Region.objects.filter(pk__in=scope.managed_region_ids).values_list("path", flat=True))
-    from .audit_regions import role_region_paths
+    from ..audit_regions import role_region_paths
 
     for queryset in role_region_paths([person.pk]):
         for path in queryset:
