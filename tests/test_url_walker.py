@@ -1,0 +1,489 @@
+"""Walk every URL pattern (from the resolver) and every API route (from the OpenAPI schema) as every
+persona (issue 10 §4). Typed path parameters are filled with ids of real objects of both counties
+(tests/walk_world.py) and with an id that does not exist. Fails on:
+
+- any 5xx;
+- an object answered 200 to a persona outside its scope (the other county's objects to this county's
+  people and the reverse, anything to the outsider or an anonymous visitor, another enterprise's need to
+  an enterprise secretary, a draft policy to enterprises), in pages, API details and API lists;
+- an id that does not exist answered 200;
+- a POST/PUT/PATCH/DELETE with an empty body that changed a watched table (rows or contents) when it was
+  refused, or when the persona may not change that object.
+
+New patterns are picked up by themselves; a path parameter whose model cannot be told from its name or
+its URL segment fails the walk until it is named in MODEL_ALIASES."""
+
+import copy
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import need_service
+from tests.walk_world import build, changed_tables, region_id_of, state_fingerprint, write_counters
+
+pytestmark = [pytest.mark.django_db]
+
+MISSING_ID = 987654321
+# URL segments and parameter names that are not a model's name.
+MODEL_ALIASES = {
+    "people": settings.AUTH_USER_MODEL,
+    "users": settings.AUTH_USER_MODEL,
+    "accounts": settings.AUTH_USER_MODEL,
+    "members": "alliances.membership",
+    "seats": "alliances.committeeseat",
+    "zones": "alliances.workzone",
+    "zone": "alliances.workzone",
+    "jobs": "chainparty.exportjob",
+}
+# Parameters that name any model: the admin's "view on site" shortcut is tried with a need.
+ROUTE_PARAM_MODELS = {
+    ("view_on_site", "content_type_id"): "contenttypes.contenttype",
+    ("view_on_site", "object_id"): "demands.need",
+}
+# Personas who may change nothing they reach: read-only leaders, people with no role, anonymous visitors.
+READ_ONLY = {"leader", "outsider", "anonymous"}
+REFUSED = {401, 403, 404, 405}
+UNSAFE_HTML = ("post",)
+UNSAFE_API = ("post", "put", "patch", "delete")
+
+
+def _slug_values(name: str) -> list[str]:
+    """Values worth trying for a slug parameter, from the code that defines them."""
+    if name == "action":
+        from demands.views.needs import ACTIONS
+
+        return sorted(ACTIONS)
+    if name == "key":
+        from chainparty.indicators import registry
+
+        return [group.key for group in registry.groups()]
+    return []
+
+
+# -- URL patterns ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Route:
+    template: str  # "needs/<int:pk>/<slug:action>/", or an API path "/api/needs/{id}/"
+    app_label: str  # the app whose view answers, to tell demands.Assignment from guides.Assignment
+    params: tuple  # ((name, converter), ...)
+    api: bool = False
+    name: str = ""  # the pattern's name: the admin's say which model ("demands_need_change")
+
+
+_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+_API_PARAM = re.compile(r"\{(?P<name>[^}]+)\}")
+
+
+def html_routes() -> list[Route]:
+    """Every pattern the resolver knows except the API router's (walked from the schema) and regex
+    patterns of third-party includes."""
+    routes = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            text = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, text)
+            elif isinstance(pattern, URLPattern) and "^" not in text and "(?P" not in text:
+                if text.startswith("api/") and text != "api/":
+                    continue
+                module = getattr(pattern.callback, "__module__", "") or ""
+                params = tuple((m["name"], m["conv"] or "str") for m in _PARAM.finditer(text))
+                routes.append(Route("/" + text, module.split(".")[0], params, name=pattern.name or ""))
+
+    walk(get_resolver().url_patterns, "")
+    return [route for route in routes if route.params != (("format", "drf_format_suffix"),)]
+
+
+def api_routes(schema) -> dict[Route, list[str]]:
+    routes = {}
+    for path, operations in schema["paths"].items():
+        methods = [method for method in operations if method in ("get", *UNSAFE_API)]
+        params = tuple((m["name"], "int") for m in _API_PARAM.finditer(path))
+        routes[Route(path, "", params, api=True)] = methods
+    return routes
+
+
+def _singulars(word: str) -> list[str]:
+    word = word.replace("-", "").replace("_", "").lower()
+    forms = [word]
+    if word.endswith("ies"):
+        forms.append(word[:-3] + "y")
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    return forms
+
+
+def model_for(route: Route, name: str):
+    """The model a path parameter names: `need_id` -> Need; `pk` after `/needs/` -> Need; the view's own
+    app first, then the apps it may use."""
+    admin = re.match(r"/admin/(?P<app>[a-z_]+)/(?P<model>[a-z]+)/<[^>]*:(?P<name>[^>]+)>", route.template)
+    if admin and admin["name"] == name:
+        return apps.get_model(admin["app"], admin["model"])
+    if (route.name, name) in ROUTE_PARAM_MODELS:
+        return apps.get_model(ROUTE_PARAM_MODELS[(route.name, name)])
+    if name.endswith("_id") or name not in ("pk", "id", "object_id"):
+        word = name.removesuffix("_id")
+    else:
+        segments = [s for s in re.split(r"/", route.template) if s]
+        index = next(i for i, s in enumerate(segments) if s in (f"{{{name}}}", f"<{name}>") or s.endswith(f":{name}>"))
+        word = segments[index - 1] if index else ""
+    if word in MODEL_ALIASES:
+        return apps.get_model(MODEL_ALIASES[word])
+    order = [route.app_label, "demands", "alliances", "chainparty", "guides"]
+    candidates = sorted(
+        apps.get_models(), key=lambda m: order.index(m._meta.app_label) if m._meta.app_label in order else len(order)
+    )
+    for singular in _singulars(word):
+        for exact in (True, False):
+            for model in candidates:
+                model_name = model._meta.model_name
+                partial = len(singular) > 3 and (model_name.endswith(singular) or model_name.startswith(singular))
+                if model_name == singular or (not exact and partial):
+                    return model
+    return None
+
+
+# -- who may reach what --------------------------------------------------------------------------------------
+class Scope:
+    """Which persona may reach which object, from where the object lives and whose it is:
+
+    - an anonymous visitor nothing, the outsider (no role) nothing;
+    - the other county's objects only its staff (other_staff), this county's objects never them;
+    - an enterprise secretary only their own enterprise's needs (and the needs' parts and files);
+    - a published or withdrawn policy is public to everyone with a role, in any county; a draft only
+      to its department's handlers and its region's organisation staff (demands.permissions.policies);
+    - a notification only its recipient, an export job only its owner."""
+
+    def __init__(self, walk):
+        from alliances.access import scope_for
+
+        self.walk = walk
+        self.county, self.other = walk.county.pk, walk.other_county.pk
+        self.users = {name: user for name, user in walk.personas.items() if user is not None}
+        self.enterprises = {
+            name: set(scope_for(self.users[name]).enterprise_ids)
+            for name in ("enterprise_secretary", "other_enterprise_secretary")
+        }
+        self.departments = {name: set(scope_for(user).department_ids) for name, user in self.users.items()}
+        self.staff_region = {"org_staff": self.county, "other_staff": self.other}
+
+    def may_reach(self, persona: str, obj) -> bool:
+        if persona in ("anonymous", "outsider"):
+            return False
+        user = self.users[persona]
+        label = obj._meta.label_lower
+        if label == settings.AUTH_USER_MODEL.lower():
+            return True  # people pages follow their own rules (accounts), not a region's
+        if label == "chainparty.notification":
+            return obj.recipient_id == user.pk
+        if label == "chainparty.exportjob":
+            return obj.owner_id == user.pk
+        if label == "demands.policy":
+            return self._may_read_policy(persona, obj)
+        region = region_id_of(obj)
+        if region == self.other and persona != "other_staff":
+            return False
+        if region == self.county and persona == "other_staff":
+            return False
+        need = _need_of(obj)
+        if need is not None and persona in self.enterprises:
+            return need.enterprise_id in self.enterprises[persona]
+        return True
+
+    def _may_read_policy(self, persona, policy) -> bool:
+        if policy.state != "draft":
+            return True
+        return self.staff_region.get(persona) == policy.region_id or policy.department_id in self.departments[persona]
+
+    def may_change(self, persona: str, obj) -> bool:
+        if obj is not None and obj._meta.label_lower == "chainparty.notification":
+            return self.may_reach(persona, obj)
+        if persona in READ_ONLY:
+            return False
+        return obj is None or self.may_reach(persona, obj)
+
+
+def _need_of(obj):
+    if obj._meta.label_lower == "demands.need":
+        return obj
+    need_field = next((f for f in obj._meta.fields if f.name == "need" and f.is_relation), None)
+    return getattr(obj, "need", None) if need_field else None
+
+
+# -- filling parameters ------------------------------------------------------------------------------------------
+class Filler:
+    def __init__(self, scope):
+        self.scope = scope
+        self.unmapped = set()
+
+    def rows(self, model):
+        """The county's first object and the other county's first one (the world is built so that the
+        first of each kind is the telling one: the lead's need, a draft policy)."""
+        county, other = [], []
+        for obj in model._default_manager.order_by("pk")[:200]:
+            region = region_id_of(obj)
+            (other if region == self.scope.other else county).append(obj)
+        return county[:1] + other[:1]
+
+    def fillings(self, route: Route):
+        """[(kwargs, objects)] for the route: real objects (a child chosen under its parent), then ids
+        that do not exist."""
+        if not route.params:
+            return [({}, [])]
+        first_name, first_conv = route.params[0]
+        values = self._values(route, first_name, first_conv)
+        if route.template.startswith("/admin/"):
+            values = values[:1]  # the admin is staff-only: one object tells whether it lets anyone else in
+        fillings = []
+        for value, obj in values:
+            kwargs, objects = {first_name: value}, [obj] if obj is not None else []
+            for name, conv in route.params[1:]:
+                child = self._child(route, name, conv, obj)
+                if child is None:
+                    break
+                kwargs[name], child_obj = child
+                if child_obj is not None:
+                    objects.append(child_obj)
+            else:
+                fillings.append((kwargs, objects))
+        missing = {name: (MISSING_ID if conv in ("int", "path") else "no-such-thing") for name, conv in route.params}
+        fillings.append((missing, [None]))
+        return fillings
+
+    def _values(self, route, name, conv):
+        if conv == "slug" or conv == "str":
+            return [(value, None) for value in _slug_values(name)]
+        model = model_for(route, name)
+        if model is None:
+            self.unmapped.add((route.template, name))
+            return []
+        return [(obj.pk, obj) for obj in self.rows(model)]
+
+    def _child(self, route, name, conv, parent):
+        if conv in ("slug", "str"):
+            values = _slug_values(name)
+            return (values[0], None) if values else None
+        model = model_for(route, name)
+        if model is None:
+            self.unmapped.add((route.template, name))
+            return None
+        if parent is not None:
+            for field_ in model._meta.fields:
+                if field_.is_relation and field_.related_model is type(parent):
+                    child = model._default_manager.filter(**{field_.name: parent}).order_by("pk").first()
+                    if child is not None:
+                        return child.pk, child
+        child = model._default_manager.order_by("pk").first()
+        return (child.pk, child) if child else None
+
+
+def url_of(route: Route, kwargs) -> str:
+    if route.api:
+        return _API_PARAM.sub(lambda m: str(kwargs[m["name"]]), route.template)
+    return _PARAM.sub(lambda m: str(kwargs[m["name"]]), route.template)
+
+
+# -- the walk ---------------------------------------------------------------------------------------------------
+@pytest.fixture
+def walk(world, personas):
+    if connection.vendor != "postgresql":
+        need_service("the walker's state fingerprint needs PostgreSQL")
+    walk = build(world, personas)
+    clients = {}
+    for name, user in walk.personas.items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        clients[name] = client
+    walk.clients = clients
+    walk.scope = Scope(walk)
+    return walk
+
+
+def _login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+
+
+class Problems:
+    def __init__(self):
+        self.items = defaultdict(list)
+
+    def add(self, kind, text):
+        self.items[kind].append(text)
+
+    def report(self):
+        lines = []
+        for kind, texts in sorted(self.items.items()):
+            lines.append(f"{kind} ({len(texts)}):")
+            lines.extend(f"  {text}" for text in sorted(set(texts))[:60])
+        return "\n".join(lines)
+
+
+def _check_get(walk, problems, route, kwargs, objects, persona, response):
+    url = url_of(route, kwargs)
+    if response.status_code >= 500:
+        problems.add("5xx", f"GET {url} as {persona}: {response.status_code}")
+        return
+    if response.status_code != 200 or not route.params:
+        return
+    if objects == [None]:
+        if any(conv in ("int", "path") for _, conv in route.params):
+            problems.add("200 for an id that does not exist", f"GET {url} as {persona}")
+        return
+    denied = [obj for obj in objects if not walk.scope.may_reach(persona, obj)]
+    if denied:
+        problems.add("reachable out of scope", f"GET {url} as {persona}: {denied[0]._meta.label} {denied[0]}")
+
+
+def _check_unsafe(walk, problems, method, route, kwargs, objects, persona, response, changed):
+    url = url_of(route, kwargs)
+    status = response.status_code
+    if status >= 500:
+        problems.add("5xx", f"{method.upper()} {url} as {persona}: {status}")
+    if not changed:
+        return
+    refused = status in REFUSED or _login_redirect(response)
+    subject = next((obj for obj in objects if obj is not None), None)
+    if refused or not walk.scope.may_change(persona, subject):
+        problems.add(
+            "state changed without permission",
+            f"{method.upper()} {url} as {persona} -> {status}, changed {', '.join(changed)}",
+        )
+
+
+# Who tries an id that does not exist (any 404 will do), and who tries the staff-only admin: a person
+# with a role (nobody here is staff) and an anonymous visitor.
+MISSING_PERSONAS = ("org_staff",)
+ADMIN_PERSONAS = ("org_staff",)
+
+
+def _personas_for(walk, route, objects):
+    if objects == [None]:
+        return MISSING_PERSONAS
+    if route.template.startswith("/admin/"):
+        return ADMIN_PERSONAS
+    if objects and region_id_of(objects[0]) == walk.scope.other:
+        # The other county's objects: everyone but the outsider, who reaches nothing of either county.
+        return tuple(name for name in walk.personas if name != "outsider")
+    return tuple(walk.personas)
+
+
+def _requests(walk, filler, routes):
+    for route in routes:
+        for kwargs, objects in filler.fillings(route):
+            for persona in _personas_for(walk, route, objects):
+                yield route, kwargs, objects, persona
+
+
+class Watch:
+    """Runs each request in a savepoint that is rolled back, so every request meets the same world (a
+    permitted POST that deletes an enterprise does not hide it from the rest of the walk, and a
+    database error does not break the test's transaction), and tells which watched tables an unsafe
+    request changed. A 405 or a redirect to the login page comes from a decorator before the view
+    runs: no fingerprint is taken after those."""
+
+    def __init__(self):
+        self.baseline = state_fingerprint()
+        self.seen = Counter()  # (persona, method, status)
+        self.changes = 0  # unsafe requests that changed something (permitted or not)
+
+    def get(self, persona, client, url):
+        response, _ = self._send(persona, client, "get", url, watch=False)
+        return response
+
+    def unsafe(self, persona, client, method, url, **kwargs):
+        return self._send(persona, client, method, url, watch=True, **kwargs)
+
+    def _send(self, persona, client, method, url, *, watch, **kwargs):
+        cookies = copy.deepcopy(client.cookies)  # a logout or a password change must not sign the walker out
+        with transaction.atomic():
+            counters = write_counters() if watch else None
+            response = getattr(client, method)(url, **kwargs)
+            changed = []
+            if watch and response.status_code != 405 and not _login_redirect(response):
+                after = write_counters()
+                written = [table for table, n in after.items() if n != counters.get(table, 0)]
+                changed = changed_tables(self.baseline, state_fingerprint(written)) if written else []
+            transaction.set_rollback(True)
+        client.cookies = cookies
+        cache.clear()
+        self.seen[persona, method, response.status_code] += 1
+        self.changes += bool(changed)
+        return response, changed
+
+    def check_coverage(self, personas):
+        """The walk itself worked: every persona with a role opened pages, and some permitted unsafe
+        requests did change the database (the fingerprint sees changes)."""
+        for persona in personas:
+            if persona not in ("anonymous", "outsider"):
+                assert self.seen[persona, "get", 200] >= 5, (persona, self.seen)
+        assert self.changes > 0
+
+
+def test_every_page_for_every_persona(walk):
+    """GET then an empty POST on every pattern the resolver knows, for every persona and filling."""
+    problems, filler = Problems(), Filler(walk.scope)
+    routes = html_routes()
+    watch = Watch()
+    for route, kwargs, objects, persona in _requests(walk, filler, routes):
+        url = url_of(route, kwargs)
+        client = walk.clients[persona]
+        _check_get(walk, problems, route, kwargs, objects, persona, watch.get(persona, client, url))
+        response, changed = watch.unsafe(persona, client, "post", url, data={})
+        _check_unsafe(walk, problems, "post", route, kwargs, objects, persona, response, changed)
+    for template, name in sorted(filler.unmapped):
+        problems.add("path parameter of no known model (add it to MODEL_ALIASES)", f"{template} <{name}>")
+    assert len(routes) > 50
+    watch.check_coverage(walk.personas)
+    assert not problems.items, problems.report()
+
+
+def test_every_api_route_for_every_persona(walk):
+    """Every path and method of the OpenAPI schema, every persona: GET details and lists, and each unsafe
+    method with an empty JSON body."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    problems, filler = Problems(), Filler(walk.scope)
+    routes = api_routes(schema)
+    watch = Watch()
+    for route, kwargs, objects, persona in _requests(walk, filler, routes):
+        methods, url, client = routes[route], url_of(route, kwargs), walk.clients[persona]
+        if "get" in methods:
+            response = watch.get(persona, client, url)
+            _check_get(walk, problems, route, kwargs, objects, persona, response)
+            if not route.params and response.status_code == 200:
+                _check_list(walk, problems, route, url, persona, response)
+        for method in (m for m in methods if m != "get"):
+            response, changed = watch.unsafe(persona, client, method, url, data={}, content_type="application/json")
+            _check_unsafe(walk, problems, method, route, kwargs, objects, persona, response, changed)
+    for template, name in sorted(filler.unmapped):
+        problems.add("path parameter of no known model (add it to MODEL_ALIASES)", f"{template} <{name}>")
+    assert len(routes) > 20
+    watch.check_coverage(walk.personas)
+    assert not problems.items, problems.report()
+
+
+def _check_list(walk, problems, route, url, persona, response):
+    """Each row of an API list must be one the persona may reach."""
+    body = response.json()
+    rows = body.get("results", []) if isinstance(body, dict) else body
+    segment = [s for s in route.template.split("/") if s][-1]
+    model = model_for(Route(f"/{segment}/{{id}}/", "", (("id", "int"),), api=True), "id")
+    if model is None:
+        return
+    ids = [row["id"] for row in rows if isinstance(row, dict) and "id" in row]
+    for obj in model._default_manager.filter(pk__in=ids):
+        if not walk.scope.may_reach(persona, obj):
+            problems.add("listed out of scope", f"GET {url} as {persona}: {obj._meta.label} {obj}")

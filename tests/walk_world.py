@@ -1,0 +1,218 @@
+"""A small world with one object of every kind in the conftest county and in the other county, for the
+URL walker (tests/test_url_walker.py) and the schema conformance test: who may reach what is derived
+from where an object lives (its region) and whose it is, not from a list of URLs."""
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, models
+
+from alliances import services as org
+from alliances.models import CommitteeSeat, Membership
+from demands.models import Need
+from demands.services import filing, workflow
+from demands.services.matches import cooperation_record, match_propose
+from tests import factories
+from tests.demands.offers_support import make_policy, make_resource
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n"
+TODAY_ISH = dt.date(2026, 1, 5)
+# Tables whose rows a request may add or touch whoever sends it: the session and its activity record,
+# the audit trail of a refused attempt, login-attempt counters, second-factor devices' counters.
+UNWATCHED_TABLES = ("django_session", "security_usersession", "chainparty_auditlog", "axes_", "otp_")
+
+
+@dataclass
+class WalkWorld:
+    county: object
+    other_county: object
+    personas: dict  # name -> user; "anonymous" -> None
+    foreign: list = field(default_factory=list)  # objects of the other county, built here
+    mine: dict = field(default_factory=dict)  # label -> object of the county
+
+
+def _need(actor, enterprise, **extra):
+    return filing.need_file(
+        actor=actor,
+        enterprise=enterprise,
+        category=Need.Category.LABOR,
+        title="缺少熟练缝纫工",
+        description="旺季订单增加，缺熟练缝纫工30名。",
+        contact_name="联系人",
+        contact_phone="13800000001",
+        **extra,
+    )
+
+
+def build(world, personas) -> WalkWorld:
+    """Every kind of object the pages and the API show, in both counties, made through the services
+    (meetings through their factories)."""
+    other_staff = factories.UserFactory(username="other_staff", real_name="兖州组织部")
+    org.region_grant(region=world.other_county, user=other_staff, manage=True)
+    other_handler = factories.UserFactory(username="other_handler", real_name="兖州自然资源局")
+    org.department_add_handler(department=world.other_department, user=other_handler)
+    names = ["org_staff", "leader", "secretary", "enterprise_secretary", "other_enterprise_secretary"]
+    names += ["handler", "guide", "outsider"]
+    people = {name: getattr(personas, name) for name in names}
+    people["other_staff"] = other_staff
+    people["anonymous"] = None
+    walk = WalkWorld(county=world.county, other_county=world.other_county, personas=people)
+
+    # -- the county ----------------------------------------------------------------------------------
+    need = _need(personas.enterprise_secretary, world.lead)
+    filing.need_attach(
+        need=need,
+        actor=personas.enterprise_secretary,
+        files=[SimpleUploadedFile("岗位.pdf", PDF, content_type="application/pdf")],
+    )
+    need = workflow.need_accept(need=need, actor=personas.secretary)
+    need = workflow.need_dispatch(need=need, actor=personas.secretary, lead_department=world.department)
+    member_need = _need(personas.other_enterprise_secretary, world.member)
+    resource = make_resource(personas.enterprise_secretary, enterprise=world.lead)
+    draft = make_policy(personas.handler, world.department, title="草稿政策")
+    published = make_policy(personas.handler, world.department, publish=True, title="休闲服饰贷")
+    match_propose(need=member_need, user=personas.secretary, resource=resource)
+    cooperation_record(
+        user=personas.secretary,
+        alliance=world.alliance,
+        provider_enterprise=world.member,
+        receiver_enterprise=world.lead,
+        description="分包5000件休闲服装",
+        date=TODAY_ISH,
+    )
+    meeting = factories.MeetingFactory(alliance=world.alliance)
+    factories.InvitationFactory(meeting=meeting, user=personas.enterprise_secretary)
+    factories.AgendaItemFactory(meeting=meeting)
+    factories.DecisionFactory(meeting=meeting, owner_department=world.department)
+    factories.MeetingScheduleFactory(alliance=world.alliance)
+    factories.PartyOrganizationFactory(region=world.county)
+    walk.mine.update(need=need, member_need=member_need, draft_policy=draft, policy=published)
+
+    # -- the other county ------------------------------------------------------------------------------
+    other_zone = factories.ZoneFactory(name="兖州工业园", region=world.other_county)
+    other_member = factories.EnterpriseFactory(name="兖州配套厂", region=world.other_county, zone=other_zone)
+    alliance = org.alliance_create(
+        name="兖州区红色农机产业链党委",
+        chain="农机装备",
+        region=world.other_county,
+        founded_on=dt.date(2022, 6, 1),
+        lead_enterprise=world.outsider_enterprise,
+    )
+    org.membership_add(
+        alliance=alliance, enterprise=other_member, position=Membership.Position.UPSTREAM, joined_on=dt.date(2022, 6, 1)
+    )
+    org.membership_add(
+        alliance=alliance,
+        department=world.other_department,
+        position=Membership.Position.FACTOR,
+        joined_on=dt.date(2022, 6, 1),
+    )
+    org.seat_assign(
+        alliance=alliance,
+        role=CommitteeSeat.Role.SECRETARY,
+        person_name="兖州书记",
+        user=other_staff,
+        enterprise=world.outsider_enterprise,
+        term_start=dt.date(2022, 6, 1),
+    )
+    other_need = _need(other_staff, world.outsider_enterprise)
+    other_need = workflow.need_accept(need=other_need, actor=other_staff)
+    other_need = workflow.need_dispatch(need=other_need, actor=other_staff, lead_department=world.other_department)
+    other_resource = make_resource(other_staff, enterprise=other_member)
+    other_policy = make_policy(other_handler, world.other_department, publish=True, title="农机贷")
+    make_policy(other_handler, world.other_department, title="兖州草稿")
+    cooperation_record(
+        user=other_staff,
+        alliance=alliance,
+        provider_enterprise=other_member,
+        receiver_enterprise=world.outsider_enterprise,
+        description="分包300台玉米收获机",
+        date=TODAY_ISH,
+    )
+    other_meeting = factories.MeetingFactory(alliance=alliance)
+    factories.InvitationFactory(meeting=other_meeting, user=other_staff)
+    factories.DecisionFactory(meeting=other_meeting, owner_department=world.other_department)
+    factories.MeetingScheduleFactory(alliance=alliance)
+    factories.PartyOrganizationFactory(region=world.other_county)
+    walk.foreign = [other_need, other_resource, other_policy, alliance, other_meeting, other_zone, other_member]
+    return walk
+
+
+# -- where an object lives ------------------------------------------------------------------------------
+_REGION_PATHS = (
+    "region",
+    "alliance",
+    "need",
+    "meeting",
+    "enterprise",
+    "department",
+    "schedule",
+    "policy",
+    "resource",
+    "recipient",
+    "owner",
+)
+
+
+def region_id_of(obj, depth=0):
+    """The region an object belongs to, following its parents (a decision's meeting's alliance...);
+    None for objects of no region (users, notifications)."""
+    if obj is None or depth > 4:
+        return None
+    if obj._meta.model_name == "region":
+        return obj.pk
+    for name in _REGION_PATHS:
+        try:
+            field_ = obj._meta.get_field(name)
+        except Exception:
+            continue
+        if not isinstance(field_, models.ForeignKey):
+            continue
+        if name == "region":
+            return getattr(obj, "region_id", None)
+        found = region_id_of(getattr(obj, name), depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+# -- what the database holds -------------------------------------------------------------------------------
+@functools.cache
+def _watched_tables():
+    tables = []
+    for model in apps.get_models(include_auto_created=True):
+        table = model._meta.db_table
+        if model._meta.managed and not model._meta.proxy and not table.startswith(UNWATCHED_TABLES):
+            tables.append(table)
+    return tuple(sorted(set(tables)))
+
+
+def write_counters() -> dict:
+    """Rows inserted, updated and deleted so far in this transaction, per table (PostgreSQL counts them
+    per statement, rolled back or not): a cheap first look before hashing tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
+        return dict(cursor.fetchall())
+
+
+def state_fingerprint(tables=None) -> dict:
+    """Rows and a hash of their contents for the watched tables (all, or those named), in one query: an
+    unsafe request that changed nothing leaves it equal."""
+    watched = _watched_tables()
+    tables = watched if tables is None else [t for t in tables if t in watched]
+    if not tables:
+        return {}
+    parts = [
+        f"SELECT '{t}', count(*), coalesce(sum(hashtext(x::text)::bigint), 0) FROM {connection.ops.quote_name(t)} x"
+        for t in tables
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return {table: (count, digest) for table, count, digest in cursor.fetchall()}
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(table for table in after if before.get(table) != after[table])
