@@ -17,3 +17,10 @@ def phone_for(person, viewer):
 def contact_phone_for(obj, viewer):
     """The contact number typed on an object (a need's, an enterprise's), by its app's rule."""
     return privacy.contact_phone_for_viewer(viewer=viewer, obj=obj)
+
+
+@register.simple_tag
+def contact_phone_field(obj, viewer, field):
+    """The same for a number kept in another field, e.g. a guide's:
+    `{% contact_phone_field guide user "phone" as phone %}{{ phone|default:"—" }}`."""
+    return privacy.contact_phone_for_viewer(viewer=viewer, obj=obj, field=field)

@@ -341,3 +341,17 @@ def test_seat_assign_checks_candidates_and_rank_with_an_actor(world, personas):
         enterprise=world.lead,
         term_start=dt.date(2025, 1, 1),
     )
+
+
+# -- personal data ---------------------------------------------------------------------------------
+def test_the_person_page_masks_the_mobile_for_who_has_no_need_to_know(world, personas, client_for):
+    """An alliance secretary reaches a member enterprise's secretary on the people pages, but is
+    not of their organisation: the number is masked (chainparty.privacy); org staff of the region
+    read it in full."""
+    person = personas.other_enterprise_secretary
+    person.mobile = "13912345678"
+    person.save(update_fields=["mobile"])
+    url = reverse("person_detail", args=[person.pk])
+    masked = client_for(personas.secretary).get(url).content.decode()
+    assert "139****5678" in masked and "13912345678" not in masked
+    assert "13912345678" in client_for(personas.org_staff).get(url).content.decode()
