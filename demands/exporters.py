@@ -113,7 +113,14 @@ class MonthlyNeedExporter(ListExporter):
         start, following = self.scope.bounds
         filed = Q(filed_at__gte=start, filed_at__lt=following)
         closed = Q(closed_at__gte=start, closed_at__lt=following)
-        categories, states = dict(Need.Category.choices), dict(Need.State.choices)
+        # Labels translated once per sheet, not once per row.
+        categories = {value: str(label) for value, label in Need.Category.choices}
+        states = {value: str(label) for value, label in Need.State.choices}
+        in_month_labels = {
+            (True, True): str(_("本月提交并销号")),
+            (True, False): str(_("本月提交")),
+            (False, True): str(_("本月销号")),
+        }
         rows = (
             Need.objects.filter(filed | closed, alliance__in=self.scope.alliances.values("pk"))
             .order_by("filed_at", "pk")
@@ -140,7 +147,7 @@ class MonthlyNeedExporter(ListExporter):
                 states.get(state, state),
                 filed_on,
                 closed_on,
-                {(True, True): _("本月提交并销号"), (True, False): _("本月提交")}.get(in_month, _("本月销号")),
+                in_month_labels.get(in_month, in_month_labels[False, True]),
             )
 
 
