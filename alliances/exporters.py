@@ -7,8 +7,9 @@ workbook from its own `exporters.py`. Each sheet reads its rows in one query how
 the month holds (annotations, one prefetch, `values()` streamed from a server-side cursor).
 
 The link from a decision to the need it became lives in `demands`, above this app: the 议定事项 sheet
-reads it through `chainparty.links` (one call per chunk of decisions), and shows only the columns
-its providers give, so it never prints an empty "linked need" column that nothing fills.
+reads it through `chainparty.links` (demands gives it as a subquery of the decisions' own query),
+and shows only the columns its providers give, so it never prints an empty "linked need" column
+that nothing fills.
 """
 
 import datetime as dt
@@ -169,6 +170,11 @@ def _local_day(value):
     return timezone.localtime(value).date() if value else None
 
 
+def _labels(choices) -> dict[str, str]:
+    """{value: label} of a choices class, translated once per sheet rather than once per row."""
+    return {value: str(label) for value, label in choices.choices}
+
+
 # -- the sheets -----------------------------------------------------------------------------------------
 class _MinutesSheet(ListExporter):
     what = ""
@@ -246,8 +252,11 @@ class AttendanceExporter(_MinutesSheet):
     )
 
     def iter_rows(self):
-        sources, answers = dict(Invitation.Source.choices), dict(Invitation.Answer.choices)
-        attendance = dict(Invitation.Attendance.choices)
+        sources, answers, attendance = (
+            _labels(Invitation.Source),
+            _labels(Invitation.Answer),
+            _labels(Invitation.Attendance),
+        )
         rows = (
             Invitation.objects.filter(meeting__in=meetings_of(self.scope).values("pk"))
             .annotate(unit=Coalesce(NullIf(F("enterprise__name"), Value("")), F("department__name"), Value("")))
@@ -300,40 +309,56 @@ class DecisionExporter(_MinutesSheet):
         Column(gettext_lazy("完成日期"), DATE),
     )
 
+    #: What each row reads, before the linked records' columns (iter_rows makes the sheet's row).
+    values = (
+        "meeting__alliance__name",
+        "meeting__title",
+        "meeting__starts_at",
+        "position",
+        "text",
+        "owner_label",
+        "due_workdays",
+        "due_date",
+        "status",
+        "done_at",
+    )
+
     def __init__(self, *, scope: MinutesScope):
         super().__init__(scope=scope)
         self.linked_headings = links.registry.columns(DECISION_LABEL)
+        self.linked = links.registry.column_annotations(DECISION_LABEL)
         self.columns = self.base_columns + tuple(Column(heading) for heading in self.linked_headings)
 
-    def _rows(self):
-        """The decisions' values, with the texts of the linked records' columns, read a chunk at a
-        time: one provider call per chunk, however many meetings."""
-        rows = iter(
+    def _decisions(self):
+        return (
             Decision.objects.filter(meeting__in=meetings_of(self.scope).values("pk"))
+            .annotate(**self.linked)
             .order_by("meeting__starts_at", "meeting_id", "position")
-            .values_list(
-                "pk",
-                "meeting__alliance__name",
-                "meeting__title",
-                "meeting__starts_at",
-                "position",
-                "text",
-                "owner_label",
-                "due_workdays",
-                "due_date",
-                "status",
-                "done_at",
-            )
+            .values_list("pk", *self.values, *self.linked)
             .iterator(chunk_size=CHUNK_SIZE)
         )
-        none = (None,) * len(self.linked_headings)
+
+    def _rows(self):
+        """The decisions' values with the texts of the linked records' columns. Providers that give
+        their column as an expression are read in the decisions' own query (one query, however many
+        meetings); the others are called once per chunk of decisions."""
+        rows = self._decisions()
+        if len(self.linked) == len(self.linked_headings):
+            for _pk, *row in rows:
+                yield row
+            return
+        positions = [int(alias.rsplit("_", 1)[1]) for alias in self.linked]
+        none, base = (None,) * len(self.linked_headings), len(self.values)
         while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
-            linked = links.registry.column_values(DECISION_LABEL, (row[0] for row in chunk)) if none else {}
+            provided = links.registry.column_values(DECISION_LABEL, (row[0] for row in chunk))
             for pk, *row in chunk:
-                yield (*row, *linked.get(pk, none))
+                texts = list(provided.get(pk, none))
+                for position, text in zip(positions, row[base:], strict=True):
+                    texts[position] = text
+                yield (*row[:base], *texts)
 
     def iter_rows(self):
-        statuses = dict(Decision.Status.choices)
+        statuses = _labels(Decision.Status)
         for number, row in enumerate(self._rows(), 1):
             alliance, title, starts_at, position, text, owner, workdays, due, status, done_at, *extra = row
             yield (

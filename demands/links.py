@@ -2,6 +2,7 @@
 meeting's decision became, with its state, so 问题销号 of that need shows on the decision (and its
 number in the 议定事项 sheet of the monthly minutes workbook, under 转办诉求编号)."""
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,13 @@ from .models import Need
 from .selectors.meetings import decision_need_states
 
 
-@register("alliances.decision", column=_("转办诉求编号"))
+def decision_need_number():
+    """The number of the need filed from the decision of the row (one at most: the unique index
+    need_one_per_decision), as a subquery the workbook's decisions query carries."""
+    return Subquery(Need.objects.filter(decision_id=OuterRef("pk")).order_by().values("number")[:1])
+
+
+@register("alliances.decision", column=_("转办诉求编号"), column_value=decision_need_number)
 def decision_needs(decision_ids):
     return {
         decision_id: [
