@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -104,49 +104,85 @@ def notify_bulk(items) -> int:
         if user is None or not user.is_active:
             continue
         key = f"{dedupe_key}:u{user.pk}"[:200]
-        rows.setdefault(
-            key,
-            Notification(
-                recipient=user,
-                title=message.title[:200],
-                body=message.body,
-                url=message.url,
-                kind=message.kind,
-                dedupe_key=key,
-            ),
-        )
+        if key not in rows:
+            rows[key] = (user, message)
     if not rows:
         return 0
-    existing = set(Notification.objects.filter(dedupe_key__in=list(rows)).values_list("dedupe_key", flat=True))
-    fresh = {key: n for key, n in rows.items() if key not in existing}
-    if not fresh:
-        return 0
-    Notification.objects.bulk_create(fresh.values(), ignore_conflicts=True, batch_size=500)
-    stored = list(Notification.objects.filter(dedupe_key__in=list(fresh)).values_list("pk", "dedupe_key"))
+    now = Notification._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    stored = _insert_new(
+        Notification,
+        ("recipient", "title", "body", "url", "kind", "dedupe_key", "created_at"),
+        [
+            (user.pk, message.title[:200], message.body, message.url, message.kind, key, now)
+            for key, (user, message) in rows.items()
+        ],
+        returning="dedupe_key",
+    )
     outside = [c for c in channels() if c.needs_delivery]
-    deliveries = [
-        NotificationDelivery(notification_id=pk, channel=channel.key())
-        for pk, key in stored
-        for channel in outside
-        if channel.can_reach(fresh[key].recipient)
-    ]
-    created = len(stored)
-    if deliveries:
-        # A concurrent run may have stored the same rows: the (notification, channel) key keeps one.
-        NotificationDelivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
-        pending = list(
-            NotificationDelivery.objects.filter(
-                notification_id__in=[pk for pk, _key in stored], status=NotificationDelivery.Status.PENDING
-            ).values_list("pk", flat=True)
-        )
-        transaction.on_commit(lambda: _enqueue_deliveries(pending))
-    return created
+    pending = _insert_new(
+        NotificationDelivery,
+        ("notification", "channel", "status", "attempts", "error"),
+        [
+            (pk, channel.key(), NotificationDelivery.Status.PENDING.value, 0, "")
+            for pk, key in stored
+            for channel in outside
+            if channel.can_reach(rows[key][0])
+        ],
+    )
+    if pending:
+        delivery_ids = [pk for pk, *_rest in pending]
+        transaction.on_commit(lambda: _enqueue_deliveries(delivery_ids))
+    return len(stored)
+
+
+#: Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters in one).
+INSERT_BATCH = 500
+
+
+def _insert_new(model, fields, rows, *, returning=None) -> list[tuple]:
+    """Insert `rows` (values of `fields`, ready for the database) skipping those whose unique key is
+    already stored, and return (pk, `returning`) of the rows this call stored: one
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per INSERT_BATCH rows. Written out because
+    bulk_create(ignore_conflicts=True) returns no keys, which cost a SELECT before and after, and
+    its per-object preparation was most of a sweep's time; concurrent runs still keep one row per
+    key, since the unique index decides."""
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    returned = ", ".join(quote(meta.get_field(name).column) for name in ("id", returning) if name)
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    stored = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([placeholder] * len(batch))}"
+                f" ON CONFLICT DO NOTHING RETURNING {returned}",
+                [value for row in batch for value in row],
+            )
+            stored.extend(cursor.fetchall())
+    return stored
 
 
 def _enqueue_deliveries(delivery_ids):
-    """One task per small batch, so each runs well inside the task time limit (see
-    `delivery_batch_size`); every delivery is still claimed atomically, so an overlap never sends
-    twice."""
+    """Queue the deliveries stored by one commit. One task per small batch (see
+    `delivery_batch_size`), so each runs well inside the task time limit; more than one batch go
+    as one message to the worker, which queues the batches (`queue_delivery_batches`), so a sweep
+    committing thousands of deliveries does not wait on the broker once per batch. Every delivery
+    is still claimed atomically, so an overlap never sends twice."""
+    from .tasks import queue_delivery_batches
+
+    if len(delivery_ids) > delivery_batch_size():
+        # A short argsrepr: Celery's own repr of hundreds of ids cost more than sending them.
+        queue_delivery_batches.apply_async((list(delivery_ids),), argsrepr=f"([{len(delivery_ids)} ids],)")
+    else:
+        queue_delivery_batches_now(delivery_ids)
+
+
+def queue_delivery_batches_now(delivery_ids):
+    """One `deliver_notifications` task per batch of `delivery_batch_size()` deliveries."""
     from .tasks import deliver_notifications
 
     size = delivery_batch_size()
@@ -233,7 +269,7 @@ def pending_delivery_ids(limit=500):
 def deliver_pending() -> int:
     """Queue every delivery `pending_delivery_ids` returns, in small batches; returns how many."""
     delivery_ids = pending_delivery_ids()
-    _enqueue_deliveries(delivery_ids)
+    queue_delivery_batches_now(delivery_ids)  # in the worker already: no hop through the broker
     return len(delivery_ids)
 
 

@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -245,30 +246,37 @@ def _many(items, body):
 
 
 @transaction.atomic
-def _deliver_claimed(claimed: dict, now) -> dict:
+def _deliver_claimed(claimed: dict, now, users: dict | None = None) -> dict:
     """Send the rows of one claim still held by it (a slow worker's rows may have been reclaimed
-    meanwhile), one digest per recipient, and end each delivered or failed."""
+    meanwhile), one digest per recipient, and end each delivered or failed. `users` holds the
+    recipients read so far by this sweep ({pk: user}); the batch reads only those it lacks."""
+    users = {} if users is None else users
     rows = [
-        item
-        for item in DueItem.objects.select_for_update(of=("self",))
-        .select_related("recipient")
+        row
+        for row in DueItem.objects.select_for_update()
         .filter(pk__in=list(claimed), status=DueItem.Status.CLAIMED)
-        if item.attempts == claimed[item.pk]
+        .values_list(
+            "pk", "attempts", "recipient_id", "kind", "title", "body", "url", "due_at", "delivery_key", named=True
+        )
+        if row.attempts == claimed[row.pk]
     ]
-    inactive = [item.pk for item in rows if not item.recipient.is_active]
-    active = [item for item in rows if item.recipient.is_active]
+    missing = {row.recipient_id for row in rows} - users.keys()
+    if missing:
+        users.update(get_user_model()._base_manager.in_bulk(missing))
+    inactive = [row.pk for row in rows if not users[row.recipient_id].is_active]
+    active = [row for row in rows if users[row.recipient_id].is_active]
     notify_bulk(
         digest_notifications(
-            ((item, [item.recipient]) for item in active),
+            ((row, [users[row.recipient_id]]) for row in active),
             key_prefix=DUE_KEY_PREFIX,
-            fingerprint=lambda item: item.delivery_key,
-            line=lambda item: item.title,
+            fingerprint=lambda row: row.delivery_key,
+            line=lambda row: row.title,
             single=_single,
             many=_many,
-            order=lambda item: (item.due_at, item.pk),
+            order=lambda row: (row.due_at, row.pk),
         )
     )
-    DueItem.objects.filter(pk__in=[item.pk for item in active]).update(
+    DueItem.objects.filter(pk__in=[row.pk for row in active]).update(
         status=DueItem.Status.DELIVERED, finished_at=now, reason=""
     )
     DueItem.objects.filter(pk__in=inactive).update(
@@ -284,11 +292,13 @@ def sweep_due(*, now=None, batch_size: int | None = None) -> dict:
     now = now or timezone.now()
     batch_size = batch_size or _setting("DUE_ITEM_SWEEP_BATCH", 500)
     counts = {"reclaimed": reclaim_abandoned(now), "delivered": 0, "failed": 0}
+    # Recipients are read once per sweep, not once per batch: most have reminders in many batches.
+    users = {}
 
     def step():
         claimed = _claim_due(now, batch_size)
         if claimed:
-            for key, n in _deliver_claimed(claimed, now).items():
+            for key, n in _deliver_claimed(claimed, now, users).items():
                 counts[key] += n
         return len(claimed)
 

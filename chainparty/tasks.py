@@ -35,6 +35,14 @@ def deliver_notifications(delivery_ids):
 
 
 @shared_task(acks_late=True)
+def queue_delivery_batches(delivery_ids):
+    """The deliveries one commit stored, queued as small batches from the worker (one message from
+    the committing process however many there are; see notifications._enqueue_deliveries)."""
+    notifications.queue_delivery_batches_now(delivery_ids)
+    return len(delivery_ids)
+
+
+@shared_task(acks_late=True)
 def deliver_pending_notifications():
     """Retry sweep: queues what is due again as small batches of its own, so no task sends many."""
     return notifications.deliver_pending()
