@@ -131,6 +131,10 @@ class VisitLogForm(forms.Form):
 class VisitPhotosForm(forms.Form):
     photos = PhotoField(label=_("补充照片"), help_text=_("JPG 或 PNG，每次走访最多 9 张。"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
 
 NEED_FIELDS = [
     "category",
