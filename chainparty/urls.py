@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
 from alliances import views as alliance_views
 from alliances.security_views import security_configuration
 
-from . import views
+from . import api_docs, views
 from .api_router import router
 from .security import views as security_views
 
@@ -39,12 +39,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[IsAuthenticated])),
+        login_required(api_docs.SwaggerView.as_view(url_name="schema", permission_classes=[IsAuthenticated])),
         name="swagger-ui",
     ),
     path(
         "api/redoc/",
-        login_required(SpectacularRedocView.as_view(url_name="schema", permission_classes=[IsAuthenticated])),
+        login_required(api_docs.redoc_view(url_name="schema", permission_classes=[IsAuthenticated])),
         name="redoc",
     ),
 ]
