@@ -23,6 +23,7 @@ from chainparty.validators import is_ascii_id
 from .. import exporters
 from ..access import scope_for
 from ..models import Alliance, Region
+from . import permissions
 from .permissions import manages_alliance
 
 #: Months with more meetings than this are written in the background.
@@ -96,8 +97,7 @@ def _record(request, *, params, counts, job=None):
 
 @login_required
 def minutes_export(request):
-    scope_of_user = scope_for(request.user)
-    if not (scope_of_user.is_global_admin or scope_of_user.managed_region_ids or scope_of_user.managed_alliance_ids):
+    if not permissions.may_export_minutes(request.user):
         raise PermissionDenied(_("只有联盟书记、联络员或组织部工作人员可以导出会议台账。"))
     _alliance_param(request, request.user)
     initial = {"month": f"{timezone.localdate():%Y-%m}"}
@@ -144,8 +144,7 @@ def may_download(user, params: dict) -> bool:
     if params.get("user_id") != user.pk:
         return False
     # "All my alliances": still managing something (a seat in force, a region's staff), or nothing to download.
-    scope = scope_for(user)
-    return bool(scope.is_global_admin or scope.managed_region_ids or scope.managed_alliance_ids)
+    return permissions.may_export_minutes(user)
 
 
 @login_required

@@ -62,6 +62,16 @@ def manages_alliance(user, alliance: Alliance) -> bool:
     return bool(scope.managed_region_ids) and alliance.region.is_within(*scope.managed_region_ids)
 
 
+def may_export_minutes(user) -> bool:
+    """Whether `user` may export the monthly minutes workbook (alliances.meetings.export_views):
+    platform administrators, organisation staff of a region and alliance managers. The export page,
+    the download of an "all my alliances" file and the menu's link ask this, nothing else."""
+    if not (user and user.is_authenticated):
+        return False
+    scope = scope_for(user)
+    return bool(scope.is_global_admin or scope.managed_region_ids or scope.managed_alliance_ids)
+
+
 def can_manage_meeting(user, meeting: Meeting) -> bool:
     return manages_alliance(user, meeting.alliance)
 

@@ -4,6 +4,7 @@ page has read it)."""
 from django import template
 
 from alliances.access import scope_for
+from alliances.meetings import permissions as meeting_permissions
 from alliances.people import is_people_manager as manages_people
 
 register = template.Library()
@@ -16,12 +17,8 @@ def is_org_staff(user):
 
 @register.filter
 def may_export_minutes(user):
-    """Whether the monthly minutes workbook's page (alliances.meetings.export_views.minutes_export)
-    lets the user in: platform administrators, region staff and alliance managers."""
-    if not (user and user.is_authenticated):
-        return False
-    scope = scope_for(user)
-    return bool(scope.is_global_admin or scope.managed_region_ids or scope.managed_alliance_ids)
+    """Whether the monthly minutes workbook's page lets the user in (the page's own check)."""
+    return meeting_permissions.may_export_minutes(user)
 
 
 @register.filter
