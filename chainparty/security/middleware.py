@@ -4,9 +4,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import UserSession
 from .receivers import LAST_SEEN, LOGIN_AT, OTP_REQUIRED, PASSWORD_DUE
@@ -14,7 +16,14 @@ from .receivers import LAST_SEEN, LOGIN_AT, OTP_REQUIRED, PASSWORD_DUE
 # How often the last-seen stamp is written (seconds): idle time is measured to within this.
 TOUCH_INTERVAL = 60
 # Views a person who must first change their password or enrol a second factor may still reach.
-ALWAYS_ALLOWED = {"logout", "login", "password_change", "password_change_done", "security:otp_setup"}
+ALWAYS_ALLOWED = {
+    "logout",
+    "login",
+    "password_change",
+    "password_change_done",
+    "security:otp_setup",
+    "api_token_login",  # checks the same itself, and sends no session
+}
 
 
 def _url_name(request) -> str:
@@ -82,10 +91,18 @@ class SessionSecurityMiddleware:
             target = "security:otp_setup"
         if not target or request.path.startswith(settings.STATIC_URL) or _url_name(request) in ALWAYS_ALLOWED:
             return None
+        if request.path.startswith("/api/"):
+            # The session is held for the API too: otherwise the cookie the password step gave
+            # reaches every endpoint without the second factor or the password change.
+            return JsonResponse({"detail": _hold_message(target), "code": "held"}, status=403)
         try:
             url = reverse(target)
         except NoReverseMatch:
             return None
-        if request.path.startswith("/api/"):
-            return None
         return redirect(url)
+
+
+def _hold_message(target: str) -> str:
+    if target == "password_change":
+        return _("请先登录网页修改密码（临时密码或已过期的密码），再使用接口。")
+    return _("您的岗位须启用双因素认证，请先登录网页完成设置，再使用接口。")

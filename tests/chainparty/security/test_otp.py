@@ -203,3 +203,15 @@ def test_the_admin_login_goes_through_the_portal_login_and_its_second_step(enrol
     assert response.status_code == 302 and response.url == "/accounts/login/?next=%2Fadmin%2Fchainparty%2F"
     response = client.post("/admin/login/", {"username": "handler", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
+
+
+@override_settings(CHAINPARTY_REQUIRE_2FA=True)
+def test_staff_who_must_enrol_cannot_use_the_api_with_the_password_session(with_password, browser_login):
+    """The session the password step gives is held at the setup page for the API too: otherwise
+    /api/ with the session cookie skips the second factor the pages insist on."""
+    client, _ = browser_login("staff")
+    response = client.get("/api/needs/")
+    assert response.status_code == 403
+    assert "双因素认证" in response.json()["detail"]
+    enrol_totp(client)
+    assert client.get("/api/needs/").status_code == 200

@@ -122,3 +122,13 @@ def test_after_changing_a_temporary_password_the_person_goes_on(staff, browser_l
     assert response.status_code == 302
     assert client.get("/alliances/").status_code == 200
     assert services.password_change_due(staff) == ""
+
+
+def test_a_temporary_password_session_cannot_use_the_api_before_the_change(staff, browser_login):
+    staff.set_password("Temp#2026abc")
+    staff.save()
+    services.password_require_change(user=staff)
+    client, _ = browser_login("pwstaff", "Temp#2026abc")
+    response = client.get("/api/needs/")
+    assert response.status_code == 403
+    assert "修改密码" in response.json()["detail"]
