@@ -9,9 +9,9 @@ class ChainPartyConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import signals
-        from django.db.models.signals import m2m_changed, post_save, pre_save
+        from django.db.models.signals import m2m_changed, post_migrate, post_save, pre_save
 
-        from . import audit, receivers
+        from . import audit, receivers, roles
         from .models import User
 
         signals.user_logged_in.connect(audit.on_user_logged_in, dispatch_uid="chainparty_audit_login")
@@ -23,3 +23,4 @@ class ChainPartyConfig(AppConfig):
             m2m_changed.connect(
                 receivers.global_roles_changed, sender=through, dispatch_uid=f"chainparty_audit_{through.__name__}"
             )
+        post_migrate.connect(roles.ensure_global_groups, sender=self, dispatch_uid="chainparty_global_role_groups")

@@ -34,3 +34,17 @@ OBJECT_ROLE_LABELS = {
     HANDLE_DEPARTMENT: _("部门办理人"),
     GUIDE_ZONE: _("党建指导员"),
 }
+
+
+def ensure_global_groups(sender=None, *, apps=None, using="default", **kwargs) -> None:
+    """Make the global role groups if they are missing (post_migrate, like Django's permissions):
+    the data migration alliances.0003 made them once, but a flush (every transaction=True test's
+    teardown) leaves them gone, and `is_global_admin` then silently means nobody."""
+    if apps is None:
+        from django.apps import apps
+    try:
+        group_model = apps.get_model("auth", "Group")
+    except LookupError:  # auth not migrated (yet): nothing to do
+        return
+    for name in GLOBAL_GROUPS:
+        group_model.objects.using(using).get_or_create(name=name)
