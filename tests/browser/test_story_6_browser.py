@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from alliances import demo
 from demands.models import Need
 from guides import demo as guides_demo
-from guides.models import Visit, VisitNeed
+from guides import services
+from guides.models import Rating, Visit, VisitNeed
 
 from .conftest import expect_flash, screenshot
 from .test_csp_browser import WATCH
@@ -169,3 +170,66 @@ def test_story_6_a_guide_logs_a_visit_on_a_phone_and_the_enterprise_confirms_it(
     # After: the organisation department's not-visited list no longer lists the enterprise.
     login("org_admin")
     assert enterprise.name not in not_visited_in_textile_park(page, url, org)
+
+
+def test_on_a_phone_a_secretary_disputes_a_visit_and_rates_a_guide(login, page, live_server):
+    """The other answers of a secretary, on the same phone: 有异议 with a reason from the list's card,
+    and 述职评价 with the 1-5 toggles; the guide's 走访记录 shows the dispute."""
+    org = demo.build()
+    guide = guides_demo.load_people(org)
+    url = live_server.url
+    enterprise = org.enterprises["hongruixuan"]
+    today = timezone.localdate()
+    visit = services.visit_log(actor=guide.user, enterprise=enterprise, findings="了解生产经营情况")
+    period = services.evaluation_period_create(
+        actor=None,
+        region=guide.region,
+        starts_on=today.replace(month=1, day=1),
+        ends_on=today.replace(month=12, day=31),
+    )
+    report = services.guide_report_submit(actor=guide.user, period=period, text="本年度走访联系企业，指导组建党支部。")
+
+    login("hongruixuan")
+    open_menu_item(page, "nav-visits-to-confirm")
+    page.wait_for_url(f"{url}/visits/to-confirm/")
+    card = page.locator(f"#visit-{visit.pk}")
+    expect(card.get_by_role("button", name="确认")).to_be_visible()
+    card.locator("summary").filter(has_text="有异议").tap()
+    card.locator("textarea[name=reason]").fill("当天企业负责人不在，未接待走访。")
+    assert_no_sideways_scroll(page)
+    screenshot(page, "story6-dispute")
+    card.get_by_role("button", name="提交异议").tap()
+    expect_flash(page, "已对该走访记录提出异议")
+    page.wait_for_url(f"{url}/visits/to-confirm/")
+    expect(page.locator(f"#visit-{visit.pk}")).to_contain_text("企业有异议")
+    visit.refresh_from_db()
+    assert visit.confirmation == Visit.Confirmation.DISPUTED
+    assert visit.dispute_reason == "当天企业负责人不在，未接待走访。"
+
+    open_menu_item(page, "nav-ratings")
+    page.wait_for_url(f"{url}/ratings/")
+    card = page.locator(f"#report-{report.pk}")
+    card.locator("summary").filter(has_text="述职报告").tap()
+    expect(card).to_contain_text("指导组建党支部")
+    four = card.locator("label").filter(has_text="4")
+    assert four.bounding_box()["height"] >= 44
+    four.tap()
+    card.locator("textarea[name=comment]").fill("走访扎实，指导具体。")
+    assert_no_sideways_scroll(page)
+    screenshot(page, "story6-rating")
+    card.get_by_role("button", name="提交评价").tap()
+    expect_flash(page, "已评价")
+    expect(page.locator(f"#report-{report.pk} .my-rating")).to_contain_text("4 分")
+    rating = Rating.objects.get(report=report)
+    assert (rating.score, rating.comment, rating.enterprise) == (4, "走访扎实，指导具体。", enterprise)
+
+    login("guide_li")
+    open_menu_item(page, "nav-my-visits")
+    page.wait_for_url(f"{url}/my/visits/")
+    expect(page.locator("#my-visits thead")).to_be_hidden()
+    expect(page.locator(f"#visit-{visit.pk}")).to_contain_text("企业有异议")
+    assert_no_sideways_scroll(page)
+    page.locator(f"#visit-{visit.pk}").get_by_role("link", name=enterprise.name).click()
+    page.wait_for_url(f"{url}/visits/{visit.pk}/")
+    expect(page.locator(".alert-danger")).to_contain_text("当天企业负责人不在")
+    assert_no_sideways_scroll(page)
