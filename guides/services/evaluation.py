@@ -72,7 +72,10 @@ def guide_report_submit(*, actor, period: EvaluationPeriod, text: str, guide: Gu
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("请填写述职报告。")})
-    report = GuideReport.objects.select_for_update().filter(period=period, guide=guide).first()
+    # The guide's row is locked: a first report sent twice at once (no report row yet to lock) is
+    # then one insert and one rewrite, not an IntegrityError (a 500).
+    Guide.objects.select_for_update(of=("self",)).get(pk=guide.pk)
+    report = GuideReport.objects.filter(period=period, guide=guide).first()
     if report is None:
         report = save_new(GuideReport(period=period, guide=guide, text=text))
     else:
@@ -109,7 +112,13 @@ def rating_submit(
     """Rate a guide's report (1–5 and a comment). A Party secretary rates for their enterprise, which
     the guide must have served during the period; organisation staff of the guide's region rate as
     staff. Once per person per report."""
-    report = GuideReport.objects.select_related("period__region", "guide__region").get(pk=report.pk)
+    # The report's row is locked so that the same rating sent twice at once (a double tap) meets the
+    # first one in the check below, not in the unique constraint (an IntegrityError, a 500).
+    report = (
+        GuideReport.objects.select_for_update(of=("self",))
+        .select_related("period__region", "guide__region")
+        .get(pk=report.pk)
+    )
     period = report.period
     _open(period)
     if actor is None:
