@@ -13,11 +13,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alliances.models import Alliance, Department, Enterprise, WorkZone
 
 from ..models import Assignment, Guide, Team, TeamMember
 from ._common import Action, apply, forget_reach, record, require_staff, save_new
+
+# A guide (and a team) is managed by the organisation staff of its region: staff of another county
+# may not put it to work in theirs (the staff forms offer only the guides the user manages).
+GUIDE_NOT_MANAGED = gettext_lazy("只能安排本区域组织部管理的指导员。")
+TEAM_NOT_MANAGED = gettext_lazy("只能安排本区域组织部管理的指导组。")
 
 GUIDE_FIELDS = ("name", "kind", "rank", "position", "phone", "term_start", "term_end", "note")
 
@@ -155,8 +161,9 @@ def team_member_add(
     """Put a guide in a team from `starts_on`. A team has one leader at a time (a 红帆 team's is a
     county- or section-level cadre, seed 003); a guide is in one team of a kind at a time."""
     team = Team.objects.select_for_update().select_related("region").get(pk=team.pk)
-    guide = Guide.objects.select_for_update().get(pk=guide.pk)
+    guide = Guide.objects.select_for_update(of=("self",)).select_related("region").get(pk=guide.pk)
     require_staff(actor, team.region)
+    require_staff(actor, guide.region, str(GUIDE_NOT_MANAGED))
     starts_on = starts_on or timezone.localdate()
     if role not in TeamMember.Role.values:
         raise ValidationError({"role": _("请选择团长或成员。")})
@@ -263,12 +270,14 @@ def assignment_create(
     starts_on = starts_on or timezone.localdate()
     _check_dates(starts_on, ends_on)
     if guide is not None:
-        assignee = Guide.objects.select_for_update().select_related("user").get(pk=guide.pk)
+        assignee = Guide.objects.select_for_update(of=("self",)).select_related("user", "region").get(pk=guide.pk)
+        require_staff(actor, assignee.region, str(GUIDE_NOT_MANAGED))
         if not assignee.in_term(starts_on):
             raise ValidationError({"guide": _("“%s”在该日期不在指导员任期内。") % assignee.name})
         mine = Assignment.objects.filter(guide=assignee)
     else:
-        assignee = Team.objects.select_for_update().get(pk=team.pk)
+        assignee = Team.objects.select_for_update(of=("self",)).select_related("region").get(pk=team.pk)
+        require_staff(actor, assignee.region, str(TEAM_NOT_MANAGED))
         if assignee.disbanded_on is not None and assignee.disbanded_on < starts_on:
             raise ValidationError({"team": _("该指导组已撤销。")})
         mine = Assignment.objects.filter(team=assignee)
