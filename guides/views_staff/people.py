@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -232,7 +233,9 @@ def assignment_create(request):
                 initial["target"] = name
     form = AssignmentForm(request.POST or None, user=request.user, initial=initial)
     back = request.GET.get("back", "")
-    if not back.startswith("/") or back.startswith("//"):
+    # A path on this site only: "/\evil.example" passes a startswith("/") test, and browsers read it
+    # as "//evil.example".
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())):
         back = "guides:guide_list"
 
     def create(f):
