@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from alliances import people
 from chainparty.forms_utils import style_fields
 from chainparty.models import mobile_validator
+from chainparty.validators import is_ascii_id
 
 User = get_user_model()
 
@@ -37,7 +38,7 @@ class AffiliationField(forms.ChoiceField):
         if not value:
             return None
         kind, _sep, pk = value.partition(":")
-        if kind not in self.units or not pk.isdigit():
+        if kind not in self.units or not is_ascii_id(pk):
             return None
         return self.units[kind].filter(pk=int(pk)).first()
 
@@ -53,8 +54,15 @@ class PersonForm(forms.Form):
         label=_("电子邮箱"), required=False, help_text=_("选填；填写后，重置密码链接会同时发送到该邮箱。")
     )
 
-    def __init__(self, *args, actor, creating: bool, **kwargs):
+    def __init__(self, *args, actor, creating: bool, masked_mobile: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if masked_mobile:
+            # The actor may change the account but not read its number (chainparty.privacy): the
+            # field starts empty, and empty keeps the number on file.
+            self.fields["mobile"].required = False
+            self.fields["mobile"].help_text = _("当前号码 %(masked)s 已部分隐藏；留空则不修改。") % {
+                "masked": masked_mobile
+            }
         self.fields["affiliation"] = AffiliationField(actor=actor, label=_("所属单位"))
         if creating:
             self.fields["username"] = forms.CharField(

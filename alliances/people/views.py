@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from alliances import people
+from chainparty import privacy
 from chainparty.accounts.views import secret_page
 from chainparty.forms_utils import add_service_errors
 from chainparty.paging import paginate
@@ -96,13 +97,17 @@ def person_create(request):
 @login_required
 def person_edit(request, pk):
     person = person_get_for_user(user=request.user, person_id=pk, action=MANAGE)
+    # Staff who may change the account but have no need to know the number never get it in the form.
+    masked = "" if privacy.may_read_phone(viewer=request.user, person=person) else privacy.mask_phone(person.mobile)
     initial = {
         "real_name": person.real_name,
-        "mobile": person.mobile,
+        "mobile": "" if masked else person.mobile,
         "email": person.email,
         "affiliation": forms.affiliation_value(person.affiliation_unit),
     }
-    form = forms.PersonForm(request.POST or None, initial=initial, actor=request.user, creating=False)
+    form = forms.PersonForm(
+        request.POST or None, initial=initial, actor=request.user, creating=False, masked_mobile=masked
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -111,7 +116,7 @@ def person_edit(request, pk):
                     actor=request.user,
                     person=person,
                     real_name=data["real_name"],
-                    mobile=data["mobile"],
+                    mobile=data["mobile"] or person.mobile,
                     email=data["email"],
                     affiliation_unit=data["affiliation"],
                 )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from alliances import services as alliance_services
 from alliances.models import CommitteeSeat
 from alliances.people import services
+from alliances.people.forms import affiliation_value
 from chainparty.models import AuditLog
 from tests import factories
 
@@ -355,3 +356,32 @@ def test_the_person_page_masks_the_mobile_for_who_has_no_need_to_know(world, per
     masked = client_for(personas.secretary).get(url).content.decode()
     assert "139****5678" in masked and "13912345678" not in masked
     assert "13912345678" in client_for(personas.org_staff).get(url).content.decode()
+
+
+def test_the_edit_form_does_not_hand_the_full_mobile_to_who_may_not_read_it(world, personas, client_for):
+    """The alliance secretary may edit a member enterprise's secretary's account but reads their
+    number masked on the person page: the edit form must not prefill it in full either."""
+    person = personas.other_enterprise_secretary
+    person.mobile = "13912345678"
+    person.save(update_fields=["mobile"])
+    url = reverse("person_edit", args=[person.pk])
+    secretary = client_for(personas.secretary)
+    response = secretary.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "13912345678" not in page and "139****5678" in page
+    # Left empty, the number on file stays; a new one replaces it.
+    affiliation = affiliation_value(person.affiliation_unit) or f"enterprise:{world.member.pk}"
+    payload = {"real_name": person.real_name, "mobile": "", "email": "", "affiliation": affiliation}
+    assert secretary.post(url, payload).status_code == 302
+    person.refresh_from_db()
+    assert person.mobile == "13912345678"
+    assert "13912345678" in client_for(personas.org_staff).get(url).content.decode()
+
+
+def test_an_affiliation_id_in_other_digits_is_refused_not_a_500(world, personas, client_for):
+    response = client_for(personas.org_staff).post(
+        reverse("person_create"), create_payload(world, affiliation="enterprise:²")
+    )
+    assert response.status_code == 400
+    assert not User.objects.filter(real_name="新任书记").exists()
