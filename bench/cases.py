@@ -25,7 +25,7 @@ from demands.selectors import needs as selectors
 from demands.services.escalation import SWEEP_KEY_PREFIX
 from demands.tasks import sweep_deadlines
 
-from . import floor
+from . import cases_guides, floor
 from . import measure as m
 from .floor import xlsx as bare_xlsx
 from .measure import Result
@@ -557,6 +557,7 @@ def run_cases(*, runs=30, warmup=3, only=(), log=print):
         runner.workbook,
         runner.sweep,
         runner.due_sweep,
+        lambda: cases_guides.add_cases(runner),
     )
     for step in steps:
         step()

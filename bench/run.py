@@ -113,6 +113,9 @@ def dataset_counts():
         "invitations": "alliances_invitation",
         "decisions": "alliances_decision",
         "due_items": "chainparty_dueitem",
+        "guides": "guides_guide",
+        "guide_assignments": "guides_assignment",
+        "visits": "guides_visit",
     }
     counts = {}
     with connection.cursor() as cursor:

@@ -37,6 +37,7 @@ from demands.services.resources import _resource_tokens
 
 from . import texts
 from .bulk import Copier, copy_rows, reset_sequences
+from .seed_guides import seed_guides
 
 SEED = 20260
 PERSONA_PASSWORD = "Bench@2026"
@@ -50,6 +51,9 @@ FULL_SIZE = {
     # A province month of meetings (issue 8 §4) and the reminders pending in the sweep's window.
     "meetings": 2_000,
     "due_items": 100_000,
+    # Guides (issue 9 §5): bench/seed_guides.py.
+    "guides": 2_000,
+    "visits": 500_000,
 }
 #: Reminders' due times spread over this many minutes (a week) ahead of the sweep's "now".
 DUE_SPREAD_MINUTES = 7 * 24 * 60
@@ -318,6 +322,7 @@ class Seeder:
         self.timed("counters, rules, notifications", self.seed_rest)
         self.timed("meetings of last month", self.seed_meetings)
         self.timed("pending reminders (DueItem)", self.seed_due_items)
+        self.timed("guides, teams, assignments, visits", lambda: seed_guides(self))
         self.finish()
         return time.perf_counter() - started
 
@@ -1471,7 +1476,7 @@ class Seeder:
         started = time.perf_counter()
         models_ = [
             m
-            for label in ("chainparty", "alliances", "demands")
+            for label in ("chainparty", "alliances", "demands", "guides")
             for m in apps.get_app_config(label).get_models(include_auto_created=True)
         ]
         reset_sequences(models_)
