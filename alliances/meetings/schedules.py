@@ -57,6 +57,7 @@ from ..models import (
 )
 from . import services
 from .services.common import require_manager
+from .services.reach import outside_reach
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +197,11 @@ def _check(schedule: MeetingSchedule) -> None:
         errors["place_address"] = _("请填写会议地点或选择片区。")
     if schedule.place_zone_id and not schedule.place_zone.region.is_within(schedule.alliance.region_id):
         errors["place_zone"] = _("会议地点所在片区不在本联盟所属区域内。")
-    if schedule.recorder_id and not schedule.recorder_name:
+    if schedule.recorder_id and outside_reach(schedule.alliance, [schedule.recorder]):
+        # As for a meeting's recorder; checked here too since a series starting after the horizon
+        # makes no meeting yet (whose service would refuse), and its name would be read back.
+        errors["recorder"] = _("记录人不在本联盟可邀请的人员范围内。")
+    elif schedule.recorder_id and not schedule.recorder_name:
         schedule.recorder_name = schedule.recorder.display_name[:50]
     if errors:
         raise ValidationError(errors)

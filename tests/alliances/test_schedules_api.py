@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -216,3 +217,18 @@ def test_ending_a_schedule_cancels_what_comes_after(series, personas, api):
     assert api(personas.secretary).post(f"/api/schedules/{series.pk}/end/", {}, format="json").json() == {
         "ends_on": ["该字段是必填项。"]
     }
+
+
+def test_a_recorder_from_elsewhere_is_refused_and_not_named(world, personas, api):
+    """The schedule's recorder is checked like a meeting's (services.reach.check_people): otherwise
+    any account id on the platform was taken, and its real name came back as recorder_name."""
+    client = api(personas.secretary)
+    # Starting after the horizon: no occurrence is made now, whose meeting service would refuse it.
+    later = payload(world, recorder=personas.outsider.pk, starts_on="2027-06-01")
+    response = client.post("/api/schedules/", later, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"recorder": ["记录人不在本联盟可邀请的人员范围内。"]}
+    assert personas.outsider.real_name not in response.content.decode()
+    assert not MeetingSchedule.objects.exists()
+    with pytest.raises(ValidationError):
+        create(world, personas, recorder=personas.outsider, starts_on=dt.date(2027, 6, 1))
