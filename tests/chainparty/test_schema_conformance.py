@@ -82,6 +82,8 @@ def test_main_get_endpoints_answer_what_the_schema_says(world, personas, api, op
             url = path
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+        problems = [] if response["Content-Type"].startswith("application/json") else [path]
+        assert not problems, f"the schema lists {path} as an API operation but it answers {response['Content-Type']}"
         _assert_conforms(openapi, path, "get", response)
         checked.append(path)
     for main in ("/api/needs/", "/api/needs/{id}/", "/api/policies/{id}/awareness/", "/api/cooperations/{id}/"):
