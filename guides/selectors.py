@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alliances.access import scope_for
 from alliances.models import Alliance, Enterprise, Membership, PartyOrganization, WorkZone
@@ -29,7 +30,7 @@ from .reach import in_force_q, members_on_q
 
 MONTH, QUARTER, EVER = "month", "quarter", "ever"
 VISITED, DUE, OVERDUE = 0, 1, 2  # sorts overdue last ascending; lists order by -status
-STATUS_LABELS = {VISITED: "本期已走访", DUE: "本期待走访", OVERDUE: "逾期未走访"}
+STATUS_LABELS = {VISITED: _("本期已走访"), DUE: _("本期待走访"), OVERDUE: _("逾期未走访")}
 
 
 # -- periods ------------------------------------------------------------------------------------

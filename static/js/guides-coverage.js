@@ -12,7 +12,7 @@
     var chart = window.echarts.init(element);
     chart.setOption({
       grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", valueFormatter: function (value) { return value + "%"; } },
+      tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: function (value) { return value + "%"; } },
       xAxis: { type: "category", data: series.names, axisLabel: { interval: 0, rotate: series.names.length > 4 ? 30 : 0 } },
       yAxis: { type: "value", min: 0, max: 100, name: label },
       series: [{ type: "bar", data: series.rates, itemStyle: { color: "#b71c1c" }, label: { show: true, position: "top", formatter: "{c}%" } }]
