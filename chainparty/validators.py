@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy
 # UTC overflow.
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
-# Founding dates of enterprises and Party organisations go back further.
-FOUNDING_DATE_MIN = dt.date(1900, 1, 1)
 
 # Long free texts (a need's description, an answer, a policy's summary): several pages of Chinese.
 LONG_TEXT_MAX = 5000
@@ -63,7 +61,6 @@ class DateRangeValidator:
 
 
 validate_date = DateRangeValidator()
-validate_founding_date = DateRangeValidator(minimum=FOUNDING_DATE_MIN)
 
 
 def validate_phone(value: str) -> None:
