@@ -175,7 +175,7 @@ def _second_factor():
 def _audit():
     section = _("安全审计")
     days = _setting("CHAINPARTY_AUDIT_RETENTION_DAYS", 0)
-    minimum = _setting("CHAINPARTY_AUDIT_RETENTION_MIN_DAYS", 180)
+    minimum = _setting("CHAINPARTY_AUDIT_RETENTION_MIN_DAYS", 184)
     pruned = any(
         entry.get("task") == "chainparty.tasks.prune_audit_log"
         for entry in _setting("CELERY_BEAT_SCHEDULE", {}).values()

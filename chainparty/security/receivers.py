@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, signals
 from django.db.models.signals import post_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chainparty import audit
 
@@ -67,6 +68,23 @@ def on_password_changed(user):
         if session is not None:
             session[PASSWORD_DUE] = ""
     services.user_sessions_end(user=user, keep_session_key=keep)
+    _revoke_api_tokens(user)
+
+
+def _revoke_api_tokens(user):
+    """A new password stops the person's API tokens too: a token taken along with the old password
+    (the reason staff reset one) must not outlive it. The owner issues new ones from the profile."""
+    from chainparty.models import ApiToken
+
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    if revoked:
+        audit.record(
+            action=audit.Action.TOKEN_REVOKE,
+            target=user,
+            region_path=audit.person_region_path(user),
+            data={"object": _("口令更改，全部令牌（%(count)d 个）") % {"count": revoked}},
+        )
 
 
 def connect():

@@ -393,8 +393,10 @@ PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT_SECONDS", str(3 * 24 * 
 # The audit log is kept CHAINPARTY_AUDIT_RETENTION_DAYS days, then pruned nightly by a beat task
 # (chainparty.tasks.prune_audit_log, the one path that deletes audit records). The Cybersecurity
 # Law (网络安全法 §21) asks for at least six months: a shorter period refuses to start.
-CHAINPARTY_AUDIT_RETENTION_MIN_DAYS = 180
-CHAINPARTY_AUDIT_RETENTION_DAYS = int(env("CHAINPARTY_AUDIT_RETENTION_DAYS", "180"))
+# Six calendar months are at most 184 days (July to December), so 184 is the floor: 180 could prune
+# a record younger than six months.
+CHAINPARTY_AUDIT_RETENTION_MIN_DAYS = 184
+CHAINPARTY_AUDIT_RETENTION_DAYS = int(env("CHAINPARTY_AUDIT_RETENTION_DAYS", "184"))
 if CHAINPARTY_AUDIT_RETENTION_DAYS < CHAINPARTY_AUDIT_RETENTION_MIN_DAYS:
     from django.core.exceptions import ImproperlyConfigured
 

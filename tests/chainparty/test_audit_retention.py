@@ -1,5 +1,5 @@
-"""Issue 10 §2.5: the audit log is kept CHAINPARTY_AUDIT_RETENTION_DAYS (at least 180, the
-Cybersecurity Law's six months) and pruned nightly by a beat task, the one path that deletes
+"""Issue 10 §2.5: the audit log is kept CHAINPARTY_AUDIT_RETENTION_DAYS (at least 184 days: the
+Cybersecurity Law's six calendar months at the longest) and pruned nightly by a beat task, the one path that deletes
 audit records; nothing else can change or remove one."""
 
 import datetime as dt
@@ -27,14 +27,14 @@ def _record(days_ago, **data):
 
 
 def test_the_default_is_the_legal_minimum():
-    assert django_settings.CHAINPARTY_AUDIT_RETENTION_DAYS == 180
-    assert audit.retention_days() == 180
+    assert django_settings.CHAINPARTY_AUDIT_RETENTION_DAYS == 184
+    assert audit.retention_days() == 184
 
 
 def test_records_past_the_period_are_pruned_the_rest_kept():
-    old = [_record(days) for days in (181, 200, 400)]
-    kept = [_record(days) for days in (179, 30, 0)]
-    edge = _record(180)  # exactly 180 days old: still within the period
+    old = [_record(days) for days in (185, 200, 400)]
+    kept = [_record(days) for days in (183, 181, 30, 0)]
+    edge = _record(184)  # exactly 184 days old: still within the period
     assert audit.prune(now=NOW, batch_size=2) == 3  # in batches
     remaining = set(AuditLog.objects.values_list("pk", flat=True))
     assert remaining >= {entry.pk for entry in [*kept, edge]}
@@ -58,7 +58,7 @@ def test_a_period_below_the_minimum_is_refused(settings):
 
 
 def test_settings_below_the_minimum_refuse_to_start():
-    env = {**os.environ, "CHAINPARTY_AUDIT_RETENTION_DAYS": "179", "DJANGO_SETTINGS_MODULE": "chainparty.settings.dev"}
+    env = {**os.environ, "CHAINPARTY_AUDIT_RETENTION_DAYS": "183", "DJANGO_SETTINGS_MODULE": "chainparty.settings.dev"}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env=env,
@@ -68,7 +68,7 @@ def test_settings_below_the_minimum_refuse_to_start():
         timeout=120,
     )
     assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr and "180" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr and "184" in result.stderr
 
 
 def test_every_other_path_is_still_refused():

@@ -28,7 +28,7 @@ def test_org_staff_read_the_configuration_in_force(personas, client_for, persona
         "5 次失败后锁定",
         "30 分钟",
         "12 小时",
-        "180 天",
+        "184 天",
         "script-src &#x27;self&#x27;",
         "每日 02:30，保留 14 天",
         "双因素",

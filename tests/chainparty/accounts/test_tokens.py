@@ -151,3 +151,15 @@ def test_delete_revokes_the_presented_token(personas):
     assert api(raw).delete(reverse("api_token_login")).status_code == 204
     assert api(raw).get("/api/alliances/").status_code == REFUSED
     assert api().delete(reverse("api_token_login")).status_code == 401  # this view names only Bearer
+
+
+def test_a_new_password_revokes_every_token(personas):
+    """Staff resetting a compromised account's password must also stop the tokens taken with it."""
+    user = personas.handler
+    _token, raw = tokens.token_issue(user=user, name="脚本")
+    assert api(raw).get("/api/needs/").status_code == 200
+    user.set_password("Xin@Mima2027")
+    user.save()
+    assert api(raw).get("/api/needs/").status_code == REFUSED
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    assert AuditLog.objects.filter(action=AuditLog.Action.TOKEN_REVOKE, target_id=user.pk).exists()
