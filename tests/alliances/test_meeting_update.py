@@ -129,8 +129,13 @@ def test_what_is_not_given_stays_and_an_agenda_only_edit_notifies_nobody(
         ),
         ({"agenda": [AgendaEdit(title="")]}, "agenda", "第 1 项议题未填写内容。"),
         ({"title": "9月党委会议"}, "__all__", "没有需要保存的修改。"),
+        (
+            {"agenda": [AgendaEdit(title="产能对接"), AgendaEdit(title="议" * 201)]},
+            "agenda",
+            "第 2 项议题超过 200 字，请精简。",
+        ),
     ],
-    ids=["blank-title", "no-place", "foreign-item", "blank-item", "no-change"],
+    ids=["blank-title", "no-place", "foreign-item", "blank-item", "no-change", "long-item"],
 )
 def test_bad_edits_are_refused_in_chinese_and_nothing_changes(meeting, personas, fields, field, message):
     before = snapshot(meeting)
@@ -296,3 +301,21 @@ def test_patch_refusals_400_403_404_409(world, meeting, personas):
     assert conflict.status_code == 409 and conflict.json()["detail"] == "会议当前为“已取消”，不能修改。"
     meeting.refresh_from_db()
     assert meeting.title == "9月党委会议"
+
+
+def test_scheduling_refuses_an_agenda_item_too_long_instead_of_cutting_it(world, personas, clock):
+    from alliances.models import Meeting
+
+    with pytest.raises(ValidationError) as error:
+        services.meeting_schedule(
+            actor=personas.secretary,
+            alliance=world.alliance,
+            kind=MeetingKind.COMMITTEE,
+            title="10月党委会议",
+            starts_at=STARTS,
+            ends_at=STARTS + dt.timedelta(hours=2),
+            place_address="汶上县党群服务中心",
+            agenda=["产能对接", "议" * 201],
+        )
+    assert error.value.message_dict["agenda"] == ["第 2 项议题超过 200 字，请精简。"]
+    assert not Meeting.objects.filter(title="10月党委会议").exists()

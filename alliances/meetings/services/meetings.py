@@ -145,7 +145,8 @@ def meeting_schedule(
     meeting.save()
     meeting.invited_departments.set(departments)
     titles = [t.strip() for t in agenda if t and t.strip()]
-    items = [AgendaItem(meeting=meeting, position=n, title=t[:200]) for n, t in enumerate(titles, start=1)]
+    _check_agenda_lengths(titles)
+    items = [AgendaItem(meeting=meeting, position=n, title=t) for n, t in enumerate(titles, start=1)]
     AgendaItem.objects.bulk_create(items)
     people = [u for u in (chair, recorder) if u is not None] + list(chosen_users)
     Invitation.objects.bulk_create(
@@ -247,6 +248,16 @@ class AgendaEdit:
     id: int | None = None
 
 
+def _check_agenda_lengths(titles: Sequence[str]) -> None:
+    """An agenda item longer than its column is refused with its number, never cut short."""
+    limit = AgendaItem._meta.get_field("title").max_length
+    long = [str(n) for n, title in enumerate(titles, start=1) if len(title) > limit]
+    if long:
+        raise ValidationError(
+            {"agenda": _("第 %(items)s 项议题超过 %(limit)d 字，请精简。") % {"items": "、".join(long), "limit": limit}}
+        )
+
+
 def _agenda_plan(meeting: Meeting, edits: Sequence[AgendaEdit]) -> tuple[list[AgendaItem], list[AgendaItem]]:
     """(the items in their new order, unsaved ones new; the items to remove), after the checks."""
     current = {item.pk: item for item in meeting.agenda_items.all()}
@@ -256,10 +267,11 @@ def _agenda_plan(meeting: Meeting, edits: Sequence[AgendaEdit]) -> tuple[list[Ag
     blank = [n for n, edit in enumerate(edits, start=1) if not (edit.title or "").strip()]
     if blank:
         raise ValidationError({"agenda": _("第 %s 项议题未填写内容。") % "、".join(map(str, blank))})
+    _check_agenda_lengths([edit.title.strip() for edit in edits])
     kept = []
     for edit in edits:
         item = current[edit.id] if edit.id is not None else AgendaItem(meeting=meeting)
-        item.title = edit.title.strip()[:200]
+        item.title = edit.title.strip()
         kept.append(item)
     removed = [item for pk, item in current.items() if pk not in set(ids)]
     referred = [item.title for item in removed if _referred_to(item)]
