@@ -307,7 +307,7 @@ LOGGING = {
 # logins work with the demo password alone.
 from datetime import timedelta  # noqa: E402
 
-INSTALLED_APPS += [  # noqa: F405
+INSTALLED_APPS += [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -316,15 +316,15 @@ INSTALLED_APPS += [  # noqa: F405
 ]
 # AxesStandaloneBackend refuses locked-out logins before ModelBackend checks the password.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
-MIDDLEWARE.insert(  # noqa: F405
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,  # noqa: F405
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "django_otp.middleware.OTPMiddleware",
 )
-MIDDLEWARE.insert(  # noqa: F405
-    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,  # noqa: F405
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
     "chainparty.security.middleware.SessionSecurityMiddleware",
 )
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # noqa: F405
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 
 # §2.1 passwords: 8+ characters from 3 of 4 classes, not like the login or the name, not one of
 # the last 5; expiry in days (0: passwords do not expire).
