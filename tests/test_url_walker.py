@@ -146,8 +146,10 @@ def model_for(route: Route, name: str):
     candidates = sorted(
         apps.get_models(), key=lambda m: order.index(m._meta.app_label) if m._meta.app_label in order else len(order)
     )
-    for singular in _singulars(word):
-        for exact in (True, False):
+    # Every exact name first ("meeting" for /meetings/), only then partial ones: "meetingschedule"
+    # starts with "meetings" and must not win over Meeting.
+    for exact in (True, False):
+        for singular in _singulars(word):
             for model in candidates:
                 model_name = model._meta.model_name
                 partial = len(singular) > 3 and (model_name.endswith(singular) or model_name.startswith(singular))
