@@ -5,7 +5,7 @@ the assignments reaching it, its last visits and its building goal, as the user 
 from alliances.access import scope_for
 from chainparty.panels import Panel, register
 
-from .permissions import manages_region
+from .permissions import manages_region, views_region
 from .staff_selectors import enterprise_guides_panel
 
 
@@ -21,6 +21,6 @@ def enterprise_guides(request, enterprise):
         return None
     return Panel(
         template="guides/staff/_staff_enterprise_panel.html",
-        context={"panel": panel, "can_manage": can_manage, "sees_assignments": can_manage or scope.viewed_region_ids},
+        context={"panel": panel, "can_manage": can_manage, "sees_assignments": views_region(user, enterprise.region)},
         order=50,
     )

@@ -52,6 +52,15 @@ def manages_region(user, region) -> bool:
     return bool(scope.managed_region_ids) and region.is_within(*scope.managed_region_ids)
 
 
+def views_region(user, region) -> bool:
+    """Staff or leaders of `region` (or a region above it), and whoever sees everything: those who
+    read a region's desk details (assignments, raters). Viewing some other region is not enough."""
+    scope = scope_for(user)
+    if scope.sees_everything:
+        return True
+    return bool(scope.viewed_region_ids) and region.is_within(*scope.viewed_region_ids)
+
+
 # -- visibility, as Q objects on each model -------------------------------------------------------
 def _serving_guides_q(enterprise_ids, day) -> Q:
     """Guides (Q on Guide) serving any of `enterprise_ids` on `day`, themselves or through a team."""

@@ -17,11 +17,10 @@ from chainparty.paging import paginate
 from .. import services, staff_selectors
 from ..forms import EvaluationPeriodForm, RatingForm
 from ..models import EvaluationPeriod, Rating
-from ..permissions import MANAGE, RATE, can_rate_report, manages_region, report_get_for_user
+from ..permissions import MANAGE, RATE, can_rate_report, manages_region, report_get_for_user, views_region
 from ..permissions_staff import (
     evaluation_period_get_for_user,
     may_manage_guides,
-    may_see_region_desk,
     require_guide_manager,
     require_region_desk,
     visible_periods,
@@ -114,7 +113,7 @@ def report_detail(request, pk):
         "results": results,
         "ratings": (
             report.ratings.select_related("rater", "enterprise").order_by("rated_at", "id")
-            if may_see_region_desk(user)
+            if views_region(user, report.period.region)
             else None
         ),
         "rated": rated,

@@ -365,3 +365,21 @@ def test_every_form_page_opens_for_staff(client_for, world, personas, sent_guide
         assert "<form" in response.content.decode()
     edit = client.get(reverse("guides:guide_edit", args=[sent_guide.pk]))
     assert edit.context["form"].initial["department"] == world.department
+
+
+def test_enterprise_page_shows_assignments_only_to_viewers_of_its_region(
+    client_for, world, personas, sent_guide, frozen
+):
+    """A leader of another county who is also this enterprise's secretary sees its guides, not the
+    staff's assignment details: viewing some region is not viewing this one (review finding)."""
+    from alliances import services as alliance_services
+
+    both = factories.UserFactory(username="other_leader_secretary")
+    alliance_services.region_grant(region=world.other_county, user=both, manage=False)
+    alliance_services.enterprise_grant_secretary(enterprise=world.member, user=both)
+    url = world.member.get_absolute_url()
+    staff = client_for(personas.org_staff).get(url).content.decode()
+    assert "联系安排" in staff
+    body = client_for(both).get(url).content.decode()
+    assert 'id="enterprise-guides"' in body and "人社指导员" in body
+    assert "联系安排" not in body
