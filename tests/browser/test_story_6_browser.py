@@ -54,9 +54,13 @@ def assert_no_sideways_scroll(page):
 
 
 def open_menu_item(page, item_id):
-    """Open the collapsed menu, then the 走访 dropdown, then the entry."""
+    """Open the collapsed menu, then the 走访 dropdown, then the entry, each once the one before has
+    finished opening: on a loaded machine a click during Bootstrap's collapse transition could land
+    on the menu while it still moved, and the entry's navigation never started (seen once in CI)."""
     page.click(".navbar-toggler")
+    page.wait_for_selector(".navbar-collapse.show", state="visible")
     page.click("#nav-visits")
+    page.wait_for_selector(f".dropdown-menu.show #{item_id}", state="visible")
     page.click(f"#{item_id}")
 
 
