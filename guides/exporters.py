@@ -8,15 +8,13 @@ Two registrations of one sheet:
   sheet of its month: a region's workbook lists the region's visits, an alliance's (or a person's
   alliances') the visits to their member enterprises.
 
-Rows are read from one query streamed in chunks; who went and the needs raised are read once per
-chunk (two queries), so a month of any size takes a fixed handful of queries per 2,000 visits.
+Rows are read from one query streamed in chunks; who went and the needs raised come from two more
+streams in the same order, merged row by row, so a period of any size takes three queries.
 Disputed visits are listed (with the reason) so the ledger shows what the enterprise said.
 """
 
 import datetime as dt
-import itertools
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -138,10 +136,13 @@ class VisitLedgerExporter(ListExporter):
     def get_filename(self) -> str:
         return self.scope.filename()
 
-    def _visits(self):
+    def _period_visits(self):
         period = self.scope.period
+        return self.scope.visits.filter(visited_on__gte=period.starts_on, visited_on__lte=period.ends_on)
+
+    def _visits(self):
         return (
-            self.scope.visits.filter(visited_on__gte=period.starts_on, visited_on__lte=period.ends_on)
+            self._period_visits()
             .order_by("visited_on", "pk")
             .values_list(
                 "pk",
@@ -160,54 +161,71 @@ class VisitLedgerExporter(ListExporter):
             .iterator(chunk_size=CHUNK_SIZE)
         )
 
-    @staticmethod
-    def _people(visit_ids) -> dict[int, str]:
-        people = defaultdict(list)
+    def _people(self):
+        """(visit_id, text) for each person who went, in the visits' order."""
         for visit_id, name, department in (
-            VisitPerson.objects.filter(visit__in=visit_ids)
-            .order_by("visit_id", "pk")
+            VisitPerson.objects.filter(visit__in=self._period_visits().values("pk"))
+            .order_by("visit__visited_on", "visit_id", "pk")
             .values_list("visit_id", "person_name", "department__name")
+            .iterator(chunk_size=CHUNK_SIZE)
         ):
-            people[visit_id].append(f"{name}（{department}）" if department else name)
-        return {pk: "、".join(names) for pk, names in people.items()}
+            yield visit_id, f"{name}（{department}）" if department else name
 
-    @staticmethod
-    def _needs(visit_ids) -> dict[int, str]:
-        needs = defaultdict(list)
+    def _needs(self):
+        """(visit_id, text) for each need raised on a visit, in the visits' order."""
         for visit_id, number, title in (
-            VisitNeed.objects.filter(visit__in=visit_ids)
-            .order_by("visit_id", "need__number")
+            VisitNeed.objects.filter(visit__in=self._period_visits().values("pk"))
+            .order_by("visit__visited_on", "visit_id", "need__number")
             .values_list("visit_id", "need__number", "need__title")
+            .iterator(chunk_size=CHUNK_SIZE)
         ):
-            needs[visit_id].append(f"{number} {title}")
-        return {pk: "\n".join(lines) for pk, lines in needs.items()}
+            yield visit_id, f"{number} {title}"
 
     def iter_rows(self):
         kinds = {value: str(label) for value, label in Visit.Kind.choices}
         checklist = {value: str(label) for value, label in Visit.Checklist.choices}
         confirmations = {value: str(label) for value, label in Visit.Confirmation.choices}
-        rows, number = self._visits(), 0
-        while chunk := list(itertools.islice(rows, CHUNK_SIZE)):
-            ids = [row[0] for row in chunk]
-            people, needs = self._people(ids), self._needs(ids)
-            for pk, day, enterprise, zone, kind, team, done, findings, opinions, count, confirmation, reason in chunk:
-                number += 1
-                yield (
-                    number,
-                    day,
-                    enterprise,
-                    zone or "",
-                    kinds.get(kind, kind),
-                    people.get(pk, ""),
-                    team or "",
-                    "、".join(checklist.get(item, item) for item in done or ()),
-                    findings,
-                    opinions,
-                    count,
-                    needs.get(pk, ""),
-                    confirmations.get(confirmation, confirmation),
-                    reason,
-                )
+        # Who went and the needs raised come from two more streams in the visits' own order, merged
+        # row by row: three queries for a period of any size (per-chunk lookups grew with it).
+        people, needs = _Merged(self._people()), _Merged(self._needs())
+        rows = self._visits()
+        for number, row in enumerate(rows, start=1):
+            pk, day, enterprise, zone, kind, team, done, findings, opinions, count, confirmation, reason = row
+            yield (
+                number,
+                day,
+                enterprise,
+                zone or "",
+                kinds.get(kind, kind),
+                "、".join(people.take(pk)),
+                team or "",
+                "、".join(checklist.get(item, item) for item in done or ()),
+                findings,
+                opinions,
+                count,
+                "\n".join(needs.take(pk)),
+                confirmations.get(confirmation, confirmation),
+                reason,
+            )
+
+
+class _Merged:
+    """A stream of (visit_id, text) in the visits' order, read alongside them: `take(visit_id)` gives
+    the texts of that visit (the stream's next rows while they belong to it)."""
+
+    def __init__(self, stream):
+        self._stream = iter(stream)  # a generator: its query runs at the first take()
+        self._next = None
+        self._started = False
+
+    def take(self, visit_id) -> list[str]:
+        if not self._started:
+            self._next, self._started = next(self._stream, None), True
+        texts = []
+        while self._next is not None and self._next[0] == visit_id:
+            texts.append(self._next[1])
+            self._next = next(self._stream, None)
+        return texts
 
 
 workbooks.register(LEDGER, VisitLedgerExporter)
