@@ -436,3 +436,17 @@ def region_grant(*, region: Region, user, manage: bool) -> None:
     assign_perm(f"alliances.{permission}", user, region)
     forget_scope(user)
     audit.record_grant(user=user, obj=region, permission=permission)
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, position: str, note: str | None = None) -> Membership:
+    """Correct a membership's position on the chain (and its note); a department stays 要素保障.
+    Used by the membership import (issue 11); joining and leaving dates go through membership_add
+    and membership_end, which keep the history."""
+    fields = {"position": Membership.Position.FACTOR if membership.department_id else position}
+    if note is not None:
+        fields["note"] = note
+    fields = {name: value for name, value in fields.items() if getattr(membership, name) != value}
+    if not fields:
+        return membership
+    return _apply(membership, fields)

@@ -2,3 +2,4 @@
 registry discovers this module. Each kind lives in its own module, imported here."""
 
 from . import enterprises  # noqa: F401
+from . import departments, memberships, party_organisations  # noqa: F401

@@ -35,7 +35,7 @@ class DepartmentKind(kit.StaffKind):
             aliases=("部门", "部门全称", "单位名称"),
             required=True,
             max_length=100,
-            example="汶上县人力资源和社会保障局",
+            example="某某县人力资源和社会保障局",
             width=32,
         ),
         Column("short_name", gettext_lazy("简称"), aliases=("部门简称",), max_length=20, example="人社局"),
@@ -100,7 +100,7 @@ class HandlerKind(kit.StaffKind):
             gettext_lazy("所属部门"),
             aliases=("部门名称", "部门", "工作单位", "单位"),
             required=True,
-            example="汶上县人力资源和社会保障局",
+            example="某某县人力资源和社会保障局",
             width=32,
         ),
         Column(

@@ -263,15 +263,16 @@ def accounts(ctx) -> Accounts:
     return cached(ctx, "kit:accounts", lambda: Accounts(ctx.user))
 
 
-NO_PASSWORD_WARNING = gettext_lazy(
+NEW_ACCOUNT_NOTE = gettext_lazy("将新建账号“%(name)s”：导入完成后显示一次临时密码，请转交本人，首次登录须修改密码。")
+NO_PASSWORD_NOTE = gettext_lazy(
     "将新建账号“%(name)s”；账号暂无密码，导入后请在人员管理页面为其发放临时密码或设置链接（首次登录须修改密码）。"
 )
 
 
 def announce_new_account(row, ctx, key, name) -> None:
     """Tell the importer, in the report, how a new account gets its first password."""
-    if getattr(ctx, "secrets", None) is None:
-        row.warning(key, NO_PASSWORD_WARNING % {"name": name})
+    note = NO_PASSWORD_NOTE if getattr(ctx, "secrets", None) is None else NEW_ACCOUNT_NOTE
+    row.warning(key, note % {"name": name})
 
 
 def create_account(ctx, row, *, real_name: str, mobile: str, unit, email: str = ""):

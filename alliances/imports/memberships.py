@@ -14,6 +14,7 @@ from chainparty.imports.base import CHOICE, DATE, Column
 from chainparty.imports.registry import import_kinds
 
 from .. import services
+from ..access import scope_for
 from ..models import Membership
 from . import kit
 
@@ -36,7 +37,7 @@ class MembershipKind(kit.StaffKind):
             required=True,
             type=CHOICE,
             choices=_alliance_names,
-            example="汶上县纺织服装产业链党委",
+            example="某某县纺织服装产业链党委",
             width=30,
         ),
         Column(
@@ -44,7 +45,7 @@ class MembershipKind(kit.StaffKind):
             gettext_lazy("成员单位"),
             aliases=("成员名称", "企业名称", "单位名称", "成员企业", "成员企业（部门）"),
             required=True,
-            example="新花源纺织有限公司",
+            example="某某纺织有限公司",
             help=gettext_lazy("企业填名称或统一社会信用代码，部门填部门名称"),
             width=30,
         ),
@@ -83,6 +84,10 @@ class MembershipKind(kit.StaffKind):
     def may_import(self, user, region) -> bool:
         return super().may_import(user, region) or bool(kit.managed_alliance_ids(user, region))
 
+    def offered_to(self, user) -> bool:
+        scope = scope_for(user) if user is not None and user.is_authenticated else None
+        return bool(scope and (scope.is_org_staff or scope.is_alliance_secretary))
+
     def regions_for(self, user) -> list:
         regions = {region.pk: region for region in super().regions_for(user)}
         for region in kit.secretary_regions(user):
@@ -107,6 +112,8 @@ class MembershipKind(kit.StaffKind):
         ctx.cache["memberships"] = by_member
 
     def check_row(self, row, ctx):
+        if not kit.given(row, "alliance") or not kit.given(row, "member"):
+            return  # the core has reported the empty or unknown cell
         alliance, problem = kit.alliances(ctx).find(ctx, kit.text(row, "alliance"))
         if problem:
             row.error("alliance", problem)

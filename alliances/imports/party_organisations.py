@@ -32,7 +32,7 @@ class PartyOrganisationKind(kit.StaffKind):
             aliases=("组织名称", "党组织全称", "党组织"),
             required=True,
             max_length=100,
-            example="中共汶上县鸿瑞轩服饰有限公司支部委员会",
+            example="中共某某纺织有限公司支部委员会",
             width=36,
         ),
         Column(
@@ -49,7 +49,7 @@ class PartyOrganisationKind(kit.StaffKind):
             "enterprises",
             gettext_lazy("覆盖企业"),
             aliases=("所在企业", "所在单位", "单位名称", "企业名称", "覆盖企业名称"),
-            example="鸿瑞轩服饰有限公司",
+            example="某某纺织有限公司",
             help=gettext_lazy("统一社会信用代码或企业名称；联合党支部覆盖多家企业时用“、”或逗号分隔"),
             width=40,
         ),
@@ -102,10 +102,10 @@ class PartyOrganisationKind(kit.StaffKind):
         kind = kit.choice_value(Kind, row.values.get("kind"))
         if kind is None:
             return  # the core has reported the choice
+        kit.not_negative(row, *COUNTS)
         enterprises = self._enterprises(row, ctx)
         if enterprises is None:
             return
-        kit.not_negative(row, *COUNTS)
         if enterprises is not False:
             self._check_coverage(row, ctx, kind, organization, enterprises)
         if row.has_errors:
