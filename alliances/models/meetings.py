@@ -16,6 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chainparty.validators import validate_date
+
 from .organisation import Alliance, Department, Enterprise, WorkZone
 
 __all__ = [
@@ -95,8 +97,8 @@ class MeetingSchedule(models.Model):
         WorkZone, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("地点（片区）")
     )
     place_address = models.CharField(_("地点"), max_length=200, blank=True)
-    starts_on = models.DateField(_("起始日期"))
-    ends_on = models.DateField(_("截止日期"), null=True, blank=True)
+    starts_on = models.DateField(_("起始日期"), validators=[validate_date])
+    ends_on = models.DateField(_("截止日期"), null=True, blank=True, validators=[validate_date])
     active = models.BooleanField(_("启用"), default=True)
     recorder = _user_fk(_("记录人账号"))
     recorder_name = models.CharField(_("记录人"), max_length=50, blank=True)
@@ -187,8 +189,8 @@ class Meeting(models.Model):
     alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("联盟"))
     kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
     title = models.CharField(_("会议名称"), max_length=200)
-    starts_at = models.DateTimeField(_("开始时间"))
-    ends_at = models.DateTimeField(_("结束时间"))
+    starts_at = models.DateTimeField(_("开始时间"), validators=[validate_date])
+    ends_at = models.DateTimeField(_("结束时间"), validators=[validate_date])
     place_zone = models.ForeignKey(
         WorkZone,
         null=True,
@@ -451,7 +453,7 @@ class Decision(models.Model):
     owner_user = _user_fk(_("责任人"), related_name="meeting_decisions")
     owner_label = models.CharField(_("责任单位（人）"), max_length=100)
     due_workdays = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
-    due_date = models.DateField(_("办结期限"))
+    due_date = models.DateField(_("办结期限"), validators=[validate_date])
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -1,6 +1,8 @@
 """The organisational core: regions, work zones, enterprises, Party organisations, departments,
 alliances with their members, committee seats and rotating chairs."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,8 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from chainparty.validators import DateRangeValidator, validate_date, validate_phone
+
 from ..meetings.leads import validate_reminder_leads
 from ..validators import validate_credit_code
+
+#: The founding of the Communist Party of China: no Party organisation is older.
+PARTY_FOUNDED = dt.date(1921, 7, 1)
 
 __all__ = [
     "Alliance",
@@ -183,7 +190,7 @@ class Enterprise(models.Model):
     employees = models.PositiveIntegerField(_("职工人数"), default=0)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -240,7 +247,10 @@ class PartyOrganization(models.Model):
     members = models.PositiveIntegerField(_("正式党员"), default=0)
     probationary_members = models.PositiveIntegerField(_("预备党员"), default=0)
     activists = models.PositiveIntegerField(_("入党积极分子"), default=0)
-    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    # A Party organisation may be older than the portal's working dates, not older than the Party.
+    founded_on = models.DateField(
+        _("成立日期"), null=True, blank=True, validators=[DateRangeValidator(minimum=PARTY_FOUNDED)]
+    )
 
     class Meta:
         verbose_name = _("党组织")
@@ -266,7 +276,7 @@ class Department(models.Model):
     short_name = models.CharField(_("简称"), max_length=20, blank=True)
     factor_group = models.CharField(_("要素组"), max_length=20, choices=FactorGroup.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("所属区域"))
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
 
     class Meta:
         verbose_name = _("职能部门")
@@ -303,7 +313,7 @@ class Alliance(models.Model):
         related_name="led_alliances",
         verbose_name=_("链主企业"),
     )
-    founded_on = models.DateField(_("成立日期"))
+    founded_on = models.DateField(_("成立日期"), validators=[validate_date])
     meeting_cadence = models.CharField(_("会议频次"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
     meeting_reminders = models.CharField(
         _("会前提醒"),
@@ -345,8 +355,8 @@ class Membership(models.Model):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("部门")
     )
     position = models.CharField(_("链上位置"), max_length=20, choices=Position.choices)
-    joined_on = models.DateField(_("加入日期"))
-    left_on = models.DateField(_("退出日期"), null=True, blank=True)
+    joined_on = models.DateField(_("加入日期"), validators=[validate_date])
+    left_on = models.DateField(_("退出日期"), null=True, blank=True, validators=[validate_date])
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -425,8 +435,8 @@ class CommitteeSeat(models.Model):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="seats", verbose_name=_("来自部门")
     )
-    term_start = models.DateField(_("任期开始"))
-    term_end = models.DateField(_("任期结束"), null=True, blank=True)
+    term_start = models.DateField(_("任期开始"), validators=[validate_date])
+    term_end = models.DateField(_("任期结束"), null=True, blank=True, validators=[validate_date])
 
     class Meta:
         verbose_name = _("党委班子成员")
