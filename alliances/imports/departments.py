@@ -72,8 +72,12 @@ class DepartmentKind(kit.StaffKind):
         factor_group = kit.choice_value(FactorGroup, row.values.get("factor_group"))
         if factor_group is None:
             return
-        fields = {"factor_group": factor_group}
-        fields.update({key: kit.text(row, key) for key in ("short_name", "phone") if kit.given(row, key)})
+        fields = {}  # in the columns' order, so the report names the changes in that order
+        if kit.given(row, "short_name"):
+            fields["short_name"] = kit.text(row, "short_name")
+        fields["factor_group"] = factor_group
+        if kit.given(row, "phone"):
+            fields["phone"] = kit.text(row, "phone")
         department = ctx.cache["departments"].get(name)
         row.data.update(department=department, fields=fields)
         if department is None:
