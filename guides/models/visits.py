@@ -81,9 +81,12 @@ class Visit(models.Model):
     confirmed_by = user_fk(_("确认人"))
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     dispute_reason = models.TextField(_("异议理由"), blank=True)
+    # Who entered it: the guide, or organisation staff on the guide's behalf (reported by phone).
     logged_by = user_fk(_("登记人"))
     logged_at = models.DateTimeField(_("登记时间"), default=now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # A form token or the API's Idempotency-Key: a second submit of the same visit finds the first.
+    client_key = models.CharField(_("提交标识"), max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("走访记录")
@@ -99,6 +102,12 @@ class Visit(models.Model):
                 condition=Q(confirmation="pending") | Q(confirmed_at__isnull=False),
                 name="visit_answered_has_time",
                 violation_error_message=_("企业确认或提出异议时须记录时间。"),
+            ),
+            models.UniqueConstraint(
+                fields=["logged_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="visit_client_key_once",
+                violation_error_message=_("该走访已经提交过。"),
             ),
         ]
         indexes = [
@@ -207,6 +216,8 @@ class VisitPhoto(models.Model):
     size = models.PositiveIntegerField(_("大小（字节）"))
     uploaded_by = user_fk(_("上传人"))
     uploaded_at = models.DateTimeField(_("上传时间"), default=now)
+    # A small JPEG made with Pillow when the photo is saved (or on first request for older photos).
+    thumbnail = models.FileField(_("缩略图"), upload_to=visit_photo_path, max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("走访照片")

@@ -25,15 +25,19 @@ from .people import (
     team_member_end,
 )
 from .visits import (
+    VisitAlreadyLogged,
     acting_guide,
+    may_amend,
     visit_add_photos,
     visit_confirm,
     visit_dispute,
     visit_log,
     visit_raise_need,
+    visit_update,
 )
 
 __all__ = [
+    "VisitAlreadyLogged",
     "acting_guide",
     "assignment_create",
     "assignment_end",
@@ -46,6 +50,7 @@ __all__ = [
     "guide_name_studio",
     "guide_report_submit",
     "guide_update",
+    "may_amend",
     "member_development_record",
     "rating_submit",
     "served_enterprise_ids",
@@ -57,4 +62,5 @@ __all__ = [
     "visit_dispute",
     "visit_log",
     "visit_raise_need",
+    "visit_update",
 ]
