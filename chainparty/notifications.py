@@ -5,7 +5,8 @@
 channel; the rows are sent after commit by a Celery task that claims each row atomically.
 
 Channels are classes named by dotted path in ``settings.NOTIFICATION_CHANNELS``. A new channel
-(SMS, WeCom…) subclasses :class:`Channel` and is added there; callers do not change.
+subclasses :class:`Channel` and is added there; callers do not change. The SMS and WeCom channels
+live in `chainparty.channels`.
 """
 
 import logging
@@ -37,12 +38,35 @@ class Channel:
     def key(cls):
         return cls.identifier or f"{cls.__module__}.{cls.__qualname__}"
 
+    @property
+    def delivers_notifications(self) -> bool:
+        """Whether `notify()` sends notifications through this channel. A channel may carry
+        second-factor codes only (an SMS channel without an approved notice template)."""
+        return True
+
     def can_reach(self, user) -> bool:
         return True
 
     def send(self, notification: Notification) -> None:
         """Send or raise; a raised error marks the delivery failed with its message."""
         raise RuntimeError("Channel subclasses must implement send().")
+
+    def send_code(self, *, user, code: str, minutes: int) -> None:
+        """Send a one-time login code to `user` now, or raise (never stored as a notification: it
+        is a secret). A channel whose provider takes the code apart from the text (an SMS
+        template's variable) overrides this."""
+        self.send(
+            Notification(
+                recipient=user,
+                title=_("登录验证码"),
+                body=_(
+                    "您的登录验证码是 %(code)s，%(minutes)d分钟内有效，仅可使用一次。"
+                    "如非本人操作，请忽略并尽快修改密码。"
+                )
+                % {"code": code, "minutes": minutes},
+                kind="security_code",
+            )
+        )
 
 
 class InAppChannel(Channel):
@@ -118,7 +142,7 @@ def notify_bulk(items) -> int:
         ],
         returning="dedupe_key",
     )
-    outside = [c for c in channels() if c.needs_delivery]
+    outside = [c for c in channels() if c.needs_delivery and c.delivers_notifications]
     pending = _insert_new(
         NotificationDelivery,
         ("notification", "channel", "status", "attempts", "error"),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from . import uploads
+from .channels import sms, wecom
 
 OK, WARN = "ok", "warn"
 
@@ -169,7 +170,32 @@ def _second_factor():
             OK if required else WARN,
             "CHAINPARTY_REQUIRE_2FA",
         ),
+        _outside_channel(section, _("短信验证码（阿里云短信）"), sms, "ALIYUN_SMS_ACCESS_KEY_ID"),
+        _outside_channel(section, _("企业微信验证码"), wecom, "WECOM_CORP_ID"),
     ]
+
+
+def _outside_channel(section, name, module, setting):
+    """An optional outside channel (chainparty.channels): configured and listed in
+    NOTIFICATION_CHANNELS, neither, or only one of the two (a mistake worth a warning)."""
+    configured = module.configured()
+    listed = any(path.startswith(module.__name__ + ".") for path in _setting("NOTIFICATION_CHANNELS", []))
+    if configured and listed:
+        value, status = _("已启用"), OK
+        if module is sms:
+            value += _("（签名 %(sign)s，通知短信：%(notice)s）") % {
+                "sign": _setting("ALIYUN_SMS_SIGN_NAME"),
+                "notice": _("已配置模板") if _setting("ALIYUN_SMS_NOTICE_TEMPLATE_CODE") else _("未配置，仅发送验证码"),
+            }
+        else:
+            value += _("（应用 AgentId %(agent)s）") % {"agent": _setting("WECOM_AGENT_ID")}
+    elif configured:
+        value, status = _("已配置，但未列入 NOTIFICATION_CHANNELS"), WARN
+    elif listed:
+        value, status = _("已列入 NOTIFICATION_CHANNELS，但配置不全"), WARN
+    else:
+        value, status = _("未配置（可选）"), OK
+    return Item(section, name, value, _("可选：配置后可通过该渠道接收登录验证码"), status, setting)
 
 
 def _audit():

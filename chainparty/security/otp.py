@@ -9,6 +9,7 @@ Why django-otp: maintained, Django 5.2 support, devices as models with throttlin
 
 import base64
 import io
+import logging
 
 import qrcode
 import qrcode.image.svg
@@ -21,10 +22,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chainparty import audit, notifications
-from chainparty.models import Notification
 
 from . import scope
 from .models import ChannelDevice
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODES = 10
 
@@ -124,15 +126,13 @@ def channel_code_send(*, device: ChannelDevice) -> None:
     if channel is None or not channel.needs_delivery or not channel.can_reach(device.user):
         raise ValidationError(_("该通知渠道未配置或无法送达您。"), code="channel_unavailable")
     device.generate_token(valid_secs=settings.CHAINPARTY_CHANNEL_CODE_SECONDS)
-    minutes = settings.CHAINPARTY_CHANNEL_CODE_SECONDS // 60
-    message = Notification(
-        recipient=device.user,
-        title=_("登录验证码"),
-        body=_("您的登录验证码是 %(code)s，%(minutes)d分钟内有效，仅可使用一次。如非本人操作，请忽略并尽快修改密码。")
-        % {"code": device.token, "minutes": minutes},
-        kind="security_code",
-    )
-    channel.send(message)
+    try:
+        channel.send_code(user=device.user, code=device.token, minutes=settings.CHAINPARTY_CHANNEL_CODE_SECONDS // 60)
+    except Exception as error:  # the provider's refusal, shown to the person rather than a 500
+        logger.warning("second-factor code through %s failed for user %s: %s", device.channel, device.user_id, error)
+        raise ValidationError(
+            _("验证码发送失败：%(reason)s 请稍后再试或改用其他方式。") % {"reason": error}, code="channel_failed"
+        ) from error
 
 
 @transaction.atomic
