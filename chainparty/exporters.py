@@ -34,7 +34,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -50,6 +50,15 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _NUMBER_FORMATS = {DATE: "yyyy-mm-dd", DATETIME: "yyyy-mm-dd hh:mm", MONEY: "#,##0.00"}
 #: Characters that make Excel (or LibreOffice, on editing) read a cell as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Text openpyxl writes as an error cell (#N/A, #DIV/0!...) rather than as the text someone typed.
+_ERROR_TEXTS = frozenset(ERROR_CODES)
+
+
+def _needs_text_type(text: str) -> bool:
+    """Whether openpyxl (or Excel, on editing) would not keep `text` as a string: a formula or an error."""
+    return text.startswith(_FORMULA_STARTS) or text in _ERROR_TEXTS
+
+
 #: How many first rows are read ahead to size the columns (write-only sheets fix widths up front).
 WIDTH_SAMPLE_ROWS = 200
 MIN_WIDTH = 6
@@ -122,9 +131,9 @@ def _shown(value, kind) -> str:
 def _text_cell(sheet, value):
     text = _drop_illegal(value)
     cell = WriteOnlyCell(sheet, value=text)
-    if text.startswith(_FORMULA_STARTS):
-        # openpyxl makes any string starting with "=" a formula; force a string, and set Excel's own
-        # quote prefix so it stays text when someone edits the cell.
+    if _needs_text_type(text):
+        # openpyxl makes a string starting with "=" a formula and one equal to an error code an error
+        # cell; force a string, and set Excel's own quote prefix so it stays text when edited.
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
@@ -204,9 +213,9 @@ def _converter(sheet, column: Column) -> Callable:
                 return general(value)
             if _HAS_ILLEGAL(value):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith(_FORMULA_STARTS):
+            if value.startswith(_FORMULA_STARTS) or value in _ERROR_TEXTS:
                 cell = _styled(sheet, value, quoted)
-                cell.data_type = "s"  # openpyxl made it a formula
+                cell.data_type = "s"  # openpyxl made it a formula or an error
                 return cell
             return value if wrapped is None else _styled(sheet, value, wrapped)
 
