@@ -335,3 +335,19 @@ def assignment_end(*, actor, assignment: Assignment, ends_on: dt.date | None = N
     record(Action.ASSIGNMENT_END, actor=actor, target=assignment, ends_on=ends_on)
     forget_reach(*_assignee_users(assignment.guide, assignment.team))
     return assignment
+
+
+@transaction.atomic
+def assignment_update(
+    *, actor, assignment: Assignment, cadence: str | None = None, note: str | None = None
+) -> Assignment:
+    """Change an assignment's visit cadence or note (the import of issue 11 updates what a later
+    file changes); its dates change only through assignment_end, which keeps the history."""
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("region").get(pk=assignment.pk)
+    require_staff(actor, assignment.region)
+    fields = {name: value for name, value in (("cadence", cadence), ("note", note)) if value is not None}
+    fields = {name: value for name, value in fields.items() if getattr(assignment, name) != value}
+    if fields:
+        # No audit action of its own: the import that calls it is recorded with its file and counts.
+        apply(assignment, fields)
+    return assignment
