@@ -22,5 +22,11 @@ class OrgStaffKind:
     def regions_for(self, user) -> list[Region]:
         return managed_regions(user)
 
+    def find_region(self, region_id):
+        return Region.objects.filter(pk=region_id).first()
+
+    def offered_to(self, user) -> bool:
+        return bool(user and user.is_authenticated and scope_for(user).is_org_staff)
+
     def may_import(self, user, region) -> bool:
         return region is not None and any(candidate.pk == region.pk for candidate in self.regions_for(user))

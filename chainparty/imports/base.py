@@ -141,6 +141,9 @@ class ImportContext:
     today: dt.date = field(default_factory=timezone.localdate)
     accept_fixes: bool = False
     filename: str = ""
+    #: One-time secrets made while applying (temporary passwords of accounts a kind creates):
+    #: (row number, label, secret). Shown once to who confirmed, never stored in the job or report.
+    secrets: list = field(default_factory=list)
 
     @staticmethod
     def closest(name: str, candidates: Iterable[str], *, cutoff: float = 0.5) -> str | None:
@@ -174,6 +177,15 @@ class ImportKind:
     def regions_for(self, user) -> list:
         """The regions (objects with `pk`, `path` and a name) `user` may import this kind into."""
         raise NotImplementedError
+
+    def find_region(self, region_id):
+        """The region with `region_id` whoever asks (the command line, run by administrators), or None."""
+        return None
+
+    def offered_to(self, user) -> bool:
+        """Whether the navigation offers 数据导入 to `user` for this kind: cheap (no query beyond the
+        user's cached scope), as it runs on every page. Defaults to `bool(self.regions_for(user))`."""
+        return bool(self.regions_for(user))
 
     def get_region(self, user, region_id):
         """The region with `region_id` if `user` may import into it, else None."""

@@ -200,10 +200,15 @@ def _date(row, column, value, ctx):
 
 
 def _choice(row, column, value, ctx):
-    text = _SPACES.sub("", _width_fixed(_as_text(value)))
+    text = _SPACES.sub("", _as_text(value))
     labels = column.choice_labels(ctx)
     if text in labels or not labels:
         return text
+    # Half- and full-width punctuation are the same choice: "（" for "(".
+    by_width = {_width_fixed(label): label for label in labels}
+    if _width_fixed(text) in by_width:
+        return by_width[_width_fixed(text)]
+    text = _width_fixed(text)
     synonym = column.synonyms.get(text)
     if synonym is not None:
         row.offer_fix(

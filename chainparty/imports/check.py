@@ -223,7 +223,9 @@ def _read_row(number, values, layout, ctx, markup, merged) -> ImportRow:
     return row
 
 
-def apply_workbook(result: CheckResult, ctx: ImportContext, *, audit_target=None) -> bool:
+def apply_workbook(
+    result: CheckResult, ctx: ImportContext, *, audit_target=None, progress: Callable[[int, int], None] | None = None
+) -> bool:
     """Apply a checked result in one transaction, only when no row is refused; the new and changed
     rows go through the kind's `apply_row` (its services), unchanged ones are left alone. One audit
     record names the file, the kind and the counts. A ValidationError from a service undoes the
@@ -235,10 +237,12 @@ def apply_workbook(result: CheckResult, ctx: ImportContext, *, audit_target=None
     current = None
     try:
         with transaction.atomic():
-            for row in result.rows:
-                if row.outcome in (NEW, CHANGED):
-                    current = row
-                    result.kind.apply_row(row, ctx)
+            writes = [row for row in result.rows if row.outcome in (NEW, CHANGED)]
+            for done, row in enumerate(writes, start=1):
+                current = row
+                result.kind.apply_row(row, ctx)
+                if progress is not None and done % 200 == 0:
+                    progress(done, len(writes))
             current = None
             result.kind.finish_apply(ctx)
             audit.record(

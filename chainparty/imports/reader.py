@@ -50,7 +50,7 @@ def _head(file, length=4096) -> bytes:
     return head
 
 
-def _refuse_other_formats(file) -> None:
+def refuse_other_formats(file) -> None:
     """Old Excel files and password-protected workbooks are both OLE containers (CFB), not zips."""
     head = _head(file, 8)
     name = (getattr(file, "name", "") or "").lower()
@@ -86,7 +86,7 @@ def _refuse_other_formats(file) -> None:
 
 def open_workbook(file):
     """The upload opened read-only, or WorkbookRefused with a Chinese message (never anything else)."""
-    _refuse_other_formats(file)
+    refuse_other_formats(file)
     try:
         return open_xlsx(file)
     except ValidationError as error:

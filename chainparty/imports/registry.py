@@ -31,6 +31,12 @@ class ImportKindRegistry:
         self._discover()
         return list(self._kinds.values())
 
+    def offered_to(self, user) -> bool:
+        """Whether any kind is offered to `user` (the navigation's link; see ImportKind.offered_to)."""
+        if user is None or not user.is_authenticated:
+            return False
+        return any(kind_class().offered_to(user) for kind_class in self.all())
+
     def for_user(self, user) -> list[ImportKind]:
         """One instance of every kind `user` may import into some region."""
         return [kind for kind in (kind_class() for kind_class in self.all()) if kind.regions_for(user)]
