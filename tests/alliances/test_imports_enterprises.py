@@ -30,3 +30,127 @@ def test_new_enterprises_are_created_and_reimport_is_unchanged(world, personas):
     assert (first.name, first.size, first.zone, first.employees) == ("甲纺织有限公司", "above", world.zone, 120)
     again = run(xlsx(rows), personas.org_staff, world.county, apply=True)
     assert again.counts()["unchanged"] == 2 and again.counts()["new"] == 0
+
+
+def test_a_later_file_updates_what_changed_and_says_so(world, personas):
+    rows = [[credit_code(1), "甲纺织有限公司", "纺织服装", "规上", "汶上经济开发区", 120]]
+    run(xlsx(rows), personas.org_staff, world.county, apply=True)
+    rows[0][5] = 150
+    result = run(xlsx(rows), personas.org_staff, world.county, apply=True)
+    assert result.counts()["changed"] == 1 and result.rows[0].changes == ["职工人数"]
+    assert Enterprise.objects.get(credit_code=credit_code(1)).employees == 150
+
+
+def test_existing_enterprise_is_matched_by_name_within_the_region(world, personas):
+    rows = [[world.member.credit_code, world.member.name, world.member.industry, "", "", 999]]
+    result = run(xlsx(rows), personas.org_staff, world.county, apply=True)
+    assert result.counts()["changed"] == 1
+    world.member.refresh_from_db()
+    assert world.member.employees == 999
+    # Same name, another code: refused, naming the code on file.
+    rows = [[credit_code(77), world.member.name, "纺织服装", "", "", 1]]
+    result = run(xlsx(rows), personas.org_staff, world.county)
+    assert world.member.credit_code in result.rows[0].errors()[0].text
+
+
+def test_check_digit_names_the_expected_character(world, personas):
+    good = credit_code(3)
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    result = run(
+        xlsx([[wrong, "丙公司", "纺织服装"]], headers=["统一社会信用代码", "企业名称", "所属行业"]),
+        personas.org_staff,
+        world.county,
+    )
+    [message] = result.rows[0].errors()
+    assert f"第18位应为“{good[17]}”" in message.text
+
+
+def test_unknown_zone_names_the_closest_and_size_synonym_is_offered(world, personas):
+    rows = [[credit_code(4), "丁公司", "纺织服装", "规模以上", "汶上开发区", 10]]
+    result = run(xlsx(rows), personas.org_staff, world.county)
+    texts = [message.text for message in result.rows[0].errors()]
+    assert any("是否应为“汶上经济开发区”" in text for text in texts)
+    assert any("应填“规上”" in text for text in texts)
+    fixed = run(xlsx(rows), personas.org_staff, world.county, accept_fixes=True)
+    assert [message.key for message in fixed.rows[0].errors()] == ["zone"]
+
+
+def test_a_code_registered_in_another_county_is_refused(world, personas):
+    rows = [[world.outsider_enterprise.credit_code, "冒名公司", "农机装备"]]
+    result = run(xlsx(rows, headers=["统一社会信用代码", "企业名称", "所属行业"]), personas.org_staff, world.county)
+    assert "兖州区" in result.rows[0].errors()[0].text
+
+
+def test_an_error_in_row_500_leaves_nothing_saved(world, personas):
+    rows = [[credit_code(1000 + number), f"企业{number}", "纺织服装", "规下", "", 5] for number in range(499)]
+    rows.append(["91370830MA0000000X", "坏企业", "纺织服装", "规下", "", 5])
+    before = Enterprise.objects.count()
+    result = run(xlsx(rows), personas.org_staff, world.county, apply=True)
+    assert not result.applied and result.counts()["refused"] == 1 and result.rows[-1].number == 501
+    assert Enterprise.objects.count() == before
+
+
+def test_a_service_refusal_in_row_500_undoes_the_whole_file(world, personas, monkeypatch):
+    from alliances import services
+
+    rows = [[credit_code(2000 + number), f"企业{number}", "纺织服装", "规下", "", 5] for number in range(500)]
+    original = services.enterprise_create
+    calls = []
+
+    def create(**fields):
+        calls.append(1)
+        if len(calls) == 500:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError("模拟的保存错误")
+        return original(**fields)
+
+    monkeypatch.setattr(services, "enterprise_create", create)
+    before = Enterprise.objects.count()
+    result = run(xlsx(rows), personas.org_staff, world.county, apply=True)
+    assert not result.applied and len(calls) == 500
+    assert "模拟的保存错误" in result.rows[-1].errors()[0].text
+    assert Enterprise.objects.count() == before
+
+
+def test_the_check_pass_makes_the_same_queries_for_10_and_200_rows(world, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        rows = [
+            [credit_code(3000 + number), f"企业{number}", "纺织服装", "规上", "汶上经济开发区", 5]
+            for number in range(count)
+        ]
+        file = xlsx(rows)
+        with CaptureQueriesContext(connection) as captured:
+            result = run(file, personas.org_staff, world.county)
+        assert result.counts()["new"] == count
+        return len(captured)
+
+    assert queries(10) == queries(200)
+
+
+def test_the_kind_is_offered_to_org_staff_only(world, personas):
+    kind = import_kinds.get("enterprises")()
+    assert [region.pk for region in kind.regions_for(personas.org_staff)] == [world.county.pk]
+    for persona in (personas.secretary, personas.leader, personas.enterprise_secretary, personas.outsider):
+        assert kind.regions_for(persona) == [] and not kind.may_import(persona, world.county)
+        assert not kind.offered_to(persona)
+    assert kind.offered_to(personas.org_staff)
+
+
+def test_the_template_lists_the_regions_zones(world, personas):
+    import io
+
+    from openpyxl import load_workbook
+
+    from chainparty.imports.template import build_template
+
+    kind = import_kinds.get("enterprises")()
+    file = io.BytesIO()
+    build_template(kind, ctx=ImportContext(user=personas.org_staff, region=world.county)).save(file)
+    file.seek(0)
+    sheet = load_workbook(file).worksheets[0]
+    formulas = {validation.formula1 for validation in sheet.data_validations.dataValidation}
+    assert '"规上,规下"' in formulas and '"汶上经济开发区"' in formulas
