@@ -105,7 +105,9 @@ class ByName:
         self.what = what
         self.by_name = defaultdict(list)
         self.by_code = {}
+        self.by_pk = {}
         for obj in objects:
+            self.by_pk[obj.pk] = obj
             self.by_name[obj.name.strip()].append(obj)
             if code_attr:
                 self.by_code[getattr(obj, code_attr).upper()] = obj
