@@ -294,6 +294,8 @@ class NeedKind(kit.StaffKind):
         number = kit.text(row, "number")
         if number:
             need = by_number.get(number)
+            if need is not None and not ctx.cache["needs:staff"] and need.alliance_id not in ctx.cache["needs:own"]:
+                need = None  # another alliance's need: a secretary learns nothing about it
             if need is None:
                 row.error("number", _("编号为 %s 的需求不存在（新需求请把编号留空）。") % number)
                 return False

@@ -149,6 +149,22 @@ class MembershipKind(kit.StaffKind):
             self._check_existing(row, same, position, left_on)
         else:
             self._check_new(row, history, joined_on)
+        if not row.has_errors:
+            self._after_earlier_rows(row, ctx, (alliance.pk, kind, member.pk), joined_on, left_on)
+
+    def _after_earlier_rows(self, row, ctx, member_key, joined_on, left_on) -> None:
+        """Several rows of one member (its history) come in order of joining, each after the one
+        before has left: they are applied in the file's order, as the alliance page would record them."""
+        spans = ctx.cache.setdefault("membership:spans", {}).setdefault(member_key, [])
+        if spans:
+            number, _joined, previous_left = spans[-1]
+            if previous_left is None or previous_left >= joined_on:
+                row.error(
+                    "joined_on",
+                    _("同一成员的多行须按加入日期先后排列，且在上一段退出之后加入（见第 %d 行）。") % number,
+                )
+                return
+        spans.append((row.number, joined_on, left_on))
 
     def _member(self, ctx, value):
         """An enterprise (by credit code or name) or a department, whichever the name is."""

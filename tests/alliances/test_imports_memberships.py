@@ -163,3 +163,23 @@ def test_personas_without_the_right_are_refused(world, personas):
         [[ALLIANCE, world.lead.name, "链主", "2023-09-01", "", ""]],
     )
     assert messages(result) == ["2:alliance:您只能导入本人所在联盟的成员。"]
+
+
+def test_one_members_history_in_several_rows(world, personas, newcomers):
+    enterprise = newcomers[0]
+    history = [
+        [ALLIANCE, enterprise.name, "上游", "2023-01-01", "2023-12-31", ""],
+        [ALLIANCE, enterprise.name, "配套", "2024-06-01", "", ""],
+    ]
+    result = run("memberships", personas.org_staff, world.county, HEADERS, history)
+    assert result.applied, messages(result)
+    rows = Membership.objects.filter(enterprise=enterprise).order_by("joined_on")
+    assert [(m.position, m.left_on) for m in rows] == [("upstream", dt.date(2023, 12, 31)), ("supporting", None)]
+    assert outcomes(run("memberships", personas.org_staff, world.county, HEADERS, history)) == ["unchanged"] * 2
+    out_of_order = [
+        [ALLIANCE, newcomers[1].name, "要素保障", "2024-06-01", "", ""],
+        [ALLIANCE, newcomers[1].name, "要素保障", "2023-01-01", "2023-12-31", ""],
+    ]
+    result = run("memberships", personas.org_staff, world.county, HEADERS, out_of_order)
+    assert messages(result) == ["3:joined_on:同一成员的多行须按加入日期先后排列，且在上一段退出之后加入（见第 2 行）。"]
+    assert not Membership.objects.filter(department=newcomers[1]).exists()

@@ -246,3 +246,30 @@ def test_personas_without_the_right_are_refused(world, personas, identifier):
     assert not kind.may_import(personas.org_staff, world.other_county)
     for persona in ("leader", "enterprise_secretary", "handler", "guide", "outsider"):
         assert not kind.may_import(getattr(personas, persona), world.county), persona
+
+
+def test_a_secretary_learns_nothing_of_another_alliances_need_by_its_number(world, personas):
+    from alliances import services as alliance_services
+    from demands.services import filing
+
+    other = alliance_services.alliance_create(
+        name="汶上县服饰产业链党委",
+        chain="服饰",
+        region=world.county,
+        founded_on=dt.date(2024, 1, 1),
+        lead_enterprise=world.lead,
+    )
+    need = filing.need_file(
+        actor=personas.org_staff,
+        enterprise=world.lead,
+        alliance=other,
+        category=Need.Category.LABOR,
+        title="急需缝纫工50名",
+        description="另一联盟受理的需求",
+        source=Need.Source.MEETING,
+        contact_phone="13800000011",
+    )
+    row = need_rows(world)[0]
+    row[0], row[2] = need.number, world.alliance.name
+    result, _ctx = check("needs", personas.secretary, world.county, NEEDS, [row])
+    assert messages(result) == [f"2:number:编号为 {need.number} 的需求不存在（新需求请把编号留空）。"]
