@@ -272,6 +272,17 @@ class GuideAssignmentKind(kit.StaffKind):
             self._check_new(row, guide, obj, history, starts_on, ends_on)
         else:
             self._check_existing(row, same, cadence, note, ends_on)
+        if not row.has_errors and same is None:
+            self._apart_from_earlier_rows(row, ctx, (guide.pk, target, obj.pk), starts_on, ends_on)
+
+    def _apart_from_earlier_rows(self, row, ctx, key, starts_on, ends_on):
+        """Two new rows of one guide and target may not overlap (the service would refuse the second)."""
+        spans = ctx.cache.setdefault("assignment:spans", {}).setdefault(key, [])
+        for number, start, end in spans:
+            if (end is None or starts_on <= end) and (ends_on is None or ends_on >= start):
+                row.error("starts_on", _("与第 %d 行的联系安排日期重叠。") % number)
+                return
+        spans.append((row.number, starts_on, ends_on))
 
     def _guide(self, row, ctx):
         by_name, by_mobile = ctx.cache["guides"]

@@ -163,8 +163,17 @@ class HandlerKind(kit.StaffKind):
             row.error("mobile", problem)
             return
         row.data.update(department=department, person=person, handler=handler)
+        # One person in several departments' rows: one name, and one account made by their first row.
+        first = ctx.cache.setdefault("handlers:names", {}).setdefault(mobile, (row.number, real_name))
+        if first[1] != real_name:
+            row.error(
+                "real_name",
+                _("与第 %(row)d 行手机号码相同，姓名却是“%(name)s”。") % {"row": first[0], "name": first[1]},
+            )
+            return
         if person is None:
-            kit.announce_new_account(row, ctx, "real_name", real_name)
+            if first[0] == row.number:
+                kit.announce_new_account(row, ctx, "real_name", real_name)
             kit.set_outcome(row, None)
             return
         changes = []
@@ -182,8 +191,11 @@ class HandlerKind(kit.StaffKind):
             return
         department, person, handler = row.data["department"], row.data["person"], row.data["handler"]
         real_name = kit.text(row, "real_name")
-        if person is None:
-            person = kit.create_account(
+        created = ctx.cache.setdefault("handlers:created", {})
+        if person is None and row.values["mobile"] in created:
+            person = created[row.values["mobile"]]
+        elif person is None:
+            person = created[row.values["mobile"]] = kit.create_account(
                 ctx,
                 row,
                 real_name=real_name,

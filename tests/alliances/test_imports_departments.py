@@ -125,3 +125,23 @@ def test_only_the_regions_staff_may_import(world, personas, identifier):
     assert not kind.may_import(personas.org_staff, world.other_county)
     for persona in ("leader", "secretary", "enterprise_secretary", "handler", "guide", "outsider"):
         assert not kind.may_import(getattr(personas, persona), world.county), persona
+
+
+def test_one_new_person_in_two_departments_gets_one_account(world, personas):
+    finance = Department.objects.create(name="汶上县地方金融监督管理局", factor_group="finance", region=world.county)
+    rows = [
+        [world.department.name, "陈静", "13912345678", "办理人"],
+        [finance.name, "陈静", "13912345678", "办理人"],
+        ["汶上县工业和信息化局", "陈晶", "13912345678", "办理人"],
+    ]
+    Department.objects.create(name="汶上县工业和信息化局", factor_group="policy", region=world.county)
+    result = run("handlers", personas.org_staff, world.county, HANDLERS, rows)
+    assert messages(result) == ["4:real_name:与第 2 行手机号码相同，姓名却是“陈静”。"]
+    result, ctx = check("handlers", personas.org_staff, world.county, HANDLERS, rows[:2])
+    assert outcomes(result) == ["new", "new"]
+    from chainparty.imports.check import apply_workbook
+
+    assert apply_workbook(result, ctx)
+    chen = User.objects.get(mobile="13912345678")
+    assert chen in handlers_of(world.department) and chen in handlers_of(finance)
+    assert len(ctx.secrets) == 1

@@ -123,6 +123,8 @@ def test_bad_assignment_rows_and_nothing_half_saved(world, personas):
         ["指导员孙", "", "工作片区", world.zone.name, "2024-01-01", "", ""],
         ["指导员孙", "", "企业", world.member.name, "2024-05-01", "", ""],
         ["指导员孙", "", "企业", world.lead.name, "2020-01-01", "", ""],
+        ["指导员孙", "", "企业", world.lead.name, "2024-01-01", "2024-12-31", ""],
+        ["指导员孙", "", "企业", world.lead.name, "2024-12-01", "", ""],
     ]
     result = run("guide_assignments", personas.org_staff, world.county, ASSIGNMENTS, rows)
     assert not result.applied
@@ -132,6 +134,8 @@ def test_bad_assignment_rows_and_nothing_half_saved(world, personas):
     assert any(e.startswith("5:starts_on:“指导员孙”对“汶上经济开发区”已有联系安排（2023-09-01 起）") for e in errors)
     assert "6:target:与第 2 行重复。" in errors
     assert "7:starts_on:“指导员孙”在该日期不在指导员任期内。" in errors
+    assert "9:starts_on:与第 8 行的联系安排日期重叠。" in errors
+    assert result.counts()["refused"] == 6
     assert not Assignment.objects.filter(enterprise=world.member).exists()
 
 
