@@ -289,8 +289,8 @@ NOTIFICATION_CHANNELS = env_list(
     "NOTIFICATION_CHANNELS",
     "chainparty.notifications.InAppChannel,chainparty.notifications.EmailChannel",
 )
-# SMS (Aliyun) and WeCom (chainparty.channels): each joins the channels when its settings are set,
-# unless NOTIFICATION_CHANNELS lists the channels itself. See README "SMS and WeCom".
+# SMS (Aliyun) and WeCom (chainparty.channels): each joins the channels when its settings are set
+# (an operator who wants neither leaves them unset). See README "SMS and WeCom".
 ALIYUN_SMS_ACCESS_KEY_ID = env("ALIYUN_SMS_ACCESS_KEY_ID", "")
 ALIYUN_SMS_ACCESS_KEY_SECRET = env("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 ALIYUN_SMS_SIGN_NAME = env("ALIYUN_SMS_SIGN_NAME", "")
@@ -303,11 +303,15 @@ WECOM_AGENT_ID = env("WECOM_AGENT_ID", "")
 WECOM_SECRET = env("WECOM_SECRET", "")
 WECOM_API_BASE = env("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
 CHAINPARTY_CHANNEL_HTTP_TIMEOUT = float(env("CHAINPARTY_CHANNEL_HTTP_TIMEOUT", "10"))
-if not env("NOTIFICATION_CHANNELS"):
-    if ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME and ALIYUN_SMS_TEMPLATE_CODE:
-        NOTIFICATION_CHANNELS.append("chainparty.channels.sms.AliyunSmsChannel")
-    if WECOM_CORP_ID and WECOM_AGENT_ID and WECOM_SECRET:
-        NOTIFICATION_CHANNELS.append("chainparty.channels.wecom.WeComChannel")
+for _channel, _configured in (
+    (
+        "chainparty.channels.sms.AliyunSmsChannel",
+        ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME and ALIYUN_SMS_TEMPLATE_CODE,
+    ),
+    ("chainparty.channels.wecom.WeComChannel", WECOM_CORP_ID and WECOM_AGENT_ID and WECOM_SECRET),
+):
+    if _configured and _channel not in NOTIFICATION_CHANNELS:
+        NOTIFICATION_CHANNELS.append(_channel)
 # Where links in e-mails point. `manage.py runportal` (make run) sets it to the address it serves
 # when the environment does not; production sets the public address.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
