@@ -1,5 +1,8 @@
 """Import kinds "departments" and "handlers" (issue 11): departments, their handlers' accounts and roles."""
 
+import html
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from guardian.shortcuts import get_users_with_perms
@@ -145,3 +148,35 @@ def test_one_new_person_in_two_departments_gets_one_account(world, personas):
     chen = User.objects.get(mobile="13912345678")
     assert chen in handlers_of(world.department) and chen in handlers_of(finance)
     assert len(ctx.secrets) == 1
+
+
+def test_through_the_pages_the_temporary_password_is_shown_once(
+    world, personas, client_for, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from chainparty.models import ImportJob
+    from tests.imports_support import workbook
+
+    client = client_for(personas.org_staff)
+    rows = [[world.department.name, "陈静", "13912345678", "办理人"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("imports:index"),
+            {"kind": "handlers", "region": world.county.pk, "file": workbook(HANDLERS, rows)},
+        )
+    job = ImportJob.objects.get()
+    assert job.state == ImportJob.State.CHECKED and job.counts["new"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports:job_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.APPLIED
+    chen = User.objects.get(mobile="13912345678")
+    page = client.get(reverse("imports:job_secrets", args=[job.pk]))
+    assert page["Cache-Control"] == "no-store"
+    shown = re.findall(r'<td class="font-monospace"[^>]*>([^<]+)</td>', page.content.decode())
+    assert len(shown) == 1 and chen.check_password(html.unescape(shown[0]))
+    assert password_change_due(chen) == "temporary"
+    assert "13912345678" not in str(job.report)
+    again = client.get(reverse("imports:job_secrets", args=[job.pk])).content.decode()
+    assert "陈静" not in again
