@@ -132,6 +132,13 @@ class MembershipKind(kit.StaffKind):
             row.error("left_on", _("退出日期不能早于加入日期。"))
             return
         kind = "department" if member.__class__.__name__ == "Department" else "enterprise"
+        # membership_add's region rules, checked here so the report names the row before anything is applied.
+        if kind == "enterprise" and not member.region.is_within(alliance.region_id):
+            row.error("member", _("该企业不在本联盟所属区域内。"))
+            return
+        if kind == "department" and not alliance.region.is_within(member.region_id):
+            row.error("member", _("该部门不属于本联盟所在区域或其上级区域。"))
+            return
         if not self.first_seen(row, ctx, "member", (alliance.pk, kind, member.pk, joined_on)):
             return
         position = kit.choice_value(Position, row.values.get("position"))

@@ -108,6 +108,8 @@ class PartyOrganisationKind(kit.StaffKind):
             return
         if enterprises is not False:
             self._check_coverage(row, ctx, kind, organization, enterprises)
+        elif organization is not None and kind != Kind.JOINT_BRANCH and len(organization.enterprises.all()) > 1:
+            row.error("kind", _("该党组织现覆盖多家企业，只有联合党支部可以覆盖多家企业；改类型时请一并填写覆盖企业。"))
         if row.has_errors:
             return
         fields = {"kind": kind, **{key: row.values[key] for key in FIELDS[1:] if kit.given(row, key)}}

@@ -183,3 +183,19 @@ def test_one_members_history_in_several_rows(world, personas, newcomers):
     result = run("memberships", personas.org_staff, world.county, HEADERS, out_of_order)
     assert messages(result) == ["3:joined_on:同一成员的多行须按加入日期先后排列，且在上一段退出之后加入（见第 2 行）。"]
     assert not Membership.objects.filter(department=newcomers[1]).exists()
+
+
+def test_a_city_import_keeps_members_within_the_alliances_region(world, personas):
+    from alliances.services import region_grant
+
+    city_staff = factories.UserFactory(username="city_staff")
+    region_grant(region=world.city, user=city_staff, manage=True)
+    rows = [
+        [ALLIANCE, world.outsider_enterprise.name, "上游", "2024-03-01", "", ""],
+        [ALLIANCE, world.other_department.name, "要素保障", "2024-03-01", "", ""],
+    ]
+    result = run("memberships", city_staff, world.city, HEADERS, rows)
+    assert messages(result) == [
+        "2:member:该企业不在本联盟所属区域内。",
+        "3:member:该部门不属于本联盟所在区域或其上级区域。",
+    ]

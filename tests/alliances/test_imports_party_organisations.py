@@ -103,3 +103,15 @@ def test_only_the_regions_staff_may_import(world, personas):
         user = getattr(personas, persona)
         assert not kind.may_import(user, world.county), persona
         assert kind.regions_for(user) == [], persona
+
+
+def test_a_joint_branch_turned_into_a_branch_must_name_its_one_enterprise(world, personas, imported):
+    later = rows(world)
+    later[1][1:3] = ["党支部", ""]
+    result = run("party_organisations", personas.org_staff, world.county, HEADERS, later)
+    assert messages(result) == [
+        "3:kind:该党组织现覆盖多家企业，只有联合党支部可以覆盖多家企业；改类型时请一并填写覆盖企业。"
+    ]
+    later[1][2] = world.member.name
+    result = run("party_organisations", personas.org_staff, world.county, HEADERS, later)
+    assert result.applied and result.rows[1].changes == ["党组织类型", "覆盖企业"]
