@@ -13,9 +13,12 @@ from alliances.models import (
     RegionUserObjectPermission,
     WorkZoneUserObjectPermission,
 )
-from chainparty import roles
+from chainparty import privacy, roles
 
 User = get_user_model()
+
+#: A mobile number is shared by few accounts; more than this are not searched by number.
+MOBILE_MATCHES_MAX = 50
 
 #: Role filter: key -> (label, table, codenames). "seat" is a committee seat in force.
 ROLE_FILTERS = {
@@ -40,6 +43,13 @@ def _holders(key):
     return table.objects.filter(permission__codename__in=codenames).values("user_id")
 
 
+def _mobile_matches(user, persons, search: str) -> list[int]:
+    """The people whose full mobile number is `search`, among those whose number `user` may read in
+    full (chainparty.privacy). A match on a number one reads masked would confirm who owns it."""
+    matching = list(persons.filter(mobile=search).values_list("pk", flat=True)[:MOBILE_MATCHES_MAX])
+    return sorted(privacy.need_to_know.visible(user, matching)) if matching else []
+
+
 def person_list(*, user, search: str = "", role: str = "", affiliation: str = "", active: str = ""):
     """The people `user` reaches, filtered; newest accounts first."""
     persons = User.objects.filter(people.people_q(user))
@@ -48,7 +58,7 @@ def person_list(*, user, search: str = "", role: str = "", affiliation: str = ""
             Q(real_name__icontains=search)
             | Q(username__icontains=search)
             | Q(affiliation__icontains=search)
-            | Q(mobile=search)
+            | Q(pk__in=_mobile_matches(user, persons, search))
         )
     if role in ROLE_FILTERS:
         persons = persons.filter(pk__in=_holders(role))
