@@ -1,6 +1,7 @@
 """Every write to the organisational core. Views, admin actions, the API and load_demo call these."""
 
 import datetime as dt
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -81,6 +82,60 @@ def enterprise_create(*, name: str, credit_code: str, industry: str, region: Reg
 @transaction.atomic
 def enterprise_update(*, enterprise: Enterprise, **fields) -> Enterprise:
     return _apply(enterprise, fields)
+
+
+#: Rows per INSERT/UPDATE statement when enterprises are written in bulk.
+ENTERPRISE_BULK_BATCH = 500
+
+
+def _validated(enterprise: Enterprise, label: str) -> Enterprise:
+    # The region and zone are instances read from the database: checking that each exists again
+    # would cost a query per row. Enterprise.clean still checks the zone lies in the region.
+    try:
+        enterprise.full_clean(exclude=["region", "zone"], validate_unique=False)
+    except ValidationError as error:
+        raise ValidationError(
+            _("企业“%(name)s”：%(reason)s") % {"name": label, "reason": "；".join(error.messages)}
+        ) from error
+    return enterprise
+
+
+@transaction.atomic
+def enterprises_bulk_upsert(
+    *, region: Region, creates: list[dict], updates: list[tuple[Enterprise, dict]]
+) -> tuple[int, int]:
+    """Many enterprises at once (the Excel import): `creates` are the fields of new enterprises in
+    `region`, `updates` pairs of an enterprise and the fields to set. Each is validated as
+    enterprise_create and enterprise_update validate it (full_clean); the credit codes' uniqueness is
+    checked for all in one query, and the rows are written in batches. Returns (created, updated)."""
+    new = [_validated(Enterprise(region=region, **fields), fields.get("name", "")) for fields in creates]
+    changed_fields: set[str] = set()
+    now = timezone.now()
+    for enterprise, fields in updates:
+        for name, value in fields.items():
+            setattr(enterprise, name, value)
+        enterprise.updated_at = now
+        changed_fields.update(fields)
+        _validated(enterprise, enterprise.name)
+    codes = [enterprise.credit_code for enterprise in new] + [
+        enterprise.credit_code for enterprise, fields in updates if "credit_code" in fields
+    ]
+    repeated = sorted(code for code, count in Counter(codes).items() if count > 1)
+    taken = repeated or list(
+        Enterprise.objects.filter(credit_code__in=codes)
+        .exclude(pk__in=[enterprise.pk for enterprise, _fields in updates])
+        .values_list("credit_code", flat=True)[:5]
+    )
+    if taken:
+        raise ValidationError(_("该统一社会信用代码已被其他企业使用：%(codes)s") % {"codes": "、".join(taken)})
+    Enterprise.objects.bulk_create(new, batch_size=ENTERPRISE_BULK_BATCH)
+    if updates and changed_fields:
+        Enterprise.objects.bulk_update(
+            [enterprise for enterprise, _fields in updates],
+            [*sorted(changed_fields), "updated_at"],
+            batch_size=ENTERPRISE_BULK_BATCH,
+        )
+    return len(new), len(updates)
 
 
 @transaction.atomic

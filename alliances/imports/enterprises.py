@@ -1,6 +1,6 @@
 """The reference import kind: enterprises (企业台账), matched by 统一社会信用代码, else by name
-within the region. Applied through alliances.services (enterprise_create / enterprise_update), so
-the model's rules are checked once, there."""
+within the region. Applied through alliances.services.enterprises_bulk_upsert, which validates each
+enterprise as the forms' services do and writes them in batches."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -223,21 +223,22 @@ class EnterpriseImport(OrgStaffKind, ImportKind):
         return fields
 
     def apply_row(self, row: ImportRow, ctx: ImportContext) -> None:
+        """Collected, then written at once by finish_apply (enterprises_bulk_upsert validates each)."""
         fields = dict(row.data["fields"])
         if row.outcome == NEW:
-            services.enterprise_create(
-                name=fields.pop("name"),
-                credit_code=row.values["credit_code"],
-                industry=fields.pop("industry"),
-                region=ctx.region,
-                **fields,
-            )
-        else:
-            enterprise = row.data["enterprise"]
-            changed = {key: value for key, value in fields.items() if _differs(enterprise, key, value)}
-            if row.values.get("credit_code") and enterprise.credit_code != row.values["credit_code"]:
-                changed["credit_code"] = row.values["credit_code"]
-            services.enterprise_update(enterprise=enterprise, **changed)
+            ctx.cache.setdefault("creates", []).append({**fields, "credit_code": row.values["credit_code"]})
+            return
+        enterprise = row.data["enterprise"]
+        changed = {key: value for key, value in fields.items() if _differs(enterprise, key, value)}
+        if row.values.get("credit_code") and enterprise.credit_code != row.values["credit_code"]:
+            changed["credit_code"] = row.values["credit_code"]
+        if changed:
+            ctx.cache.setdefault("updates", []).append((enterprise, changed))
+
+    def finish_apply(self, ctx: ImportContext) -> None:
+        services.enterprises_bulk_upsert(
+            region=ctx.region, creates=ctx.cache.get("creates", []), updates=ctx.cache.get("updates", [])
+        )
 
 
 def _differs(enterprise, key, value) -> bool:

@@ -90,27 +90,65 @@ def test_an_error_in_row_500_leaves_nothing_saved(world, personas):
     assert Enterprise.objects.count() == before
 
 
-def test_a_service_refusal_in_row_500_undoes_the_whole_file(world, personas, monkeypatch):
+def test_a_service_refusal_after_500_rows_are_written_undoes_the_whole_file(world, personas, monkeypatch):
+    from django.core.exceptions import ValidationError
+
     from alliances import services
 
     rows = [[credit_code(2000 + number), f"企业{number}", "纺织服装", "规下", "", 5] for number in range(500)]
-    original = services.enterprise_create
-    calls = []
+    original = services.enterprises_bulk_upsert
 
-    def create(**fields):
-        calls.append(1)
-        if len(calls) == 500:
-            from django.core.exceptions import ValidationError
+    def upsert(**arguments):
+        original(**arguments)
+        assert Enterprise.objects.filter(name="企业499").exists()
+        raise ValidationError("模拟的保存错误")
 
-            raise ValidationError("模拟的保存错误")
-        return original(**fields)
-
-    monkeypatch.setattr(services, "enterprise_create", create)
+    monkeypatch.setattr(services, "enterprises_bulk_upsert", upsert)
     before = Enterprise.objects.count()
     result = run(xlsx(rows), personas.org_staff, world.county, apply=True)
-    assert not result.applied and len(calls) == 500
-    assert "模拟的保存错误" in result.rows[-1].errors()[0].text
+    assert not result.applied and "模拟的保存错误" in result.file_errors[0]
     assert Enterprise.objects.count() == before
+
+
+def test_the_bulk_service_validates_each_enterprise_and_the_codes(world):
+    from django.core.exceptions import ValidationError
+
+    from alliances import services
+
+    with pytest.raises(ValidationError, match="坏企业"):
+        services.enterprises_bulk_upsert(
+            region=world.county, creates=[{"name": "坏企业", "credit_code": "123", "industry": "纺织"}], updates=[]
+        )
+    with pytest.raises(ValidationError, match="已被其他企业使用"):
+        services.enterprises_bulk_upsert(
+            region=world.county,
+            creates=[{"name": "新企业", "credit_code": world.lead.credit_code, "industry": "纺织"}],
+            updates=[],
+        )
+    created, updated = services.enterprises_bulk_upsert(
+        region=world.county,
+        creates=[{"name": "新企业", "credit_code": credit_code(9), "industry": "纺织"}],
+        updates=[(world.member, {"employees": 77})],
+    )
+    assert (created, updated) == (1, 1)
+    world.member.refresh_from_db()
+    assert world.member.employees == 77
+
+
+def test_apply_queries_do_not_grow_per_row(world, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count, offset):
+        rows = [[credit_code(offset + n), f"企业{offset + n}", "纺织服装", "规上", "", 5] for n in range(count)]
+        kind = import_kinds.get("enterprises")()
+        ctx = ImportContext(user=personas.org_staff, region=world.county)
+        result = check_workbook(xlsx(rows), kind=kind, ctx=ctx)
+        with CaptureQueriesContext(connection) as captured:
+            assert apply_workbook(result, ctx)
+        return len(captured)
+
+    assert queries(10, 5000) == queries(400, 6000)
 
 
 def test_the_check_pass_makes_the_same_queries_for_10_and_200_rows(world, personas):
