@@ -17,7 +17,14 @@ every rule, and their Chinese messages come back through `chainparty.api.excepti
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -47,6 +54,7 @@ from .serializers import (
     VisitNeedCreateSerializer,
     VisitPhotoSerializer,
     VisitPhotosSerializer,
+    VisitUpdateSerializer,
 )
 
 ERRORS = {
@@ -191,8 +199,29 @@ def _visit_action(request_serializer, summary, code=200, response=VisitDetailSer
     ),
     create=extend_schema(
         request={"application/json": VisitCreateSerializer, "multipart/form-data": VisitCreateSerializer},
-        responses={201: VisitDetailSerializer, 400: ERRORS[400], 403: ERRORS[403]},
-        summary=gettext_lazy("登记走访（指导员本人；可同时上传照片）"),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description=(
+                    "客户端为每次登记生成的唯一标识（不超过 64 个字符）；"
+                    "重试同一请求时返回第一次登记的走访（200），不重复登记"
+                ),
+            )
+        ],
+        responses={
+            201: VisitDetailSerializer,
+            200: OpenApiResponse(VisitDetailSerializer, description="同一 Idempotency-Key 已登记过：返回原走访"),
+            400: ERRORS[400],
+            403: ERRORS[403],
+        },
+        summary=gettext_lazy("登记走访（指导员本人，或本区域组织部工作人员代为登记；可同时上传照片）"),
+    ),
+    partial_update=extend_schema(
+        request=VisitUpdateSerializer,
+        responses={200: VisitDetailSerializer, **ERRORS},
+        summary=gettext_lazy("修改走访记录（登记人，企业确认或提出异议前）"),
     ),
 )
 class VisitViewSet(
@@ -233,7 +262,9 @@ class VisitViewSet(
         visit = access.visit_get_for_user(
             user=self.request.user,
             visit_id=visit_id,
-            queryset=Visit.objects.select_related("region", "enterprise", "guide", "team").prefetch_related(
+            queryset=Visit.objects.select_related(
+                "region", "enterprise", "guide", "team", "logged_by"
+            ).prefetch_related(
                 Prefetch("people", queryset=VisitPerson.objects.select_related("department")),
                 "photos",
                 Prefetch("need_links", queryset=VisitNeed.objects.select_related("need").order_by("pk")),
@@ -242,13 +273,16 @@ class VisitViewSet(
         visit.needs = [link.need for link in visit.need_links.all()]
         visit.can_confirm = access.can_confirm_visit(self.request.user, visit)
         visit.can_edit = access.can_edit_visit(self.request.user, visit)
+        visit.can_amend = services.may_amend(self.request.user, visit)
         return VisitDetailSerializer(visit).data
 
     def retrieve(self, request, pk=None):
         return Response(self._detail(pk))
 
     def create(self, request):
-        services.acting_guide(request.user)  # 403 for someone who is not a guide, before parsing
+        key = request.headers.get("Idempotency-Key", "")
+        if not request.data.get("guide"):
+            services.acting_guide(request.user)  # 403 for someone who is not a guide, before parsing
         data = _input(
             self,
             VisitCreateSerializer,
@@ -256,8 +290,20 @@ class VisitViewSet(
             guides=access.visible_guides(request.user),
             teams=access.visible_teams(request.user),
         )
-        visit = services.visit_log(
+        try:
+            visit = self._log(request, data, key)
+        except services.VisitAlreadyLogged as already:
+            # A retried POST: the first visit, as it is now, and nothing new saved.
+            response = Response(self._detail(already.visit.pk), status=status.HTTP_200_OK)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        return Response(self._detail(visit.pk), status=status.HTTP_201_CREATED)
+
+    def _log(self, request, data, key):
+        return services.visit_log(
             actor=request.user,
+            guide=data["guide"],
+            client_key=key,
             enterprise=data["enterprise"],
             visited_on=data.get("visited_on"),
             kind=data["kind"],
@@ -270,7 +316,14 @@ class VisitViewSet(
             photos=data["photos"],
             team=data["team"],
         )
-        return Response(self._detail(visit.pk), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        visit = access.visit_get_for_user(user=request.user, visit_id=pk)
+        data = _input(self, VisitUpdateSerializer)
+        if "staff" in data:
+            data["staff"] = [(person["name"], person["department"]) for person in data["staff"]]
+        services.visit_update(actor=request.user, visit=visit, **data)
+        return Response(self._detail(visit.pk))
 
     @_visit_action(
         {"multipart/form-data": VisitPhotosSerializer},

@@ -3,6 +3,8 @@ dispute, a rating. They parse what was typed; the rules (a date in the future, a
 the guide's charge, photos that fail the upload checks, ...) are the services', whose messages the
 views put on these forms."""
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +47,47 @@ class EnterpriseChoice(forms.ModelChoiceField):
         return obj.name
 
 
-class VisitLogForm(forms.Form):
+class CompanionField(forms.ModelMultipleChoiceField):
+    """Guides who went along. It offers `offered` (the guides the service will take) but accepts any
+    guide's id, so whether one may go along is decided once, by the service, with its message."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Guide.objects.all(), **kwargs)
+
+    def offer(self, offered) -> None:
+        self.widget.choices = [(guide.pk, guide.name) for guide in offered]
+
+
+class VisitFieldsMixin:
+    """What a visit's log and correction forms share: the companions offered and the staff rows."""
+
+    def _add_people_fields(self, guide: Guide, day) -> None:
+        self.fields["companions"].offer(phone_selectors.companion_choices(guide=guide, day=day))
+        self.fields["companions"].widget.attrs["size"] = 5
+        departments = phone_selectors.department_choices(guide=guide)
+        for index in range(1, STAFF_ROWS + 1):
+            self.fields[f"staff_name_{index}"] = forms.CharField(
+                label=_("部门同行人员姓名"), required=False, max_length=50
+            )
+            self.fields[f"staff_department_{index}"] = forms.ModelChoiceField(
+                label=_("所在部门"), queryset=departments, required=False, empty_label=_("（选择部门）")
+            )
+
+    def staff_rows(self):
+        """[(name field, department field), ...] for the template."""
+        return [(self[f"staff_name_{i}"], self[f"staff_department_{i}"]) for i in range(1, STAFF_ROWS + 1)]
+
+    def staff(self) -> list:
+        data, staff = self.cleaned_data, []
+        for index in range(1, STAFF_ROWS + 1):
+            name = (data.get(f"staff_name_{index}") or "").strip()
+            department = data.get(f"staff_department_{index}")
+            if name or department is not None:
+                staff.append((name, department))
+        return staff
+
+
+class VisitLogForm(VisitFieldsMixin, forms.Form):
     enterprise = EnterpriseChoice(label=_("走访企业"), queryset=Enterprise.objects.none(), empty_label=_("请选择企业"))
     visited_on = forms.DateField(label=_("走访日期"), widget=DATE)
     kind = forms.ChoiceField(label=_("走访类型"), choices=Visit.Kind.choices, initial=Visit.Kind.VISIT)
@@ -66,13 +108,10 @@ class VisitLogForm(forms.Form):
         initial=0,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    companions = forms.ModelMultipleChoiceField(
-        label=_("同行指导员"),
-        queryset=Guide.objects.none(),
-        required=False,
-        help_text=_("可多选。"),
-    )
+    companions = CompanionField(label=_("同行指导员"), required=False, help_text=_("可多选。"))
     photos = PhotoField(label=_("现场照片"), help_text=_("可直接拍照或从相册选择，JPG 或 PNG，最多 9 张。"))
+    # One per form shown: a second tap on 保存 (or the browser resending) finds the first visit.
+    client_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, guide: Guide, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,37 +121,19 @@ class VisitLogForm(forms.Form):
         self.fields["enterprise"].queryset = Enterprise.objects.filter(pk__in=mine.values("pk")).order_by("name")
         self.fields["visited_on"].initial = day
         self.fields["visited_on"].widget.attrs["max"] = day.isoformat()
-        self.fields["companions"].queryset = phone_selectors.companion_choices(guide=guide, day=day)
-        self.fields["companions"].widget.attrs["size"] = 5
+        self.fields["client_key"].initial = uuid.uuid4().hex
         teams = phone_selectors.current_teams(guide=guide, day=day)
         if teams.exists():
             self.fields["team"].queryset = teams
         else:
             del self.fields["team"]
-        departments = phone_selectors.department_choices(guide=guide)
-        for index in range(1, STAFF_ROWS + 1):
-            self.fields[f"staff_name_{index}"] = forms.CharField(
-                label=_("部门同行人员姓名"), required=False, max_length=50
-            )
-            self.fields[f"staff_department_{index}"] = forms.ModelChoiceField(
-                label=_("所在部门"), queryset=departments, required=False, empty_label=_("（选择部门）")
-            )
+        self._add_people_fields(guide, day)
         style_fields(self)
         for name in ("findings", "opinions"):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
 
-    def staff_rows(self):
-        """[(name field, department field), ...] for the template."""
-        return [(self[f"staff_name_{i}"], self[f"staff_department_{i}"]) for i in range(1, STAFF_ROWS + 1)]
-
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        staff = []
-        for index in range(1, STAFF_ROWS + 1):
-            name = (data.get(f"staff_name_{index}") or "").strip()
-            department = data.get(f"staff_department_{index}")
-            if name or department is not None:
-                staff.append((name, department))
         return {
             "enterprise": data["enterprise"],
             "visited_on": data["visited_on"],
@@ -123,8 +144,54 @@ class VisitLogForm(forms.Form):
             "opinions": data["opinions"],
             "opinions_count": data["opinions_count"],
             "companions": list(data["companions"]),
-            "staff": staff,
+            "staff": self.staff(),
             "photos": data["photos"],
+            "client_key": data["client_key"],
+        }
+
+
+class VisitEditForm(VisitFieldsMixin, forms.Form):
+    """Correcting a visit (its author, while the enterprise has not answered): the same fields as
+    logging it, without the enterprise, the team and the photos."""
+
+    visited_on = forms.DateField(label=_("走访日期"), widget=DATE)
+    kind = forms.ChoiceField(label=_("走访类型"), choices=Visit.Kind.choices)
+    checklist = VisitLogForm.base_fields["checklist"]
+    findings = VisitLogForm.base_fields["findings"]
+    opinions = VisitLogForm.base_fields["opinions"]
+    opinions_count = VisitLogForm.base_fields["opinions_count"]
+    companions = CompanionField(label=_("同行指导员"), required=False, help_text=_("可多选。"))
+
+    def __init__(self, *args, visit: Visit, people, **kwargs):
+        companions = [p.guide_id for p in people if p.guide_id and p.guide_id != visit.guide_id]
+        initial = {
+            "visited_on": visit.visited_on,
+            "kind": visit.kind,
+            "checklist": visit.checklist,
+            "findings": visit.findings,
+            "opinions": visit.opinions,
+            "opinions_count": visit.opinions_count,
+            "companions": companions,
+        }
+        staff = [p for p in people if not p.guide_id]
+        for index, person in enumerate(staff[:STAFF_ROWS], start=1):
+            initial[f"staff_name_{index}"] = person.person_name
+            initial[f"staff_department_{index}"] = person.department_id
+        super().__init__(*args, initial=initial, **kwargs)
+        self.visit = visit
+        self.fields["visited_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self._add_people_fields(visit.guide, timezone.localdate())
+        style_fields(self)
+        for name in ("findings", "opinions"):
+            self.fields[name].widget.attrs.setdefault("class", "form-control")
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in ("visited_on", "kind", "checklist", "findings", "opinions")},
+            "opinions_count": data["opinions_count"],
+            "companions": list(data["companions"]),
+            "staff": self.staff(),
         }
 
 

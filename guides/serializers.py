@@ -222,6 +222,8 @@ class VisitDetailSerializer(VisitListSerializer):
     needs = VisitNeedSerializer(many=True, help_text="本次走访提交的需求")
     can_confirm = serializers.BooleanField(help_text="调用者能否确认或对走访提出异议")
     can_edit = serializers.BooleanField(help_text="调用者能否上传照片、从走访提交需求")
+    can_amend = serializers.BooleanField(help_text="调用者能否修改走访记录（登记人，企业确认或提出异议前）")
+    logged_by = serializers.SerializerMethodField(help_text="登记人（与主走访指导员不同时为代为登记）")
 
     class Meta(VisitListSerializer.Meta):
         fields = [
@@ -235,7 +237,12 @@ class VisitDetailSerializer(VisitListSerializer):
             "needs",
             "can_confirm",
             "can_edit",
+            "can_amend",
+            "logged_by",
         ]
+
+    def get_logged_by(self, visit) -> str:
+        return visit.logged_by.display_name if visit.logged_by_id else ""
 
 
 # -- input ----------------------------------------------------------------------------------------
@@ -294,10 +301,18 @@ class VisitCreateSerializer(serializers.Serializer):
     findings = serializers.CharField(required=False, allow_blank=True, default="")
     opinions = serializers.CharField(required=False, allow_blank=True, default="")
     opinions_count = serializers.IntegerField(required=False, min_value=0, max_value=9999, default=0)
+    # Any guide's id: whether they may go along is the service's rule, with its message.
     companions = serializers.PrimaryKeyRelatedField(
-        queryset=Guide.objects.none(), many=True, required=False, default=list, help_text="同行指导员 id"
+        queryset=Guide.objects.all(), many=True, required=False, default=list, help_text="同行指导员 id"
     )
     staff = StaffCompanionSerializer(many=True, required=False, default=list, help_text="同行部门人员")
+    guide = serializers.PrimaryKeyRelatedField(
+        queryset=Guide.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="代指导员登记时填写（本区域组织部工作人员，如指导员电话报告的走访）；默认调用者本人",
+    )
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.none(), required=False, allow_null=True, default=None, help_text="以指导组名义走访时填写"
     )
@@ -310,9 +325,26 @@ class VisitCreateSerializer(serializers.Serializer):
         if enterprises is not None:
             self.fields["enterprise"].queryset = enterprises
         if guides is not None:
-            self.fields["companions"].child_relation.queryset = guides
+            self.fields["guide"].queryset = guides
         if teams is not None:
             self.fields["team"].queryset = teams
+
+
+class VisitUpdateSerializer(serializers.Serializer):
+    """A correction of a visit (PATCH, by whoever entered it while the enterprise has not
+    answered): only the fields sent change. `companions` and `staff`, when sent, replace those
+    listed."""
+
+    visited_on = serializers.DateField(required=False, help_text="走访日期，不能晚于今天")
+    kind = serializers.CharField(required=False, help_text="走访类型：" + "、".join(Visit.Kind.values))
+    checklist = serializers.ListField(child=serializers.ChoiceField(choices=Visit.Checklist.choices), required=False)
+    findings = serializers.CharField(required=False, allow_blank=True)
+    opinions = serializers.CharField(required=False, allow_blank=True)
+    opinions_count = serializers.IntegerField(required=False, min_value=0, max_value=9999)
+    companions = serializers.PrimaryKeyRelatedField(
+        queryset=Guide.objects.all(), many=True, required=False, help_text="同行指导员 id（替换原有）"
+    )
+    staff = StaffCompanionSerializer(many=True, required=False, help_text="同行部门人员（替换原有）")
 
 
 class VisitPhotosSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ Party-organisation building and evaluation. Included by guides/urls.py (app "gui
 from django.urls import path
 
 from . import export_views
-from .views_staff import building, coverage, evaluation, people
+from .views_staff import building, coverage, evaluation, people, visits
 
 urlpatterns = [
     path("guides/", people.guide_list, name="guide_list"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("guides/<int:pk>/", people.guide_detail, name="guide_detail"),
     path("guides/<int:pk>/edit/", people.guide_edit, name="guide_edit"),
     path("guides/<int:pk>/studio/", people.guide_studio, name="guide_studio"),
+    path("guides/<int:pk>/visits/new/", visits.visit_log_for_guide, name="visit_log_for_guide"),
     path("teams/", people.team_list, name="team_list"),
     path("teams/new/", people.team_create, name="team_create"),
     path("teams/<int:pk>/", people.team_detail, name="team_detail"),

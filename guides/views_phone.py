@@ -23,13 +23,14 @@ from chainparty.forms_utils import add_service_errors
 from chainparty.paging import paginate
 from demands.services.filing import need_file
 
-from . import phone_selectors, selectors, services
-from .forms_phone import DisputeForm, NeedForm, RatingForm, VisitLogForm, VisitPhotosForm
-from .models import VisitPhoto
+from . import phone_selectors, selectors, services, thumbnails
+from .forms_phone import DisputeForm, NeedForm, RatingForm, VisitEditForm, VisitLogForm, VisitPhotosForm
+from .models import Visit, VisitPhoto
 from .permissions import CONFIRM, EDIT, RATE, can_confirm_visit, report_get_for_user, visit_get_for_user
 from .permissions_phone import require_enterprise_secretary, require_guide
 
 NOTHING_SAVED = _("请根据提示修改后再提交，本次没有保存任何内容。")
+ALREADY_LOGGED = _("这次走访已经保存过，没有重复登记。")
 STATUS_CLASSES = {selectors.VISITED: "success", selectors.DUE: "warning", selectors.OVERDUE: "danger"}
 CONFIRMATION_CLASSES = {"pending": "warning", "confirmed": "success", "disputed": "danger"}
 
@@ -75,6 +76,9 @@ def visit_log(request):
             try:
                 with transaction.atomic():
                     visit = services.visit_log(actor=request.user, **form.service_kwargs())
+            except services.VisitAlreadyLogged as already:
+                messages.info(request, ALREADY_LOGGED)
+                return redirect("guides:visit_detail", pk=already.visit.pk)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -131,6 +135,8 @@ def _visit_context(request, visit, **forms) -> dict:
         "dispute_form": forms.get("dispute_form") or DisputeForm(),
         "photos_form": forms.get("photos_form") or VisitPhotosForm(),
         "open_dispute": "dispute_form" in forms,
+        "can_amend": services.may_amend(user, visit),
+        "entered_by_other": visit.guide_id is not None and visit.logged_by_id != visit.guide.user_id,
     }
 
 
@@ -138,6 +144,35 @@ def _visit_context(request, visit, **forms) -> dict:
 def visit_detail(request, pk):
     visit = visit_get_for_user(user=request.user, visit_id=pk)
     return render(request, "guides/phone/visit_detail.html", _visit_context(request, visit))
+
+
+@login_required
+def visit_edit(request, pk):
+    """修改走访: whoever entered the visit corrects it while the enterprise has not answered."""
+    visit = visit_get_for_user(user=request.user, visit_id=pk)
+    if visit.logged_by_id != request.user.pk:
+        raise PermissionDenied(_("只有登记该走访的人可以修改走访记录。"))
+    if visit.confirmation != Visit.Confirmation.PENDING:
+        messages.error(request, _("该走访记录已%s，不能再修改。") % visit.confirmation_label)
+        return redirect(visit)
+    people = phone_selectors.visit_page(visit=visit)["people"]
+    form = VisitEditForm(request.POST or None, visit=visit, people=people)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.visit_update(actor=request.user, visit=visit, **form.service_kwargs())
+            except StateError as error:  # answered meanwhile
+                messages.error(request, error.messages[0])
+                return redirect(visit)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("走访记录已修改。"))
+                return redirect(visit)
+        messages.error(request, NOTHING_SAVED)
+    context = {"form": form, "visit": visit}
+    return render(request, "guides/phone/visit_edit.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -206,6 +241,25 @@ def visit_photo(request, pk):
         photo.file.open("rb"),
         filename=photo.name,
         content_type=photo.content_type,
+        target=photo,
+        region=visit.region,
+    )
+
+
+@login_required
+def visit_photo_thumbnail(request, pk):
+    """A photo's thumbnail, to whoever may download the photo, through the same audited download;
+    made on first request for photos saved before thumbnails existed."""
+    photo = VisitPhoto.objects.filter(pk=pk).only("pk", "visit_id", "file", "name", "thumbnail").first()
+    if photo is None:
+        raise Http404(_("未找到，或您无权查看。"))
+    visit = visit_get_for_user(user=request.user, visit_id=photo.visit_id)
+    if not thumbnails.ensure_thumbnail(photo):
+        raise Http404(_("该照片没有缩略图。"))
+    return uploads.attachment_response(
+        photo.thumbnail.open("rb"),
+        filename=f"thumbnail-{photo.pk}.jpg",
+        content_type=thumbnails.CONTENT_TYPE,
         target=photo,
         region=visit.region,
     )

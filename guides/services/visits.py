@@ -31,6 +31,7 @@ from demands.services.filing import need_file
 
 from ..models import Guide, Team, TeamMember, Visit, VisitNeed, VisitPerson, VisitPhoto
 from ..reach import guide_serves, in_force_q
+from ..thumbnails import make_thumbnail
 from ._common import Action, record, require_staff
 
 MAX_PHOTOS = 9
@@ -81,6 +82,9 @@ def _write_photos(visit, checked, actor) -> list[VisitPhoto]:
             )
             photo.file.save(info.name, file, save=False)
             photos.append(photo)
+            thumbnail = make_thumbnail(file)
+            if thumbnail is not None:
+                photo.thumbnail.save(thumbnail.name, thumbnail, save=False)
             photo.save()
     except BaseException:
         _delete_files(photos)
@@ -90,10 +94,13 @@ def _write_photos(visit, checked, actor) -> list[VisitPhoto]:
 
 def _delete_files(photos) -> None:
     for photo in photos:
-        try:
-            photo.file.storage.delete(photo.file.name)
-        except Exception:  # the error that brought us here matters more; the file is only logged
-            logger.exception("could not delete the photo %s of a visit not saved", photo.file.name)
+        for stored in (photo.file, photo.thumbnail):
+            if not stored:
+                continue
+            try:
+                stored.storage.delete(stored.name)
+            except Exception:  # the error that brought us here matters more; the file is only logged
+                logger.exception("could not delete the file %s of a visit not saved", stored.name)
 
 
 def _require_room(visit_photos: int, adding: int) -> None:
