@@ -81,10 +81,13 @@ def _advance_form(request, goal, data=None):
 def building_goal_detail(request, pk):
     goal = building_goal_get_for_user(user=request.user, goal_id=pk)
     can_manage = goal.is_open and _may_manage(request.user, goal)
+    developments = goal.enterprise.member_developments.select_related("guide").order_by("-recorded_on", "-id")
+    page, query = paginate(request, developments)
     context = {
         "goal": goal,
         "stages": goal.stages.select_related("changed_by").order_by("changed_on", "id"),
-        "developments": goal.enterprise.member_developments.select_related("guide").order_by("-recorded_on", "-id"),
+        "page": page,
+        "query": query,
         "can_manage": can_manage,
         "form": _advance_form(request, goal) if can_manage else None,
     }
