@@ -5,11 +5,13 @@ pages' forms are in guides/forms_phone.py."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.access import manageable_regions, scope_for
 from alliances.models import Alliance, Department, Enterprise, PartyOrganization, WorkZone
 from chainparty.forms_utils import DATE, FastSelect, style_fields
+from chainparty.validators import validate_date
 
 from .models import Assignment, BuildingGoal, EvaluationPeriod, Guide, MemberDevelopment, Team, TeamMember
 
@@ -253,3 +255,28 @@ class RatingForm(StaffForm):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(label=_("评价意见"), widget=TEXTAREA, required=False)
+
+
+class CoverageRangeForm(forms.Form):
+    """A custom period for the coverage page (`?date_from=&date_to=`), in the shared date range
+    (chainparty.validators), not after today, the start not after the end."""
+
+    date_from = forms.DateField(label=_("起始日期"), widget=DATE, validators=[validate_date])
+    date_to = forms.DateField(label=_("截止日期"), widget=DATE, validators=[validate_date])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = _("请同时填写起始日期和截止日期。")
+            field.error_messages["invalid"] = _("请输入有效的日期，例如 2026-01-01。")
+        style_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("date_from"), data.get("date_to")
+        if starts_on and ends_on:
+            if starts_on > ends_on:
+                self.add_error("date_to", _("截止日期不能早于起始日期。"))
+            elif ends_on > timezone.localdate():
+                self.add_error("date_to", _("截止日期不能晚于今天。"))
+        return data

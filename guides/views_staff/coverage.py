@@ -11,6 +11,7 @@ from alliances.access import visible_alliances, visible_departments, visible_zon
 from chainparty.paging import paginate
 
 from .. import selectors
+from ..forms import CoverageRangeForm
 from ..models import Guide
 from ..permissions import visible_guides
 from ..permissions_staff import require_region_desk
@@ -76,14 +77,29 @@ RATE_PERIODS = [
 ]
 
 
+CUSTOM = "custom"
+
+
+def _range_form(request):
+    """The custom range's form, bound only when the query string names a range."""
+    if request.GET.get("date_from") or request.GET.get("date_to") or request.GET.get("period") == CUSTOM:
+        return CoverageRangeForm(request.GET)
+    return CoverageRangeForm()
+
+
 @login_required
 def coverage(request):
     require_region_desk(request.user)
     period = param_choice(request, "period", RATE_PERIODS, selectors.QUARTER)
     day = today()
     starts_on = day.replace(month=1, day=1) if period == "year" else selectors.period_start(day, period)
-    by_zone = selectors.coverage_by_zone(user=request.user, starts_on=starts_on, ends_on=day)
-    by_alliance = selectors.coverage_by_alliance(user=request.user, starts_on=starts_on, ends_on=day)
+    ends_on = day
+    range_form = _range_form(request)
+    if range_form.is_bound and range_form.is_valid():
+        period = CUSTOM
+        starts_on, ends_on = range_form.cleaned_data["date_from"], range_form.cleaned_data["date_to"]
+    by_zone = selectors.coverage_by_zone(user=request.user, starts_on=starts_on, ends_on=ends_on)
+    by_alliance = selectors.coverage_by_alliance(user=request.user, starts_on=starts_on, ends_on=ends_on)
     for row in by_zone:
         row["name"] = row["zone__name"] or _("未划入片区")
     for row in by_alliance:
@@ -94,7 +110,8 @@ def coverage(request):
         "period": period,
         "periods": RATE_PERIODS,
         "starts_on": starts_on,
-        "ends_on": day,
+        "ends_on": ends_on,
+        "range_form": range_form,
         "by_zone": by_zone,
         "by_alliance": by_alliance,
         "total": total,
@@ -106,7 +123,7 @@ def coverage(request):
             "label": str(_("走访覆盖率（%）")),
         },
     }
-    return render(request, "guides/staff/coverage.html", context)
+    return render(request, "guides/staff/coverage.html", context, status=400 if range_form.errors else 200)
 
 
 def _chart(rows) -> dict:
