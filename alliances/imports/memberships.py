@@ -15,7 +15,7 @@ from chainparty.imports.registry import import_kinds
 
 from .. import services
 from ..access import scope_for
-from ..models import Membership
+from ..models import CommitteeSeat, Membership
 from . import kit
 
 Position = Membership.Position
@@ -110,6 +110,14 @@ class MembershipKind(kit.StaffKind):
             )
             by_member.setdefault((membership.alliance_id, *member), []).append(membership)
         ctx.cache["memberships"] = by_member
+        # The latest seat start per alliance and origin: a member cannot leave before a seat of theirs begins.
+        seats = {}
+        for seat in CommitteeSeat.objects.filter(alliance__region__in=kit.regions_of(ctx.region)).order_by(
+            "term_start"
+        ):
+            origin = ("enterprise", seat.enterprise_id) if seat.enterprise_id else ("department", seat.department_id)
+            seats[(seat.alliance_id, *origin)] = seat
+        ctx.cache["membership:seats"] = seats
 
     def check_row(self, row, ctx):
         if not kit.given(row, "alliance") or not kit.given(row, "member"):
@@ -151,9 +159,10 @@ class MembershipKind(kit.StaffKind):
             return
         history = ctx.cache["memberships"].get((alliance.pk, kind, member.pk), [])
         row.data.update(alliance=alliance, kind=kind, member=member, position=position)
+        row.data["member_key"] = (alliance.pk, kind, member.pk)
         same = next((m for m in history if m.joined_on == joined_on), None)
         if same is not None:
-            self._check_existing(row, same, position, left_on)
+            self._check_existing(row, ctx, same, position, left_on)
         else:
             self._check_new(row, history, joined_on)
         if not row.has_errors:
@@ -182,7 +191,7 @@ class MembershipKind(kit.StaffKind):
             return departments.find(ctx, value)
         return None, kit.not_found(ctx, _("成员单位"), value, [*enterprises.names(), *departments.names()])
 
-    def _check_existing(self, row, membership, position, left_on):
+    def _check_existing(self, row, ctx, membership, position, left_on):
         row.data["membership"] = membership
         changes = []
         if membership.position != position:
@@ -201,6 +210,14 @@ class MembershipKind(kit.StaffKind):
             if membership.left_on is not None:
                 row.error(
                     "left_on", _("该成员已于 %s 退出，退出日期不能通过导入修改。") % membership.left_on.isoformat()
+                )
+                return
+            seat = ctx.cache["membership:seats"].get(row.data["member_key"])
+            if seat is not None and seat.term_start > left_on:
+                row.error(
+                    "left_on",
+                    _("退出日期 %(date)s 早于该单位班子成员 %(name)s 的任期开始（%(start)s），请先处理该任职。")
+                    % {"date": left_on.isoformat(), "name": seat.person_name, "start": seat.term_start.isoformat()},
                 )
                 return
             changes.append(self.header_of("left_on"))

@@ -199,3 +199,41 @@ def test_a_city_import_keeps_members_within_the_alliances_region(world, personas
         "2:member:该企业不在本联盟所属区域内。",
         "3:member:该部门不属于本联盟所在区域或其上级区域。",
     ]
+
+
+def seat_from_2025(world):
+    from alliances.models import CommitteeSeat
+
+    services.seat_assign(
+        alliance=world.alliance,
+        role=CommitteeSeat.Role.MEMBER_PARTTIME,
+        person_name="赵委员",
+        enterprise=world.member,
+        term_start=dt.date(2025, 1, 1),
+    )
+
+
+LEAVING = [ALLIANCE, "新花源纺织有限公司", "下游", "2023-09-01", "2024-06-30", ""]
+
+
+def test_a_member_cannot_leave_before_a_seat_of_theirs_begins(world, personas):
+    seat_from_2025(world)
+    result, _ctx = check("memberships", personas.org_staff, world.county, HEADERS, [LEAVING])
+    assert messages(result) == [
+        "2:left_on:退出日期 2024-06-30 早于该单位班子成员 赵委员 的任期开始（2025-01-01），请先处理该任职。"
+    ]
+
+
+def test_a_refusal_at_apply_undoes_the_whole_file(world, personas, newcomers):
+    rows = [[ALLIANCE, newcomers[0].name, "上游", "2024-03-01", "", ""], LEAVING]
+    result, ctx = check("memberships", personas.org_staff, world.county, HEADERS, rows)
+    assert outcomes(result) == ["new", "changed"]
+    seat_from_2025(world)  # meanwhile, on the alliance page
+    from chainparty.imports.check import apply_workbook
+
+    assert not apply_workbook(result, ctx)
+    assert any(
+        e.startswith("3::保存时被拒绝：退出日期 2024-06-30 早于以下班子成员的任期开始") for e in messages(result)
+    )
+    assert not Membership.objects.filter(enterprise=newcomers[0]).exists()
+    assert active(world.alliance, enterprise=world.member).left_on is None
