@@ -70,3 +70,13 @@ def test_checking_party_organisations_costs_the_same_queries_for_more_rows(world
     few = queries_to_check("party_organisations", personas.org_staff, world.county, headers, rows[:3])
     many = queries_to_check("party_organisations", personas.org_staff, world.county, headers, rows)
     assert many == few
+
+
+@pytest.mark.parametrize("identifier", KINDS)
+@pytest.mark.parametrize("filler", ["？", "0", "-1", "2024-13-45", "9.13E+17", " "])
+def test_rows_of_nonsense_are_refused_with_messages_never_an_exception(world, personas, identifier, filler):
+    kind = import_kinds.get(identifier)()
+    headers = [str(column.header) for column in kind.columns]
+    rows = [[filler] * len(headers), [filler] * len(headers), [""] * (len(headers) - 1) + [filler]]
+    result, _ctx = check(identifier, personas.org_staff, world.county, headers, rows)
+    assert all(row.has_errors for row in result.rows if any(str(v).strip() for v in row.raw.values() if v))
