@@ -60,7 +60,7 @@ class GuideKind(kit.StaffKind):
         Column(
             "sender",
             gettext_lazy("派出单位"),
-            aliases=("派出部门", "选派单位", "派出园区（片区）党工委"),
+            aliases=("派出部门", "选派单位", "派驻单位", "派出园区（片区）党工委"),
             required=True,
             example="某某县工业和信息化局",
             help=gettext_lazy("选派的部门名称，或园区（片区）名称"),

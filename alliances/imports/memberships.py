@@ -52,7 +52,7 @@ class MembershipKind(kit.StaffKind):
         Column(
             "position",
             gettext_lazy("链上位置"),
-            aliases=("产业链位置", "位置", "成员类型"),
+            aliases=("产业链位置", "产业链环节", "所处环节", "位置", "成员类型"),
             required=True,
             type=CHOICE,
             choices=kit.labels(Position),
@@ -68,7 +68,7 @@ class MembershipKind(kit.StaffKind):
         Column(
             "joined_on",
             gettext_lazy("加入日期"),
-            aliases=("加入时间", "入盟日期", "入盟时间"),
+            aliases=("加入时间", "入盟日期", "入盟时间", "加入联盟时间"),
             required=True,
             type=DATE,
         ),

@@ -38,7 +38,7 @@ class PartyOrganisationKind(kit.StaffKind):
         Column(
             "kind",
             gettext_lazy("党组织类型"),
-            aliases=("组织类型", "组织类别", "党组织类别", "类型"),
+            aliases=("组织类型", "组织类别", "党组织类别", "组织形式", "类型"),
             required=True,
             type=CHOICE,
             choices=kit.labels(Kind),
@@ -48,7 +48,7 @@ class PartyOrganisationKind(kit.StaffKind):
         Column(
             "enterprises",
             gettext_lazy("覆盖企业"),
-            aliases=("所在企业", "所在单位", "单位名称", "企业名称", "覆盖企业名称"),
+            aliases=("所在企业", "所在单位", "覆盖单位", "单位名称", "企业名称", "覆盖企业名称"),
             example="某某纺织有限公司",
             help=gettext_lazy("统一社会信用代码或企业名称；联合党支部覆盖多家企业时用“、”或逗号分隔"),
             width=40,

@@ -80,3 +80,14 @@ def test_rows_of_nonsense_are_refused_with_messages_never_an_exception(world, pe
     rows = [[filler] * len(headers), [filler] * len(headers), [""] * (len(headers) - 1) + [filler]]
     result, _ctx = check(identifier, personas.org_staff, world.county, headers, rows)
     assert all(row.has_errors for row in result.rows if any(str(v).strip() for v in row.raw.values() if v))
+
+
+@pytest.mark.parametrize("identifier", KINDS)
+def test_no_header_or_alias_names_two_columns(identifier):
+    from chainparty.imports.reader import header_text
+
+    seen = {}
+    for column in import_kinds.get(identifier).columns:
+        for name in (column.header, *column.aliases):
+            key = header_text(name)
+            assert seen.setdefault(key, column.key) == column.key, (name, seen[key], column.key)
