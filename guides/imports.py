@@ -7,6 +7,7 @@ matched by guide, target and start date; a 结束日期 on a running assignment 
 so the history of who served whom is kept. Everything goes through guides.services.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +17,7 @@ from chainparty.imports.base import CHOICE, DATE, MOBILE, Column
 from chainparty.imports.registry import import_kinds
 
 from . import services
-from .models import Assignment, Guide
+from .models import Assignment, Guide, Team
 from .services.people import assignment_update
 
 GUIDE_FIELDS = ("name", "kind", "rank", "position", "phone", "term_start", "term_end")
@@ -178,7 +179,13 @@ class GuideAssignmentKind(kit.StaffKind):
     identifier = "guide_assignments"
     verbose_name = gettext_lazy("指导员联系安排")
     columns = (
-        Column("guide", gettext_lazy("指导员"), aliases=("指导员姓名", "姓名"), required=True, example="孙立"),
+        Column(
+            "guide",
+            gettext_lazy("指导员"),
+            aliases=("指导员姓名", "姓名"),
+            example="孙立",
+            help=gettext_lazy("指导员和指导组填其一"),
+        ),
         Column(
             "guide_mobile",
             gettext_lazy("指导员手机"),
@@ -186,6 +193,12 @@ class GuideAssignmentKind(kit.StaffKind):
             type=MOBILE,
             example="13900000000",
             help=gettext_lazy("同名指导员须填写手机号码"),
+        ),
+        Column(
+            "team",
+            gettext_lazy("指导组"),
+            aliases=("指导组名称", "服务队", "工作组"),
+            help=gettext_lazy("组团式联系时填写指导组名称，指导员留空"),
         ),
         Column(
             "target_type",
@@ -226,8 +239,10 @@ class GuideAssignmentKind(kit.StaffKind):
         Column("note", gettext_lazy("备注"), max_length=200),
     )
     instructions = (
-        gettext_lazy("按指导员、联系对象和开始日期匹配已有联系安排；填写结束日期即结束该安排，历史记录保留。"),
-        gettext_lazy("指导员须先登记（导入“党建指导员”）。"),
+        gettext_lazy(
+            "按指导员（或指导组）、联系对象和开始日期匹配已有联系安排；填写结束日期即结束该安排，历史记录保留。"
+        ),
+        gettext_lazy("指导员须先登记（导入“党建指导员”），指导组须先在指导组页面建立。"),
     )
 
     TARGETS = (
@@ -243,37 +258,56 @@ class GuideAssignmentKind(kit.StaffKind):
             if guide.user.mobile:
                 by_mobile[guide.user.mobile] = guide
         ctx.cache["guides"] = (by_name, by_mobile)
+        regions = kit.regions_of(ctx.region)
+        ctx.cache["teams"] = kit.ByName(Team.objects.filter(region__in=regions).order_by("pk"), what=_("指导组"))
         existing = {}
-        for assignment in Assignment.objects.filter(guide__region__in=kit.regions_of(ctx.region), guide__isnull=False):
+        for assignment in Assignment.objects.filter(Q(guide__region__in=regions) | Q(team__region__in=regions)):
             target_id = assignment.zone_id or assignment.enterprise_id or assignment.alliance_id
-            existing.setdefault((assignment.guide_id, assignment.target, target_id), []).append(assignment)
+            assignee = ("guide", assignment.guide_id) if assignment.guide_id else ("team", assignment.team_id)
+            existing.setdefault((*assignee, assignment.target, target_id), []).append(assignment)
         ctx.cache["assignments"] = existing
         kit.zones(ctx)
         kit.enterprises(ctx)
         kit.alliances(ctx)
 
     def check_row(self, row, ctx):
-        guide = self._guide(row, ctx)
+        assignee = self._assignee(row, ctx)
         target, obj = self._target(row, ctx)
         starts_on, ends_on = row.values.get("starts_on"), row.values.get("ends_on")
-        if guide is None or obj is None or starts_on is None or row.has_errors:
+        if assignee is None or obj is None or starts_on is None or row.has_errors:
             return
         if ends_on is not None and ends_on < starts_on:
             row.error("ends_on", _("结束日期不能早于开始日期。"))
             return
-        if not self.first_seen(row, ctx, "target", (guide.pk, target, obj.pk, starts_on)):
+        who = ("team" if isinstance(assignee, Team) else "guide", assignee.pk)
+        if not self.first_seen(row, ctx, "target", (*who, target, obj.pk, starts_on)):
             return
         cadence = kit.choice_value(Assignment.Cadence, row.values.get("cadence"))
         note = kit.text(row, "note") if kit.given(row, "note") else None
-        row.data.update(guide=guide, target=target, obj=obj, cadence=cadence, note=note)
-        history = ctx.cache["assignments"].get((guide.pk, target, obj.pk), [])
+        row.data.update(assignee={who[0]: assignee}, target=target, obj=obj, cadence=cadence, note=note)
+        history = ctx.cache["assignments"].get((*who, target, obj.pk), [])
         same = next((a for a in history if a.starts_on == starts_on), None)
         if same is None:
-            self._check_new(row, guide, obj, history, starts_on, ends_on)
+            self._check_new(row, assignee, obj, history, starts_on, ends_on)
         else:
             self._check_existing(row, same, cadence, note, ends_on)
         if not row.has_errors and same is None:
-            self._apart_from_earlier_rows(row, ctx, (guide.pk, target, obj.pk), starts_on, ends_on)
+            self._apart_from_earlier_rows(row, ctx, (*who, target, obj.pk), starts_on, ends_on)
+
+    def _assignee(self, row, ctx):
+        """The guide or the team the row assigns (one of them), or None after an error."""
+        if kit.given(row, "team"):
+            if kit.given(row, "guide") or kit.given(row, "guide_mobile"):
+                row.error("team", _("指导员和指导组只能填一个：组团式联系填指导组，个人联系填指导员。"))
+                return None
+            team, problem = ctx.cache["teams"].find(ctx, kit.text(row, "team"))
+            if problem:
+                row.error("team", problem)
+            return team
+        if not (kit.given(row, "guide") or kit.given(row, "guide_mobile")):
+            row.error("guide", _("请填写指导员（或组团式联系的指导组）。"))
+            return None
+        return self._guide(row, ctx)
 
     def _apart_from_earlier_rows(self, row, ctx, key, starts_on, ends_on):
         """Two new rows of one guide and target may not overlap (the service would refuse the second)."""
@@ -338,16 +372,20 @@ class GuideAssignmentKind(kit.StaffKind):
             row.error("target", problem)
         return chosen, obj
 
-    def _check_new(self, row, guide, obj, history, starts_on, ends_on):
-        if not guide.in_term(starts_on):
-            row.error("starts_on", _("“%s”在该日期不在指导员任期内。") % guide.name)
+    def _check_new(self, row, assignee, obj, history, starts_on, ends_on):
+        if isinstance(assignee, Team):
+            if assignee.disbanded_on is not None and assignee.disbanded_on < starts_on:
+                row.error("team", _("该指导组已撤销。"))
+                return
+        elif not assignee.in_term(starts_on):
+            row.error("starts_on", _("“%s”在该日期不在指导员任期内。") % assignee.name)
             return
         clash = next((a for a in history if _overlaps(a, starts_on, ends_on)), None)
         if clash is not None:
             row.error(
                 "starts_on",
                 _("“%(who)s”对“%(target)s”已有联系安排（%(start)s 起），日期不能重叠。")
-                % {"who": guide.name, "target": obj, "start": clash.starts_on},
+                % {"who": assignee.name, "target": obj, "start": clash.starts_on},
             )
             return
         kit.set_outcome(row, None)
@@ -376,7 +414,7 @@ class GuideAssignmentKind(kit.StaffKind):
         if assignment is None:
             services.assignment_create(
                 actor=ctx.user,
-                guide=data["guide"],
+                **data["assignee"],
                 starts_on=row.values["starts_on"],
                 ends_on=ends_on,
                 cadence=data["cadence"] or Assignment.Cadence.QUARTERLY,

@@ -146,3 +146,29 @@ def test_only_the_regions_staff_may_import(world, personas, identifier):
     assert not kind.may_import(personas.org_staff, world.other_county)
     for persona in ("leader", "secretary", "enterprise_secretary", "handler", "guide", "outsider"):
         assert not kind.may_import(getattr(personas, persona), world.county), persona
+
+
+def test_a_team_is_assigned_and_a_row_names_one_assignee(world, personas):
+    from guides import services
+
+    team = services.team_create(
+        actor=None, name="红帆党建指导一组", kind="red_sail", region=world.county, formed_on=dt.date(2024, 1, 1)
+    )
+    headers = ["指导员", "指导组", "联系对象", "开始日期", "走访频次"]
+    rows = [["", "红帆党建指导一组", world.member.name, "2024-05-01", "每月走访"]]
+    result = run("guide_assignments", personas.org_staff, world.county, headers, rows)
+    assert result.applied, messages(result)
+    assignment = Assignment.objects.get(team=team)
+    assert (assignment.enterprise, assignment.cadence, assignment.guide) == (world.member, "monthly", None)
+    assert outcomes(run("guide_assignments", personas.org_staff, world.county, headers, rows)) == ["unchanged"]
+    bad = [
+        ["指导员孙", "红帆党建指导一组", world.lead.name, "2024-05-01", ""],
+        ["", "红帆指导一组", world.lead.name, "2024-05-01", ""],
+        ["", "", world.lead.name, "2024-05-01", ""],
+    ]
+    result = run("guide_assignments", personas.org_staff, world.county, headers, bad)
+    assert messages(result) == [
+        "2:team:指导员和指导组只能填一个：组团式联系填指导组，个人联系填指导员。",
+        "3:team:指导组“红帆指导一组”不存在，是否为“红帆党建指导一组”？",
+        "4:guide:请填写指导员（或组团式联系的指导组）。",
+    ]
