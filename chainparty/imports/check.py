@@ -175,7 +175,7 @@ def check_workbook(
             return result
         markup = sheet_markup(file, layout.sheet)
         merged = _merged_in_data(markup, layout)
-        estimate = layout.sheet.max_row or 0
+        estimate = layout.estimated_rows
         kind.prepare(ctx)
         row_progress = (lambda number: progress(number, estimate)) if progress else None
         for number, values in data_rows(layout, progress=row_progress):

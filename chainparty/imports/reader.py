@@ -114,6 +114,8 @@ class SheetLayout:
     unknown: list[str] = field(default_factory=list)
     missing: list[Column] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    #: The last row as the sheet's stored dimension gives it (for progress only; often wrong).
+    estimated_rows: int = 0
 
 
 def _header_lookup(kind: ImportKind) -> dict[str, Column]:
@@ -154,12 +156,14 @@ def find_layout(workbook, kind: ImportKind) -> SheetLayout:
     for sheet in workbook.worksheets:
         if getattr(sheet, "sheet_state", "visible") != "visible":
             continue
+        estimated_rows = sheet.max_row or 0
         if hasattr(sheet, "reset_dimensions"):
             # A sheet's stored dimension is often wrong (A1:A1 from some generators); read what is there.
             sheet.reset_dimensions()
         layout = _layout(sheet, kind)
         if layout is None:
             continue
+        layout.estimated_rows = estimated_rows
         if not layout.missing:
             return layout
         candidates.append(layout)

@@ -200,3 +200,15 @@ def test_text_files_under_other_names_are_refused(name):
     file = io.BytesIO("编码\tA1".encode())
     file.name = name
     assert "另存为" in only_error(check(file))
+
+
+def test_progress_is_reported_against_the_sheets_size():
+    rows = [[f"B{number:04d}", "梨", number] for number in range(1200)]
+    seen = []
+    check_workbook(
+        xlsx(rows, headers=["编码", "名称", "数量"]),
+        kind=FruitKind(),
+        ctx=ImportContext(user=None, region=None),
+        progress=lambda number, estimate: seen.append((number, estimate)),
+    )
+    assert seen == [(500, 1201), (1000, 1201)]
