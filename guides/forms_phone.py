@@ -61,11 +61,13 @@ class CompanionField(forms.ModelMultipleChoiceField):
 class VisitFieldsMixin:
     """What a visit's log and correction forms share: the companions offered and the staff rows."""
 
+    staff_count = STAFF_ROWS
+
     def _add_people_fields(self, guide: Guide, day) -> None:
         self.fields["companions"].offer(phone_selectors.companion_choices(guide=guide, day=day))
         self.fields["companions"].widget.attrs["size"] = 5
         departments = phone_selectors.department_choices(guide=guide)
-        for index in range(1, STAFF_ROWS + 1):
+        for index in range(1, self.staff_count + 1):
             self.fields[f"staff_name_{index}"] = forms.CharField(
                 label=_("部门同行人员姓名"), required=False, max_length=50
             )
@@ -75,11 +77,11 @@ class VisitFieldsMixin:
 
     def staff_rows(self):
         """[(name field, department field), ...] for the template."""
-        return [(self[f"staff_name_{i}"], self[f"staff_department_{i}"]) for i in range(1, STAFF_ROWS + 1)]
+        return [(self[f"staff_name_{i}"], self[f"staff_department_{i}"]) for i in range(1, self.staff_count + 1)]
 
     def staff(self) -> list:
         data, staff = self.cleaned_data, []
-        for index in range(1, STAFF_ROWS + 1):
+        for index in range(1, self.staff_count + 1):
             name = (data.get(f"staff_name_{index}") or "").strip()
             department = data.get(f"staff_department_{index}")
             if name or department is not None:
@@ -174,7 +176,8 @@ class VisitEditForm(VisitFieldsMixin, forms.Form):
             "companions": companions,
         }
         staff = [p for p in people if not p.guide_id]
-        for index, person in enumerate(staff[:STAFF_ROWS], start=1):
+        self.staff_count = max(STAFF_ROWS, len(staff))  # every one listed stays editable
+        for index, person in enumerate(staff, start=1):
             initial[f"staff_name_{index}"] = person.person_name
             initial[f"staff_department_{index}"] = person.department_id
         super().__init__(*args, initial=initial, **kwargs)

@@ -273,3 +273,24 @@ def test_staff_log_for_a_guide_through_the_api(world, personas, guide):
     )
     assert refused.status_code in (400, 403)
     assert Visit.objects.count() == 1
+
+
+def test_a_correction_on_the_phone_keeps_every_department_companion(client_for, world, personas, guide):
+    """Four department staff went (the API takes any number): the page offers a row for each, so a
+    correction of the findings does not drop the fourth."""
+    staff = [(f"科员{n}", world.department) for n in range(1, 5)]
+    visit = services.visit_log(actor=guide.user, enterprise=world.lead, visited_on=dt.date(2026, 5, 11), staff=staff)
+    client = client_for(personas.guide)
+    form = client.get(url("visit_edit", visit.pk)).context["form"]
+    data = {name: field.value() for name, field in ((n, form[n]) for n in form.fields) if field.value() is not None}
+    data["findings"] = "补充情况"
+    response = client.post(url("visit_edit", visit.pk), data)
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.findings == "补充情况"
+    assert sorted(visit.people.exclude(guide=guide).values_list("person_name", flat=True)) == [
+        "科员1",
+        "科员2",
+        "科员3",
+        "科员4",
+    ]
