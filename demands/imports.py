@@ -472,6 +472,7 @@ class PolicyKind(kit.StaffKind):
             aliases=("摘要", "主要内容", "政策内容"),
             required=True,
             max_length=5000,
+            example="对年度技改投入超过500万元的纺织企业，按投入额的10%给予补贴",
             width=40,
         ),
         Column(

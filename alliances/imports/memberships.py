@@ -71,6 +71,7 @@ class MembershipKind(kit.StaffKind):
             aliases=("加入时间", "入盟日期", "入盟时间", "加入联盟时间"),
             required=True,
             type=DATE,
+            example="2023-09-01",
         ),
         Column("left_on", gettext_lazy("退出日期"), aliases=("退出时间",), type=DATE),
         Column("note", gettext_lazy("备注"), max_length=200),
