@@ -46,6 +46,25 @@ class IdField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id of an object within the caller's reach. `scope(context)` gives the objects an id may
+    name (the serializer's context: the request, and what the view put there, e.g. the alliance);
+    an id outside them is refused exactly as an id that does not exist ("does_not_exist", same
+    message, same field), so a write API is no oracle for which ids exist elsewhere on the platform.
+    The services still check their own rules; this only makes the refusal of the unreachable
+    indistinguishable from the refusal of the absent."""
+
+    def __init__(self, *, scope, model, **kwargs):
+        self.scope = scope
+        # The model's empty queryset: the schema reads the model from it; lookups use get_queryset().
+        kwargs["queryset"] = model.objects.none()
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = self.scope(self.context)
+        return queryset if queryset is not None else self.queryset
+
+
 class StandardPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"

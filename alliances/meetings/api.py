@@ -20,6 +20,7 @@ Schedules (`MeetingSchedule`) are `/api/schedules/`, in `alliances.meetings.sche
 
 import calendar
 import datetime as dt
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
@@ -29,12 +30,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from chainparty import links
-from chainparty.api import NumericLookupMixin, StandardPagination
+from chainparty.api import NumericLookupMixin, ScopedPrimaryKeyRelatedField, StandardPagination
 
 from ..models import Alliance, Decision, Department, Enterprise, Invitation, Meeting, MeetingKind, WorkZone
 from ..permissions import alliance_get_for_user
+from . import api_scopes, selectors, services
 from . import permissions as access
-from . import selectors, services
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -246,9 +247,13 @@ class MeetingListQuerySerializer(serializers.Serializer):
         return query.validated_data
 
 
-#: Accounts an id may name. Whether the alliance may involve that person is the service's rule
-#: (`alliances.meetings.services.reach.outside_reach`); its message, which names nobody, comes back with a 400.
-_ACCOUNTS = get_user_model().objects.filter(is_active=True)
+#: Ids the write serializers take, within the reach of the alliance the view puts in the context
+#: (api_scopes): an id outside it is answered as one that does not exist. The services still check
+#: the same reach (`alliances.meetings.services.reach`).
+_ACCOUNT = partial(ScopedPrimaryKeyRelatedField, scope=api_scopes.accounts, model=get_user_model())
+_MEMBER = partial(ScopedPrimaryKeyRelatedField, scope=api_scopes.member_enterprises, model=Enterprise)
+_DEPARTMENT = partial(ScopedPrimaryKeyRelatedField, scope=api_scopes.departments, model=Department)
+_ZONE = partial(ScopedPrimaryKeyRelatedField, scope=api_scopes.zones, model=WorkZone)
 
 
 class MeetingCreateSerializer(serializers.Serializer):
@@ -257,20 +262,16 @@ class MeetingCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    place_zone = serializers.PrimaryKeyRelatedField(queryset=WorkZone.objects.all(), required=False, allow_null=True)
+    place_zone = _ZONE(required=False, allow_null=True)
     place_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    chair = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, required=False, allow_null=True)
+    chair = _ACCOUNT(required=False, allow_null=True)
     chair_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
-    recorder = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, required=False, allow_null=True)
+    recorder = _ACCOUNT(required=False, allow_null=True)
     recorder_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
-    host_enterprise = serializers.PrimaryKeyRelatedField(
-        queryset=Enterprise.objects.all(), required=False, allow_null=True
-    )
-    invited_departments = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), many=True, required=False, default=list
-    )
+    host_enterprise = _MEMBER(required=False, allow_null=True)
+    invited_departments = _DEPARTMENT(many=True, required=False, default=list)
     agenda = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
-    chosen_users = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, many=True, required=False, default=list)
+    chosen_users = _ACCOUNT(many=True, required=False, default=list)
     chosen_names = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
 
 
@@ -292,7 +293,7 @@ class MeetingUpdateSerializer(serializers.Serializer):
     are kept (with the text sent), items without one are added, items left out are removed."""
 
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    place_zone = serializers.PrimaryKeyRelatedField(queryset=WorkZone.objects.all(), required=False, allow_null=True)
+    place_zone = _ZONE(required=False, allow_null=True)
     place_address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     agenda = AgendaEditSerializer(many=True, required=False, help_text="按新顺序排列的全部议题")
 
@@ -322,13 +323,9 @@ class DecisionInSerializer(serializers.Serializer):
 
     text = serializers.CharField(allow_blank=True)
     due_workdays = serializers.IntegerField(help_text="办理时限（工作日），自会议当日起算")
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True, default=None
-    )
-    enterprise = serializers.PrimaryKeyRelatedField(
-        queryset=Enterprise.objects.all(), required=False, allow_null=True, default=None
-    )
-    user = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, required=False, allow_null=True, default=None)
+    department = _DEPARTMENT(required=False, allow_null=True, default=None)
+    enterprise = _MEMBER(required=False, allow_null=True, default=None)
+    user = _ACCOUNT(required=False, allow_null=True, default=None)
     owner_label = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
@@ -386,10 +383,24 @@ ERRORS = {
 }
 
 
-def _input(view, serializer_class):
-    serializer = serializer_class(data=view.request.data, context=view.get_serializer_context())
+def _input(view, serializer_class, *, alliance=None):
+    """The validated input; `alliance` scopes the ids the fields may name (api_scopes)."""
+    context = {**view.get_serializer_context(), "alliance": alliance}
+    serializer = serializer_class(data=view.request.data, context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+class _AllianceRefSerializer(serializers.Serializer):
+    alliance = serializers.IntegerField(min_value=1)
+
+
+def _alliance_id(request) -> int:
+    """The `alliance` of a create request, read first: the other fields' ids are scoped to it."""
+    data = request.data if hasattr(request.data, "get") else {}
+    reference = _AllianceRefSerializer(data={"alliance": data.get("alliance")})
+    reference.is_valid(raise_exception=True)
+    return reference.validated_data["alliance"]
 
 
 def _month_days(month: str) -> tuple[dt.date, dt.date]:
@@ -462,15 +473,16 @@ class MeetingViewSet(
         return Response(_detail(selectors.meeting_detail(user=request.user, meeting_id=pk), request.user))
 
     def create(self, request):
-        data = _input(self, MeetingCreateSerializer)
-        data["alliance"] = alliance_get_for_user(user=request.user, alliance_id=data["alliance"])
+        alliance = alliance_get_for_user(user=request.user, alliance_id=_alliance_id(request))
+        data = {**_input(self, MeetingCreateSerializer, alliance=alliance), "alliance": alliance}
         meeting = services.meeting_schedule(actor=request.user, **data)
         return self._respond(meeting, status.HTTP_201_CREATED)
 
     @_meeting_action(MeetingMoveSerializer, gettext_lazy("调整会议时间"))
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
-        meeting, data = self._meeting(pk, access.MANAGE), _input(self, MeetingMoveSerializer)
+        meeting = self._meeting(pk, access.MANAGE)
+        data = _input(self, MeetingMoveSerializer, alliance=meeting.alliance)
         services.meeting_move(
             actor=request.user,
             meeting=meeting,
@@ -482,7 +494,8 @@ class MeetingViewSet(
 
     @_meeting_action(MeetingUpdateSerializer, gettext_lazy("修改会议名称、地点、议题（会议开始前）"))
     def partial_update(self, request, pk=None):
-        meeting, data = self._meeting(pk, access.MANAGE), _input(self, MeetingUpdateSerializer)
+        meeting = self._meeting(pk, access.MANAGE)
+        data = _input(self, MeetingUpdateSerializer, alliance=meeting.alliance)
         if "agenda" in data:
             data["agenda"] = [services.AgendaEdit(title=item["title"], id=item["id"]) for item in data["agenda"]]
         services.meeting_update(actor=request.user, meeting=meeting, **data)
@@ -491,14 +504,16 @@ class MeetingViewSet(
     @_meeting_action(MeetingCancelSerializer, gettext_lazy("取消会议（须填写原因）"))
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        meeting, data = self._meeting(pk, access.MANAGE), _input(self, MeetingCancelSerializer)
+        meeting = self._meeting(pk, access.MANAGE)
+        data = _input(self, MeetingCancelSerializer, alliance=meeting.alliance)
         services.meeting_cancel(actor=request.user, meeting=meeting, reason=data["reason"])
         return self._respond(meeting)
 
     @_meeting_action(MeetingAttendanceSerializer, gettext_lazy("登记出席情况（会议开始后）"))
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
-        meeting, data = self._meeting(pk, access.MANAGE), _input(self, MeetingAttendanceSerializer)
+        meeting = self._meeting(pk, access.MANAGE)
+        data = _input(self, MeetingAttendanceSerializer, alliance=meeting.alliance)
         entries = {entry["invitation"]: entry["attendance"] for entry in data["attendance"]}
         services.attendance_record(actor=request.user, meeting=meeting, attendance=entries)
         return self._respond(meeting)
@@ -506,7 +521,8 @@ class MeetingViewSet(
     @_meeting_action(MeetingMinutesSerializer, gettext_lazy("归档（或更正）会议纪要，可同时添加议定事项"))
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
-        meeting, data = self._meeting(pk, access.MANAGE), _input(self, MeetingMinutesSerializer)
+        meeting = self._meeting(pk, access.MANAGE)
+        data = _input(self, MeetingMinutesSerializer, alliance=meeting.alliance)
         services.meeting_minutes_file(
             actor=request.user,
             meeting=meeting,
@@ -519,7 +535,8 @@ class MeetingViewSet(
     @_meeting_action(DecisionInSerializer, gettext_lazy("添加一项议定事项"))
     @action(detail=True, methods=["post"])
     def decisions(self, request, pk=None):
-        meeting, data = self._meeting(pk, access.MANAGE), _input(self, DecisionInSerializer)
+        meeting = self._meeting(pk, access.MANAGE)
+        data = _input(self, DecisionInSerializer, alliance=meeting.alliance)
         services.decision_add(
             actor=request.user,
             meeting=meeting,

@@ -14,11 +14,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from chainparty.api import NumericLookupMixin, StandardPagination
+from chainparty.api import NumericLookupMixin, ScopedPrimaryKeyRelatedField, StandardPagination
 
 from ..models import Alliance, Enterprise, MeetingKind, MeetingSchedule, WorkZone
+from . import api_scopes, schedules, selectors
 from . import permissions as access
-from . import schedules, selectors
 from .view_helpers import SCHEDULE_MANAGERS_ONLY, managed_alliance
 
 
@@ -75,10 +75,6 @@ class ScheduleListQuerySerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-#: Accounts an id may name; whether the alliance may involve them is the service's rule.
-_ACCOUNTS = get_user_model().objects.filter(is_active=True)
-
-
 class ScheduleSeriesSerializer(serializers.Serializer):
     """The fields of `schedules.EDITABLE`: what the series is and when and where it meets. Which
     combinations make sense (a weekday for a weekly rule, a place, a zone in the region) is the
@@ -100,11 +96,14 @@ class ScheduleSeriesSerializer(serializers.Serializer):
     )
     start_time = serializers.TimeField()
     duration_minutes = serializers.IntegerField(required=False, default=120, min_value=1)
-    place_zone = serializers.PrimaryKeyRelatedField(
-        queryset=WorkZone.objects.all(), required=False, allow_null=True, default=None
+    # Ids outside the alliance's reach are answered as ids that do not exist (api_scopes).
+    place_zone = ScopedPrimaryKeyRelatedField(
+        scope=api_scopes.zones, model=WorkZone, required=False, allow_null=True, default=None
     )
     place_address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    recorder = serializers.PrimaryKeyRelatedField(queryset=_ACCOUNTS, required=False, allow_null=True, default=None)
+    recorder = ScopedPrimaryKeyRelatedField(
+        scope=api_scopes.accounts, model=get_user_model(), required=False, allow_null=True, default=None
+    )
     recorder_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
 
 
@@ -112,8 +111,13 @@ class ScheduleCreateSerializer(ScheduleSeriesSerializer):
     alliance = serializers.IntegerField(min_value=1)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="不填则长期有效")
-    hosts = serializers.PrimaryKeyRelatedField(
-        queryset=Enterprise.objects.all(), many=True, required=False, default=list, help_text="轮值承办企业，按顺序"
+    hosts = ScopedPrimaryKeyRelatedField(
+        scope=api_scopes.member_enterprises,
+        model=Enterprise,
+        many=True,
+        required=False,
+        default=list,
+        help_text="轮值承办企业，按顺序",
     )
 
 
@@ -121,8 +125,12 @@ class ScheduleUpdateSerializer(ScheduleSeriesSerializer):
     """Only the fields sent change (PATCH). With `from_date`, the series ends the day before and
     continues from it as a new schedule ("本次及以后"), which the response returns."""
 
-    hosts = serializers.PrimaryKeyRelatedField(
-        queryset=Enterprise.objects.all(), many=True, required=False, help_text="新的轮值承办顺序（不传则不变）"
+    hosts = ScopedPrimaryKeyRelatedField(
+        scope=api_scopes.member_enterprises,
+        model=Enterprise,
+        many=True,
+        required=False,
+        help_text="新的轮值承办顺序（不传则不变）",
     )
     from_date = serializers.DateField(required=False, help_text="生效日期：不填则从今天起修改整个计划")
 
@@ -139,10 +147,24 @@ SCHEDULE_ERRORS = {
 }
 
 
-def _input(view, serializer_class, *, partial=False):
-    serializer = serializer_class(data=view.request.data, partial=partial, context=view.get_serializer_context())
+class _AllianceRefSerializer(serializers.Serializer):
+    alliance = serializers.IntegerField(min_value=1)
+
+
+def _input(view, serializer_class, *, partial=False, alliance=None):
+    """The validated input; `alliance` scopes the ids the fields may name (api_scopes)."""
+    context = {**view.get_serializer_context(), "alliance": alliance}
+    serializer = serializer_class(data=view.request.data, partial=partial, context=context)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def _alliance_id(request) -> int:
+    """The `alliance` of a create request, read first: the other fields' ids are scoped to it."""
+    data = request.data if hasattr(request.data, "get") else {}
+    reference = _AllianceRefSerializer(data={"alliance": data.get("alliance")})
+    reference.is_valid(raise_exception=True)
+    return reference.validated_data["alliance"]
 
 
 @extend_schema_view(
@@ -194,14 +216,15 @@ class ScheduleViewSet(NumericLookupMixin, mixins.ListModelMixin, mixins.Retrieve
         return Response(ScheduleSerializer(selectors.schedule_list(user=request.user).get(pk=pk)).data)
 
     def create(self, request):
-        data = _input(self, ScheduleCreateSerializer)
-        data["alliance"] = managed_alliance(request, data["alliance"], message=SCHEDULE_MANAGERS_ONLY)
+        alliance = managed_alliance(request, _alliance_id(request), message=SCHEDULE_MANAGERS_ONLY)
+        data = _input(self, ScheduleCreateSerializer, alliance=alliance)
+        data["alliance"] = alliance
         schedule = schedules.schedule_create(actor=request.user, **data)
         return self._respond(schedule, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         schedule = self._managed(pk)
-        changes = _input(self, ScheduleUpdateSerializer, partial=True)
+        changes = _input(self, ScheduleUpdateSerializer, partial=True, alliance=schedule.alliance)
         from_date = changes.pop("from_date", None)
         if from_date is not None:
             schedule = schedules.schedule_split(actor=request.user, schedule=schedule, from_date=from_date, **changes)
@@ -216,7 +239,8 @@ class ScheduleViewSet(NumericLookupMixin, mixins.ListModelMixin, mixins.Retrieve
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        schedule, data = self._managed(pk), _input(self, ScheduleEndSerializer)
+        schedule = self._managed(pk)
+        data = _input(self, ScheduleEndSerializer, alliance=schedule.alliance)
         schedule = schedules.schedule_end(actor=request.user, schedule=schedule, **data)
         return self._respond(schedule)
 
