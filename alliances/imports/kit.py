@@ -1,8 +1,9 @@
 """What the import kinds of the alliances, demands and guides apps share (issue 11): who may import
-for a region, lookups loaded once per file with a "did you mean" for names that do not exist,
-duplicates inside the file, and the comparison that makes a row new, changed or unchanged.
+for a region, lookups loaded once per file with a "did you mean" for names that do not exist, the
+comparison that makes a row new, changed or unchanged, and accounts matched by mobile number.
 
-The kinds themselves follow `chainparty.imports.base.ImportKind`; nothing here writes.
+The kinds themselves follow `chainparty.imports.base.ImportKind`. Only `create_account` writes (for
+apply_row, through the people services); everything else is for check_row and reads.
 """
 
 import re
