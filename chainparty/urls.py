@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("alliances.urls")),
     path("", include("demands.urls")),
     path("", include("guides.urls")),
+    path("imports/", include("chainparty.imports.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     # The schema and its docs map every endpoint: signed-in users only (session or API token), under

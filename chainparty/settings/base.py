@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "chainparty",
+    "chainparty.imports",
     "alliances",
     "demands",
     "guides",

@@ -155,7 +155,7 @@ def test_through_the_pages_the_temporary_password_is_shown_once(
 ):
     from django.urls import reverse
 
-    from chainparty.models import ImportJob
+    from chainparty.imports.models import ImportJob
     from tests.imports_support import workbook
 
     client = client_for(personas.org_staff)

@@ -1,0 +1,17 @@
+"""Celery tasks of the imports (listed in CELERY_IMPORTS): they take a job id and claim the job."""
+
+from celery import shared_task
+
+from . import jobs
+
+
+@shared_task(acks_late=True)
+def import_job_check(job_id):
+    """Check an uploaded workbook in the background; a redelivered task finds it claimed."""
+    return jobs.import_job_check(job_id)
+
+
+@shared_task(acks_late=True)
+def import_job_apply(job_id):
+    """Apply a confirmed workbook in one transaction (checked again inside it)."""
+    return jobs.import_job_apply(job_id)
