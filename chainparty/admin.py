@@ -29,6 +29,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "real_name", "affiliation", "mobile", "is_staff", "is_active")
     search_fields = ("username", "real_name", "mobile", "affiliation")
 
+    def has_delete_permission(self, request, obj=None):
+        # People are deactivated, never deleted: their audit records keep them as actor (PROTECT).
+        return False
+
 
 @admin.register(TaskHeartbeat)
 class TaskHeartbeatAdmin(admin.ModelAdmin):

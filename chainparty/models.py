@@ -11,7 +11,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号码。"))
+# [0-9], not \d: \d also matches full-width and Arabic-Indic digits.
+mobile_validator = RegexValidator(r"^1[3-9][0-9]{9}$", _("请输入11位中国大陆手机号码。"))
 
 
 class User(AbstractUser):
@@ -138,8 +139,8 @@ class AuditLogImmutableError(Exception):
 
 
 class AuditLogQuerySet(models.QuerySet):
-    """Refuses bulk changes. Deleting a user or content type still nulls the reference through
-    the base manager, which keeps the record and its snapshots."""
+    """Refuses bulk changes. A person who acted cannot be deleted (the actor is PROTECTed: people
+    are deactivated, never deleted); deleting a content type still nulls the target's type."""
 
     def update(self, **kwargs):
         raise AuditLogImmutableError("audit records cannot be changed")
@@ -205,9 +206,11 @@ class AuditLog(models.Model):
         EVALUATION = "evaluation", _("述职评价")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # PROTECT: an audit record keeps who acted. People are deactivated, never deleted; deleting one
+    # who has acted raises ProtectedError. Null only for the platform's own actions (tasks, loading).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -75,3 +75,11 @@ def test_audit_log_stays_read_only_in_the_admin(admin_client):
     assert admin_client.get(change).status_code == 200
     assert admin_client.post(change, {"actor_name": "改了"}).status_code == 403
     assert admin_client.post(reverse("admin:chainparty_auditlog_delete", args=[entry.pk])).status_code == 403
+
+
+def test_people_are_deactivated_not_deleted_in_the_admin(admin_client):
+    """An audit record keeps its actor (PROTECT): the admin offers no delete for people."""
+    person = factories.UserFactory()
+    url = reverse("admin:chainparty_user_delete", args=[person.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert type(person).objects.filter(pk=person.pk).exists()

@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -217,9 +218,11 @@ def test_records_cannot_be_changed_or_deleted(world, personas, acting, only):
     assert AuditLog.objects.filter(pk=entry.pk).exists()
 
 
-def test_deleting_the_actor_keeps_the_record_and_the_name(world, acting, only):
+def test_a_person_who_acted_cannot_be_deleted(world, acting, only):
+    """The record keeps its actor: people are deactivated, never deleted (the actor is PROTECTed)."""
     services.rotation_set(alliance=world.alliance, year=2026, quarter=1, enterprise=world.member, person_name="丁")
-    acting.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        acting.delete()
 
     entry = only(Action.ROTATION_SET)
-    assert entry.actor is None and entry.actor_name == "组织部张科长"
+    assert entry.actor == acting and entry.actor_name == "组织部张科长"
