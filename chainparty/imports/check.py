@@ -29,6 +29,8 @@ class CheckResult:
     file_warnings: list[str] = field(default_factory=list)
     applied: bool = False
     skipped_example: bool = False
+    #: Rows the sheet claims to have (its stored dimension): a formatted empty tail counts.
+    sheet_rows: int = 0
 
     @property
     def refused(self) -> bool:
@@ -169,6 +171,7 @@ def check_workbook(
             result.file_errors.append(refusal.message)
             return result
         result.sheet, result.header_row = layout.title, layout.header_row
+        result.sheet_rows = layout.estimated_rows
         result.positions = {column.key: index for index, column in layout.columns.items()}
         _layout_messages(result, layout)
         if layout.missing:

@@ -4,8 +4,8 @@ they keep it and upload it again.
 
 The copy is written with openpyxl's normal mode on the uploaded file, which holds the whole
 workbook in memory: only for files up to MARKED_COPY_MAX_BYTES once inflated (and through the same
-zip-bomb checks as the reader). A larger file, or one that could not be read at all, gets the
-summary sheet alone.
+zip-bomb checks as the reader). A larger file (or a sheet whose formatting runs past
+MARKED_COPY_MAX_ROWS rows), or one that could not be read at all, gets the summary sheet alone.
 """
 
 import zipfile
@@ -20,7 +20,11 @@ from .base import ERROR, WARNING
 from .check import CheckResult
 from .reader import WorkbookRefused, open_workbook
 
-MARKED_COPY_MAX_BYTES = 40 * 1024 * 1024
+MARKED_COPY_MAX_BYTES = 25 * 1024 * 1024
+#: Rows (as the sheet's dimension counts them, a formatted empty tail included) beyond which the
+#: user's sheet is not loaded whole: 100,000 formatted empty rows would take half a minute and
+#: hundreds of MB in openpyxl's normal mode.
+MARKED_COPY_MAX_ROWS = 30_000
 SUMMARY_SHEET = "检查结果"
 ERROR_FILL = PatternFill("solid", fgColor="FF9999")
 WARNING_FILL = PatternFill("solid", fgColor="FFE699")
@@ -36,8 +40,10 @@ def _inflated_size(file) -> int:
         file.seek(0)
 
 
-def _load_for_marking(file):
+def _load_for_marking(file, result: CheckResult):
     """The uploaded workbook in normal mode, or None when it is too big or unreadable."""
+    if result.sheet_rows > MARKED_COPY_MAX_ROWS:
+        return None
     try:
         open_workbook(file).close()  # the size, ratio and entity checks, before the full load
         if _inflated_size(file) > MARKED_COPY_MAX_BYTES:
@@ -111,7 +117,7 @@ def _summary(sheet, result: CheckResult, *, marked: bool) -> None:
 def write_marked_copy(file, result: CheckResult, out) -> bool:
     """Write the marked copy of the uploaded `file` to `out`; returns whether the user's own sheet
     could be marked (False: the summary sheet alone was written)."""
-    workbook = _load_for_marking(file) if result.sheet else None
+    workbook = _load_for_marking(file, result) if result.sheet else None
     marked = workbook is not None and result.sheet in workbook.sheetnames
     if marked:
         _mark(workbook[result.sheet], result)

@@ -104,3 +104,20 @@ def test_marked_copy_of_an_unreadable_file_is_the_summary_alone():
     assert workbook.sheetnames == [SUMMARY_SHEET]
     texts = [row[1] for row in workbook[SUMMARY_SHEET].iter_rows(values_only=True) if row and row[0] == "错误"]
     assert texts and "不是 Excel 工作簿" in texts[0]
+
+
+def test_a_sheet_formatted_far_below_its_data_gets_the_summary_alone(monkeypatch):
+    from chainparty.imports import marked
+
+    monkeypatch.setattr(marked, "MARKED_COPY_MAX_ROWS", 10)
+
+    def format_down(workbook, sheet):
+        sheet.cell(row=40, column=1).number_format = "@"
+
+    file = xlsx([["S100", "坏"]], headers=["编码", "店名"], build=format_down)
+    result = check_workbook(file, kind=ShopKind(), ctx=ImportContext(user=None, region=None))
+    assert result.sheet_rows == 40 and result.refused
+    out = io.BytesIO()
+    assert write_marked_copy(file, result, out) is False
+    out.seek(0)
+    assert load_workbook(out).sheetnames == [SUMMARY_SHEET]
