@@ -197,9 +197,6 @@ class MembershipKind(kit.StaffKind):
         changes = []
         if membership.position != position:
             changes.append(self.header_of("position"))
-        note = kit.text(row, "note")
-        if kit.given(row, "note") and note != membership.note:
-            changes.append(self.header_of("note"))
         if membership.left_on != left_on:
             if membership.left_on is not None and left_on is None:
                 row.error(
@@ -222,6 +219,8 @@ class MembershipKind(kit.StaffKind):
                 )
                 return
             changes.append(self.header_of("left_on"))
+        if kit.given(row, "note") and kit.text(row, "note") != membership.note:
+            changes.append(self.header_of("note"))
         if membership.left_on is not None and changes:
             row.error("member", _("该成员已退出，历史记录不能修改。"))
             return
