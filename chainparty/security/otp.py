@@ -16,6 +16,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -58,7 +59,7 @@ def qr_svg_data_uri(text: str) -> str:
 
 
 def _record(action, *, actor, user, data=None):
-    audit.record(action=action, actor=actor, target=user, region_path=audit.person_region_path(user), data=data)
+    return audit.record(action=action, actor=actor, target=user, region_path=audit.person_region_path(user), data=data)
 
 
 # -- enrolment -------------------------------------------------------------------------------
@@ -135,17 +136,71 @@ def channel_code_send(*, device: ChannelDevice) -> None:
         ) from error
 
 
+def may_remove_second_factor(actor, person) -> bool:
+    """Who may remove `person`'s second factor (a lost phone), so that it protects staff accounts
+    from a colleague's compromised account too:
+
+    - the person themselves, on their own 2FA page;
+    - a platform administrator, for anyone (someone must recover the staff of the top region);
+    - organisation staff, for the people of the regions they manage (`scope.looks_after`) who hold
+      no platform role (superuser, admin site, platform groups) and no staff role of their own at or
+      above the actor's: a fellow member of the same region's staff, or staff above, is recovered by
+      staff of a region above theirs or by a platform administrator.
+
+    Everyone else, leaders and alliance secretaries included, may not.
+    """
+    if actor.pk == person.pk:
+        return True
+    actor_paths = scope.staff_region_paths(actor)
+    if actor_paths is None:
+        return True
+    if not actor_paths or not scope.looks_after(actor, person, actor_paths=actor_paths):
+        return False
+    if person.is_superuser or person.is_staff or person.groups.exists():
+        return False
+    person_paths = scope.staff_region_paths(person)
+    if person_paths is None:
+        return False
+    return all(any(path.startswith(mine) and path != mine for mine in actor_paths) for path in person_paths)
+
+
 @transaction.atomic
 def second_factor_remove(*, actor, user) -> int:
-    """Remove every device of `user` (themselves, or staff who look after them, e.g. a lost phone)."""
-    if actor.pk != user.pk and not scope.looks_after(actor, user):
+    """Remove every device of `user`: themselves, or someone `may_remove_second_factor` allows. Audited;
+    when someone else removed it, the person is told (in the portal and through their channels), so a
+    removal they did not ask for does not go unnoticed."""
+    if not may_remove_second_factor(actor, user):
         raise PermissionDenied(_("您无权停用此账号的双因素认证。"))
     removed = 0
     for model in (TOTPDevice, StaticDevice, ChannelDevice):
         count, _unused = model.objects.filter(user=user).delete()
         removed += count
-    _record(audit.Action.OTP_REMOVE, actor=actor, user=user)
+    entry = _record(audit.Action.OTP_REMOVE, actor=actor, user=user, data={"by_other": actor.pk != user.pk})
+    if actor.pk != user.pk:
+        _notify_removed(user=user, actor=actor, entry_id=entry.pk)
     return removed
+
+
+#: Notification kind of "your second factor was removed by someone else".
+OTP_REMOVED_KIND = "otp_removed"
+
+
+def _notify_removed(*, user, actor, entry_id: int) -> None:
+    message = notifications.Message(
+        title=_("您账号的双因素认证已被停用"),
+        body=_("%(name)s 停用了您账号的双因素认证，请登录后重新启用。如非您本人申请，请立即联系组织部并修改密码。")
+        % {"name": actor.display_name},
+        url=reverse("security:otp_setup"),
+        kind=OTP_REMOVED_KIND,
+    )
+    recipient_id = user.pk
+    transaction.on_commit(
+        lambda: notifications.notify(
+            recipients=type(user).objects.filter(pk=recipient_id),
+            message=message,
+            dedupe_key=f"{OTP_REMOVED_KIND}:{entry_id}",
+        )
+    )
 
 
 # -- verifying -------------------------------------------------------------------------------
