@@ -20,6 +20,15 @@ class User(AbstractUser):
 
     real_name = models.CharField(_("姓名"), max_length=50, blank=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[mobile_validator])
+    # The person's account in the county's 企业微信, where notifications and login codes go
+    # (chainparty.channels.wecom) when WeCom is configured.
+    wecom_userid = models.CharField(
+        _("企业微信账号"),
+        max_length=64,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_.@-]+$", _("企业微信账号只能包含字母、数字和 _ . @ -。"))],
+        help_text=_("企业微信通讯录中的账号（UserID），用于接收通知和登录验证码；不使用企业微信可不填。"),
+    )
     affiliation = models.CharField(_("工作单位"), max_length=200, blank=True)
     # Where the person works: an enterprise, a department, or a region (its organisation
     # department). Generic because those models live in `alliances`, above this app;

@@ -23,6 +23,7 @@ PROFILE_FIELDS = (
     "last_name",
     "email",
     "mobile",
+    "wecom_userid",
     "affiliation",
     "is_staff",
     "is_superuser",

@@ -15,7 +15,7 @@ User = get_user_model()
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["mobile", "email"]
+        fields = ["mobile", "email", "wecom_userid"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

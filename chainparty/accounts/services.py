@@ -5,9 +5,9 @@ from django.db import transaction
 
 
 @transaction.atomic
-def profile_update(*, user, mobile: str, email: str):
+def profile_update(*, user, mobile: str, email: str, wecom_userid: str = ""):
     """What a person changes about themselves: how to reach them."""
-    user.mobile, user.email = mobile.strip(), email.strip()
+    user.mobile, user.email, user.wecom_userid = mobile.strip(), email.strip(), wecom_userid.strip()
     user.full_clean()
-    user.save(update_fields=["mobile", "email"])
+    user.save(update_fields=["mobile", "email", "wecom_userid"])
     return user

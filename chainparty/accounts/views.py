@@ -34,7 +34,10 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_update(
-                user=request.user, mobile=form.cleaned_data["mobile"], email=form.cleaned_data["email"]
+                user=request.user,
+                mobile=form.cleaned_data["mobile"],
+                email=form.cleaned_data["email"],
+                wecom_userid=form.cleaned_data["wecom_userid"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -71,11 +71,15 @@ def access_token(*, refresh: bool = False) -> str:
 
 def send_text(*, wecom_userid: str, content: str) -> None:
     """Send `content` as a text message to one person, or raise `ChannelError`."""
+    try:
+        agent_id = int(settings.WECOM_AGENT_ID)
+    except (TypeError, ValueError):
+        raise ChannelError(_("WECOM_AGENT_ID 应为应用的 AgentId（数字）。")) from None
     payload = json.dumps(
         {
             "touser": wecom_userid,
             "msgtype": "text",
-            "agentid": int(settings.WECOM_AGENT_ID),
+            "agentid": agent_id,
             "text": {"content": _truncate(content, MAX_CONTENT_BYTES)},
             "safe": 0,
         },

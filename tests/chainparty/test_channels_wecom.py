@@ -3,11 +3,17 @@ the access token is fetched once and shared through the cache until shortly befo
 fetched again when a send says it is invalid or expired; notifications and login codes reach the
 person's WeCom account; refusals end as failed deliveries or page messages with the reason."""
 
+import re
+
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
+from chainparty import notifications, security_checklist
 from chainparty.channels import ChannelError, wecom
 from chainparty.models import NotificationDelivery
+from chainparty.security import otp
+from chainparty.security.models import ChannelDevice
 
 from .channel_servers import WECOM_AGENT_ID, WECOM_CORP_ID, WECOM_SECRET, fake_wecom
 
@@ -87,7 +93,116 @@ def test_a_long_text_is_cut_to_wecoms_limit(server):
     assert len(content.encode()) <= wecom.MAX_CONTENT_BYTES and content.endswith("…")
 
 
+def test_the_agent_id_must_be_a_number(server, settings):
+    settings.WECOM_AGENT_ID = "ChainParty"
+    with pytest.raises(ChannelError, match="AgentId（数字）"):
+        wecom.send_text(wecom_userid="liu.keyuan", content="一")
+
+
 def test_the_api_base_must_be_http(server, settings):
     settings.WECOM_API_BASE = "file:///etc"
     with pytest.raises(ChannelError, match="必须以 http:// 或 https:// 开头"):
         wecom.send_text(wecom_userid="liu.keyuan", content="一")
+
+
+# -- the channel: notifications and login codes -------------------------------------------------
+@pytest.fixture
+def person(personas):
+    person = personas.handler
+    person.wecom_userid = "liu.keyuan"
+    person.set_password(PASSWORD)
+    person.save()
+    return person
+
+
+def notify(person, capture, **message):
+    with capture(execute=True):
+        notifications.notify(recipients=[person], message=notifications.Message(**message), dedupe_key="n1")
+    return NotificationDelivery.objects.get(channel="wecom")
+
+
+def test_a_notification_reaches_the_persons_wecom(server, person, settings, django_capture_on_commit_callbacks):
+    settings.PORTAL_BASE_URL = "https://dangjian.example.cn"
+    delivery = notify(
+        person, django_capture_on_commit_callbacks, title="新需求待办", body="鲁泰纺织：技改资金", url="/needs/7/"
+    )
+    assert delivery.status == Status.SENT
+    [message] = server.messages
+    assert message["touser"] == "liu.keyuan"
+    assert message["text"]["content"] == "【新需求待办】\n\n鲁泰纺织：技改资金\n\nhttps://dangjian.example.cn/needs/7/"
+
+
+def test_nobody_without_a_wecom_account_gets_a_delivery(server, person, django_capture_on_commit_callbacks):
+    type(person).objects.filter(pk=person.pk).update(wecom_userid="")
+    person.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(recipients=[person], message=notifications.Message(title="新需求"), dedupe_key="n1")
+    assert not NotificationDelivery.objects.exists() and not server.received
+    assert "wecom" not in [channel.key() for channel in otp.outside_channels(person)]
+
+
+def test_a_refusal_fails_the_delivery_with_wecoms_reason(server, person, django_capture_on_commit_callbacks):
+    server.fail_with = {"errcode": 60020, "errmsg": "not allow to access from your ip"}
+    delivery = notify(person, django_capture_on_commit_callbacks, title="新需求")
+    assert delivery.status == Status.FAILED and delivery.attempts == 1
+    assert delivery.error == "企业微信发送失败（错误码 60020）：not allow to access from your ip"
+
+
+def test_an_unreachable_server_fails_the_delivery_with_a_reason(server, person, django_capture_on_commit_callbacks):
+    server.close()
+    delivery = notify(person, django_capture_on_commit_callbacks, title="新需求")
+    assert delivery.status == Status.FAILED and delivery.error.startswith("无法连接企业微信服务")
+
+
+def test_not_offered_when_not_configured(server, person, settings):
+    assert "wecom" in [channel.key() for channel in otp.outside_channels(person)]
+    settings.WECOM_SECRET = ""
+    assert "wecom" not in [channel.key() for channel in otp.outside_channels(person)]
+
+
+def test_the_security_page_shows_the_wecom_channel(server, settings):
+    item = next(item for item in security_checklist.checklist() if item.setting == "WECOM_CORP_ID")
+    assert item.value == f"已启用（应用 AgentId {WECOM_AGENT_ID}）" and item.status == security_checklist.OK
+    settings.WECOM_CORP_ID = ""
+    item = next(item for item in security_checklist.checklist() if item.setting == "WECOM_CORP_ID")
+    assert item.value == "已列入 NOTIFICATION_CHANNELS，但配置不全" and item.status == security_checklist.WARN
+
+
+def signed_in(client):
+    return "_auth_user_id" in client.session
+
+
+def last_code(server):
+    return re.search(r"验证码是 (\d{6})", server.messages[-1]["text"]["content"]).group(1)
+
+
+def test_a_person_enrols_wecom_and_logs_in_with_a_code_sent_there(server, person):
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    client.post("/accounts/login/", {"username": person.username, "password": PASSWORD})
+    assert "通过企业微信接收验证码" in client.get("/accounts/2fa/").content.decode()
+    client.post("/accounts/2fa/", {"action": "channel_start", "channel": "wecom"})
+    device = ChannelDevice.objects.get(user=person)
+    client.post("/accounts/2fa/", {"action": "channel_confirm", "device": device.pk, "token": last_code(server)})
+    assert ChannelDevice.objects.get(pk=device.pk).confirmed
+    client.post("/accounts/logout/")
+
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    client.post("/accounts/login/", {"username": person.username, "password": PASSWORD})
+    assert not signed_in(client)
+    client.post("/accounts/login/verify/", {"action": "send", "device": device.pk})
+    assert len(server.messages) == 2
+    assert client.post("/accounts/login/verify/", {"token": last_code(server)}).status_code == 302 and signed_in(client)
+
+
+def test_the_wecom_account_is_set_on_the_profile_page(person, client):
+    client.force_login(person)
+    response = client.post(
+        "/account/", {"mobile": "13800001234", "email": "liu@example.cn", "wecom_userid": "LiuKeYuan"}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.wecom_userid == "LiuKeYuan"
+    response = client.post("/account/", {"mobile": "13800001234", "email": "", "wecom_userid": "刘 科员"})
+    assert response.status_code == 400 and "企业微信账号只能包含" in response.content.decode()
+    person.refresh_from_db()
+    assert person.wecom_userid == "LiuKeYuan"
