@@ -64,6 +64,13 @@ class PersonForm(forms.Form):
                 "masked": masked_mobile
             }
         self.fields["affiliation"] = AffiliationField(actor=actor, label=_("所属单位"))
+        if not creating:
+            self.fields["wecom_userid"] = forms.CharField(
+                label=_("企业微信账号"),
+                required=False,
+                max_length=64,
+                help_text=_("企业微信通讯录中的账号（UserID），用于接收通知和登录验证码；不使用企业微信可不填。"),
+            )
         if creating:
             self.fields["username"] = forms.CharField(
                 label=_("用户名"),

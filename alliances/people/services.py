@@ -78,8 +78,12 @@ def person_create(*, actor, real_name: str, mobile: str, affiliation_unit, email
 
 
 @transaction.atomic
-def person_update(*, actor, person, real_name: str, mobile: str, affiliation_unit, email: str = ""):
+def person_update(
+    *, actor, person, real_name: str, mobile: str, affiliation_unit, email: str = "", wecom_userid: str | None = None
+):
     fields = {"real_name": real_name.strip(), "mobile": mobile.strip(), "email": email.strip()}
+    if wecom_userid is not None:  # None: the caller does not edit it
+        fields["wecom_userid"] = wecom_userid.strip()
     if not fields["real_name"]:
         raise ValidationError({"real_name": _("请填写姓名。")})
     for name, value in fields.items():

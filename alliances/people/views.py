@@ -103,6 +103,7 @@ def person_edit(request, pk):
         "real_name": person.real_name,
         "mobile": "" if masked else person.mobile,
         "email": person.email,
+        "wecom_userid": person.wecom_userid,
         "affiliation": forms.affiliation_value(person.affiliation_unit),
     }
     form = forms.PersonForm(
@@ -119,6 +120,7 @@ def person_edit(request, pk):
                     mobile=data["mobile"] or person.mobile,
                     email=data["email"],
                     affiliation_unit=data["affiliation"],
+                    wecom_userid=data["wecom_userid"],
                 )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -206,3 +206,27 @@ def test_the_wecom_account_is_set_on_the_profile_page(person, client):
     assert response.status_code == 400 and "企业微信账号只能包含" in response.content.decode()
     person.refresh_from_db()
     assert person.wecom_userid == "LiuKeYuan"
+
+
+def test_staff_set_a_persons_wecom_account_on_the_person_page(world, personas, client_for):
+    person = personas.handler
+    form = {
+        "real_name": person.real_name,
+        "mobile": "13900001111",
+        "email": "",
+        "affiliation": f"department:{world.department.pk}",
+        "wecom_userid": "liu.keyuan",
+    }
+    url = f"/people/{person.pk}/edit/"
+    refused = client_for(personas.enterprise_secretary).post(url, form)
+    assert refused.status_code in (403, 404)
+    person.refresh_from_db()
+    assert person.wecom_userid == ""
+    staff = client_for(personas.org_staff)
+    assert 'name="wecom_userid"' in staff.get(url).content.decode()
+    assert staff.post(url, form).status_code == 302
+    person.refresh_from_db()
+    assert person.wecom_userid == "liu.keyuan"
+    assert staff.post(url, form | {"wecom_userid": "刘 科员"}).status_code == 400
+    person.refresh_from_db()
+    assert person.wecom_userid == "liu.keyuan"
