@@ -47,26 +47,30 @@ class AuditedUserObjectPermissionsForm(AdminUserObjectPermissionsForm):
     services (audit record, the new-secretary signal, the scope cache) instead of bare
     assign_perm/remove_perm calls."""
 
+    #: Who grants (the signed-in superuser): set by AuditedGuardedAdmin for each request.
+    actor = None
+
     def save_obj_perms(self) -> None:
         chosen = set(self.cleaned_data[self.get_obj_perms_field_name()])
         offered = {choice[0] for choice in self.get_obj_perms_field_choices()}
         before = set(self.get_obj_perms_field_initial())
         for codename in (offered - chosen) & before:
-            grant_change(obj=self.obj, user=self.user, codename=codename, revoke=True)
+            grant_change(actor=self.actor, obj=self.obj, user=self.user, codename=codename, revoke=True)
         for codename in chosen - before:
-            grant_change(obj=self.obj, user=self.user, codename=codename, revoke=False)
+            grant_change(actor=self.actor, obj=self.obj, user=self.user, codename=codename, revoke=False)
 
 
-def grant_change(*, obj, user, codename: str, revoke: bool) -> None:
-    """One role given or taken in the admin: the service where there is one, else the permission
-    with its audit record."""
+def grant_change(*, actor, obj, user, codename: str, revoke: bool) -> None:
+    """One role given or taken in the admin by `actor`: the service where there is one (which checks
+    the actor's right), else the permission with its audit record."""
     codename = codename.split(".")[-1]
     if not revoke and isinstance(obj, Enterprise) and codename == roles.MANAGE_ENTERPRISE:
-        services.enterprise_grant_secretary(enterprise=obj, user=user)
+        services.enterprise_grant_secretary(enterprise=obj, user=user, actor=actor)
     elif isinstance(obj, Department) and codename == roles.HANDLE_DEPARTMENT:
-        (services.department_remove_handler if revoke else services.department_add_handler)(department=obj, user=user)
+        change = services.department_remove_handler if revoke else services.department_add_handler
+        change(department=obj, user=user, actor=actor)
     elif not revoke and isinstance(obj, Region) and codename in (roles.MANAGE_REGION, roles.VIEW_REGION):
-        services.region_grant(region=obj, user=user, manage=codename == roles.MANAGE_REGION)
+        services.region_grant(region=obj, user=user, manage=codename == roles.MANAGE_REGION, actor=actor)
     else:
         with transaction.atomic():
             (remove_perm if revoke else assign_perm)(codename, user, obj)
@@ -80,7 +84,7 @@ class AuditedGuardedAdmin(GuardedModelAdmin):
     store grants that do nothing (and that nothing audits)."""
 
     def get_obj_perms_manage_user_form(self, request):
-        return AuditedUserObjectPermissionsForm
+        return type("AuditedUserObjectPermissionsForm", (AuditedUserObjectPermissionsForm,), {"actor": request.user})
 
     def obj_perms_manage_group_view(self, request, object_pk, group_id):
         raise PermissionDenied

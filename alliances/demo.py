@@ -327,19 +327,19 @@ def _joint_branch(org):
 
 def _grants(org):
     u, e, d, a = org.users, org.enterprises, org.departments, org.alliances
-    services.region_grant(region=org.regions["jining"], user=u["org_admin"], manage=True)
+    services.region_grant(region=org.regions["jining"], user=u["org_admin"], manage=True, system=True)
     if not u["org_admin"].is_staff:
         u["org_admin"].is_staff = True
         u["org_admin"].save(update_fields=["is_staff"])
     u["org_admin"].groups.add(_org_staff_group())
-    services.region_grant(region=org.regions["jining"], user=u["leader"], manage=False)
+    services.region_grant(region=org.regions["jining"], user=u["leader"], manage=False, system=True)
     for username, enterprise in [
         ("jindafeng", "jindafeng"),
         ("wuzheng", "wuzheng"),
         ("supermarket", "supermarket"),
         ("hongruixuan", "hongruixuan"),
     ]:
-        services.enterprise_grant_secretary(enterprise=e[enterprise], user=u[username])
+        services.enterprise_grant_secretary(enterprise=e[enterprise], user=u[username], system=True)
     for username, department in [
         ("hr_handler", "yz_hr"),
         ("land_handler", "yz_land"),
@@ -350,7 +350,7 @@ def _grants(org):
         ("ws_env_handler", "ws_env"),
         ("yz_iit_handler", "yz_iit"),
     ]:
-        services.department_add_handler(department=d[department], user=u[username])
+        services.department_add_handler(department=d[department], user=u[username], system=True)
     # guide_li's zones are assigned by guides.demo.load_people (a guide's reach is a guides.Assignment).
     seats = [
         ("ws_textile", CommitteeSeat.Role.SECRETARY, "王纺织", "textile_secretary", "hongruixuan", None),
@@ -375,6 +375,7 @@ def _grants(org):
             enterprise=e.get(enterprise),
             department=d.get(department),
             term_start=a[alliance].founded_on,
+            system=True,
         )
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1

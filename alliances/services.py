@@ -143,6 +143,17 @@ def enterprise_delete(*, enterprise: Enterprise) -> None:
     _delete(enterprise, _("该企业已加入联盟或被其他记录引用，不能删除；如已退出联盟，请登记退出日期。"))
 
 
+def _require_actor(actor, system: bool) -> None:
+    """Every grant names who grants it: an account, whose right to grant is checked, or
+    `system=True` for the platform's own code (load_demo, data loading: the first secretary of a new
+    alliance or the first staff of a region have nobody above them on the platform). Forgetting
+    both is a programming error, not a grant by nobody."""
+    if system and actor is not None:
+        raise TypeError("pass either actor or system=True, not both")
+    if not system and actor is None:
+        raise TypeError("a grant needs the granting actor (or system=True for the platform's own code)")
+
+
 def _check_grantee(actor, user) -> None:
     """A role goes to an active account the granting person reaches (alliances.people)."""
     if not user.is_active:
@@ -152,10 +163,11 @@ def _check_grantee(actor, user) -> None:
 
 
 @transaction.atomic
-def enterprise_grant_secretary(*, enterprise: Enterprise, user, actor=None) -> None:
+def enterprise_grant_secretary(*, enterprise: Enterprise, user, actor=None, system: bool = False) -> None:
     """Make `user` a Party secretary of `enterprise`. `actor` is who grants it (organisation staff
-    of the enterprise's region, or a secretary of an alliance it is a member of); None only for
-    data loading and the platform's own code."""
+    of the enterprise's region, or a secretary of an alliance it is a member of); `system=True`
+    instead only for data loading and the platform's own code (`_require_actor`)."""
+    _require_actor(actor, system)
     if actor is not None and not people.may_grant_enterprise_secretary(actor, enterprise):
         raise PermissionDenied(_("您无权为该企业授予党组织书记。"))
     _check_grantee(actor, user)
@@ -218,9 +230,10 @@ def department_delete(*, department: Department) -> None:
 
 
 @transaction.atomic
-def department_add_handler(*, department: Department, user, actor=None) -> None:
+def department_add_handler(*, department: Department, user, actor=None, system: bool = False) -> None:
     """Make `user` a handler of `department`; `actor` as for enterprise_grant_secretary (organisation
-    staff of the department's region)."""
+    staff of the department's region), or `system=True`."""
+    _require_actor(actor, system)
     if actor is not None and not people.may_grant_handler(actor, department):
         raise PermissionDenied(_("您无权为该部门指定办理人。"))
     _check_grantee(actor, user)
@@ -230,7 +243,11 @@ def department_add_handler(*, department: Department, user, actor=None) -> None:
 
 
 @transaction.atomic
-def department_remove_handler(*, department: Department, user) -> None:
+def department_remove_handler(*, department: Department, user, actor=None, system: bool = False) -> None:
+    """Take the handler role back; who may is who may give it (organisation staff of the region)."""
+    _require_actor(actor, system)
+    if actor is not None and not people.may_grant_handler(actor, department):
+        raise PermissionDenied(_("您无权调整该部门的办理人。"))
     remove_perm(f"alliances.{roles.HANDLE_DEPARTMENT}", user, department)
     forget_scope(user)
     audit.record_grant(user=user, obj=department, permission=roles.HANDLE_DEPARTMENT, revoke=True)
@@ -381,11 +398,13 @@ def seat_assign(
     department: Department | None = None,
     term_end: dt.date | None = None,
     actor=None,
+    system: bool = False,
 ) -> CommitteeSeat:
     """Post someone on the committee. With an `actor` (every page and API path), the account must
     be one the alliance may appoint (`selectors.seat_candidates`) and a seat holder may not post a
-    role above their own; `actor=None` is for data loading only (the first secretary of a new
-    alliance has nobody above them on the platform)."""
+    role above their own; `system=True` instead is for data loading only (the first secretary of a
+    new alliance has nobody above them on the platform)."""
+    _require_actor(actor, system)
     if actor is not None:
         _check_seat_actor(actor, alliance=alliance, role=role, user=user)
     seat = _save_new(
@@ -485,8 +504,16 @@ def rotation_set(*, alliance: Alliance, year: int, quarter: int, enterprise: Ent
 
 # -- people and roles --------------------------------------------------------------------
 @transaction.atomic
-def region_grant(*, region: Region, user, manage: bool) -> None:
-    """Organisation-department staff manage a region; leaders only view it."""
+def region_grant(*, region: Region, user, manage: bool, actor=None, system: bool = False) -> None:
+    """Organisation-department staff manage a region; leaders only view it. Granted by a platform
+    administrator, or by staff who manage the region (or one above it) to someone they reach: no one
+    gives a role above their own (a leader, who only views, gives nothing) or outside their regions.
+    `system=True` instead only for data loading (`_require_actor`)."""
+    _require_actor(actor, system)
+    if actor is not None:
+        if not people.may_grant_region(actor, region):
+            raise PermissionDenied(_("您无权授予该区域的组织部或领导权限。"))
+        _check_grantee(actor, user)
     permission = roles.MANAGE_REGION if manage else roles.VIEW_REGION
     assign_perm(f"alliances.{permission}", user, region)
     forget_scope(user)

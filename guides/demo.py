@@ -404,7 +404,7 @@ class _Demo:
                 f"{enterprise.name}党组织书记",
                 mobile=self._mobile(f"sec_{key}"),
             )
-            org_services.enterprise_grant_secretary(enterprise=enterprise, user=user)
+            org_services.enterprise_grant_secretary(enterprise=enterprise, user=user, system=True)
             self.secretaries[enterprise.pk] = user
         self.demo_logins = {pk for pk, user in existing.items() if user.has_usable_password()}
 

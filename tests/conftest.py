@@ -80,9 +80,9 @@ def world(db):
 def personas(world):
     make = factories.UserFactory
     org_staff = make(username="staff", real_name="组织部张科长")
-    services.region_grant(region=world.county, user=org_staff, manage=True)
+    services.region_grant(region=world.county, user=org_staff, manage=True, system=True)
     leader = make(username="leader_x", real_name="县领导")
-    services.region_grant(region=world.county, user=leader, manage=False)
+    services.region_grant(region=world.county, user=leader, manage=False, system=True)
     secretary = make(username="secretary", real_name="链党委王书记")
     services.seat_assign(
         alliance=world.alliance,
@@ -91,13 +91,14 @@ def personas(world):
         user=secretary,
         enterprise=world.lead,
         term_start=dt.date(2023, 9, 1),
+        system=True,
     )
     enterprise_secretary = make(username="ent_sec", real_name="鸿瑞轩李书记")
-    services.enterprise_grant_secretary(enterprise=world.lead, user=enterprise_secretary)
+    services.enterprise_grant_secretary(enterprise=world.lead, user=enterprise_secretary, system=True)
     other_enterprise_secretary = make(username="ent_sec2", real_name="新花源赵书记")
-    services.enterprise_grant_secretary(enterprise=world.member, user=other_enterprise_secretary)
+    services.enterprise_grant_secretary(enterprise=world.member, user=other_enterprise_secretary, system=True)
     handler = make(username="handler", real_name="人社局刘科员")
-    services.department_add_handler(department=world.department, user=handler)
+    services.department_add_handler(department=world.department, user=handler, system=True)
     guide = make(username="guide", real_name="指导员孙")
     guide_services.assignment_create(
         actor=None,

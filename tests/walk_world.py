@@ -51,9 +51,9 @@ def build(world, personas) -> WalkWorld:
     """Every kind of object the pages and the API show, in both counties, made through the services
     (meetings through their factories)."""
     other_staff = factories.UserFactory(username="other_staff", real_name="兖州组织部")
-    org.region_grant(region=world.other_county, user=other_staff, manage=True)
+    org.region_grant(region=world.other_county, user=other_staff, manage=True, system=True)
     other_handler = factories.UserFactory(username="other_handler", real_name="兖州自然资源局")
-    org.department_add_handler(department=world.other_department, user=other_handler)
+    org.department_add_handler(department=world.other_department, user=other_handler, system=True)
     names = ["org_staff", "leader", "secretary", "enterprise_secretary", "other_enterprise_secretary"]
     names += ["handler", "guide", "outsider"]
     people = {name: getattr(personas, name) for name in names}
@@ -117,6 +117,7 @@ def build(world, personas) -> WalkWorld:
         user=other_staff,
         enterprise=world.outsider_enterprise,
         term_start=dt.date(2022, 6, 1),
+        system=True,
     )
     other_need = _need(other_staff, world.outsider_enterprise)
     other_need = workflow.need_accept(need=other_need, actor=other_staff)

@@ -190,3 +190,12 @@ def may_grant_enterprise_secretary(actor, enterprise) -> bool:
 def may_grant_handler(actor, department) -> bool:
     scope = scope_for(actor)
     return scope.is_org_staff and Department.objects.filter(scope.in_managed_region(), pk=department.pk).exists()
+
+
+def may_grant_region(actor, region) -> bool:
+    """Platform administrators anywhere; organisation staff within the regions they manage (the same
+    role or the leaders' view, never above their own region)."""
+    scope = scope_for(actor)
+    if scope.is_global_admin:
+        return True
+    return bool(scope.managed_region_ids) and scope.managed_regions().filter(pk=region.pk).exists()

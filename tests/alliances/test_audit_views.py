@@ -49,7 +49,7 @@ def test_city_staff_see_the_city_and_every_county_under_it(world, personas, clie
     add(region=world.other_county, target_repr="兖州区书记 钱某")
     add(region=world.city, target_repr="济宁市联络员 吴某")
     city_staff = factories.UserFactory(real_name="市委组织部")
-    services.region_grant(region=world.city, user=city_staff, manage=True)
+    services.region_grant(region=world.city, user=city_staff, manage=True, system=True)
 
     page = client_for(city_staff).get(URL).content.decode()
 
@@ -158,7 +158,7 @@ def test_dates_out_of_range_or_malformed_are_ignored(world, personas, client_for
 
 def test_county_staff_see_sign_ins_of_people_of_their_county_only(world, personas, client, client_for):
     there = factories.UserFactory(username="yz_sec", real_name="兖州企业钱书记")
-    services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=there)
+    services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=there, system=True)
     for person in (personas.enterprise_secretary, there):
         client.post(reverse("login"), {"username": person.username, "password": "Demo@2026"})
         client.post(reverse("logout"))

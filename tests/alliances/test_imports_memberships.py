@@ -189,7 +189,7 @@ def test_a_city_import_keeps_members_within_the_alliances_region(world, personas
     from alliances.services import region_grant
 
     city_staff = factories.UserFactory(username="city_staff")
-    region_grant(region=world.city, user=city_staff, manage=True)
+    region_grant(region=world.city, user=city_staff, manage=True, system=True)
     rows = [
         [ALLIANCE, world.outsider_enterprise.name, "上游", "2024-03-01", "", ""],
         [ALLIANCE, world.other_department.name, "要素保障", "2024-03-01", "", ""],
@@ -210,6 +210,7 @@ def seat_from_2025(world):
         person_name="赵委员",
         enterprise=world.member,
         term_start=dt.date(2025, 1, 1),
+        system=True,
     )
 
 

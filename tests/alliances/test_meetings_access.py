@@ -51,7 +51,7 @@ def other_alliance(world):
         lead_enterprise=world.outsider_enterprise,
     )
     secretary = factories.UserFactory(username="yz_ent_sec", real_name="兖州企业书记")
-    org_services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=secretary)
+    org_services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=secretary, system=True)
     return alliance, secretary
 
 
@@ -127,7 +127,7 @@ def test_a_seat_that_has_ended_manages_no_more(meeting, personas, world):
 def test_an_invited_department_sees_that_meeting_only(world, personas):
     department = factories.DepartmentFactory(name="济宁市工业和信息化局", region=world.city)
     city_handler = factories.UserFactory(username="city_handler", real_name="市工信局钱科长")
-    org_services.department_add_handler(department=department, user=city_handler)
+    org_services.department_add_handler(department=department, user=city_handler, system=True)
     invited = services.meeting_schedule(
         actor=personas.secretary,
         alliance=world.alliance,

@@ -224,7 +224,7 @@ def test_create_answers_the_services_message(world, personas, clock, api):
 def far_handler(world):
     """A handler of another county's department."""
     handler = factories.UserFactory(username="far_handler", real_name="兖州区自然资源局孙科长")
-    org_services.department_add_handler(department=world.other_department, user=handler)
+    org_services.department_add_handler(department=world.other_department, user=handler, system=True)
     return handler
 
 
@@ -382,9 +382,9 @@ def test_who_answers_for_a_decision_may_view_its_meeting_but_not_manage_it(
 ):
     city = factories.DepartmentFactory(name="济宁市工业和信息化局", region=world.city)
     city_handler, colleague = factories.UserFactory(username="city_h1"), factories.UserFactory(username="city_h2")
-    org_services.department_add_handler(department=city, user=city_handler)
+    org_services.department_add_handler(department=city, user=city_handler, system=True)
     other_city = factories.DepartmentFactory(name="济宁市商务局", region=world.city)
-    org_services.department_add_handler(department=other_city, user=colleague)
+    org_services.department_add_handler(department=other_city, user=colleague, system=True)
     clock.move_to(AFTER)
     for user in (city_handler, colleague, far_handler):
         assert api(user).get(url(meeting)).status_code == 404

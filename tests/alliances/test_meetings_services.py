@@ -44,7 +44,7 @@ def city_department(world):
     """A city department, not a member of the county's alliance: invited, its handler is too."""
     department = factories.DepartmentFactory(name="济宁市工业和信息化局", region=world.city)
     handler = factories.UserFactory(username="city_handler", real_name="市工信局钱科长")
-    org_services.department_add_handler(department=department, user=handler)
+    org_services.department_add_handler(department=department, user=handler, system=True)
     return department, handler
 
 
@@ -112,12 +112,14 @@ def test_schedule_invites_only_seats_in_force_on_the_meeting_day(world, personas
         user=former,
         term_start=dt.date(2023, 9, 1),
         term_end=dt.date(2026, 6, 30),
+        system=True,
     )
     org_services.seat_assign(
         alliance=world.alliance,
         role=CommitteeSeat.Role.MEMBER_PARTTIME,
         person_name="无账号委员",
         term_start=dt.date(2024, 1, 1),
+        system=True,
     )
     meeting = schedule(world, personas)
     names = invitees(meeting)
@@ -215,7 +217,7 @@ def test_cancel_needs_a_reason_then_tells_the_invitees(meeting, personas, django
 def far_handler(world):
     """A handler of another county's department: not someone this county's alliance may involve."""
     handler = factories.UserFactory(username="far_handler", real_name="兖州区自然资源局孙科长")
-    org_services.department_add_handler(department=world.other_department, user=handler)
+    org_services.department_add_handler(department=world.other_department, user=handler, system=True)
     return handler
 
 

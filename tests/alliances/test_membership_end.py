@@ -23,6 +23,7 @@ def _future_seat(world):
         person_name="候任委员",
         enterprise=world.member,
         term_start=dt.date(2026, 1, 1),
+        system=True,
     )
 
 
@@ -45,6 +46,7 @@ def test_leaving_on_or_after_the_start_ends_the_seat_with_the_membership(world):
         enterprise=world.member,
         term_start=dt.date(2024, 1, 1),
         term_end=dt.date(2027, 12, 31),
+        system=True,
     )
     services.membership_end(membership=_membership(world, world.member), left_on=dt.date(2025, 6, 30))
     seat.refresh_from_db()

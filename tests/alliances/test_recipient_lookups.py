@@ -35,6 +35,7 @@ def _seat(world, user, role, *, start=dt.date(2024, 1, 1), end=None, alliance=No
         enterprise=enterprise or world.member,
         term_start=start,
         term_end=end,
+        system=True,
     )
 
 
@@ -98,7 +99,7 @@ def test_alliance_without_managers_is_absent(world):
 # -- enterprise_secretaries ----------------------------------------------------------------------
 def test_enterprise_secretaries_by_enterprise(world, personas):
     inactive = factories.UserFactory()
-    services.enterprise_grant_secretary(enterprise=world.lead, user=inactive)
+    services.enterprise_grant_secretary(enterprise=world.lead, user=inactive, system=True)
     _deactivate(inactive)
     found = selectors.enterprise_secretaries([world.lead.pk, world.member.pk, world.outsider_enterprise.pk])
     assert found == {
@@ -116,10 +117,10 @@ def test_enterprise_secretaries_are_not_alliance_managers_or_handlers(world, per
 # -- department_handlers -------------------------------------------------------------------------
 def test_department_handlers_by_department(world, personas):
     other_handler, removed, inactive = factories.UserFactory.create_batch(3)
-    services.department_add_handler(department=world.other_department, user=other_handler)
-    services.department_add_handler(department=world.department, user=removed)
-    services.department_remove_handler(department=world.department, user=removed)
-    services.department_add_handler(department=world.department, user=inactive)
+    services.department_add_handler(department=world.other_department, user=other_handler, system=True)
+    services.department_add_handler(department=world.department, user=removed, system=True)
+    services.department_remove_handler(department=world.department, user=removed, system=True)
+    services.department_add_handler(department=world.department, user=inactive, system=True)
     _deactivate(inactive)
     found = selectors.department_handlers([world.department.pk, world.other_department.pk])
     assert found == {world.department.pk: [personas.handler], world.other_department.pk: [other_handler]}
@@ -127,9 +128,9 @@ def test_department_handlers_by_department(world, personas):
 
 def test_is_department_handler_asks_about_one_active_handler(world, personas):
     removed, inactive = factories.UserFactory.create_batch(2)
-    services.department_add_handler(department=world.department, user=removed)
-    services.department_remove_handler(department=world.department, user=removed)
-    services.department_add_handler(department=world.department, user=inactive)
+    services.department_add_handler(department=world.department, user=removed, system=True)
+    services.department_remove_handler(department=world.department, user=removed, system=True)
+    services.department_add_handler(department=world.department, user=inactive, system=True)
     _deactivate(inactive)
     inactive.refresh_from_db()
     assert selectors.is_department_handler(user=personas.handler, department_id=world.department.pk)
@@ -143,7 +144,7 @@ def test_department_page_lists_the_active_handlers_in_a_stable_order(world, pers
     second = factories.UserFactory(real_name="人社局第二办理人")
     inactive = factories.UserFactory(real_name="已停用办理人")
     for user in (second, inactive):
-        services.department_add_handler(department=world.department, user=user)
+        services.department_add_handler(department=world.department, user=user, system=True)
     _deactivate(inactive)
     html = client_for(personas.org_staff).get(reverse("alliances:department_detail", args=[world.department.pk]))
     html = html.content.decode()
@@ -155,9 +156,9 @@ def test_department_page_lists_the_active_handlers_in_a_stable_order(world, pers
 # -- region_staff --------------------------------------------------------------------------------
 def test_region_staff_manage_the_region_directly(world, personas):
     city_staff, other_staff, inactive = factories.UserFactory.create_batch(3)
-    services.region_grant(region=world.city, user=city_staff, manage=True)
-    services.region_grant(region=world.other_county, user=other_staff, manage=True)
-    services.region_grant(region=world.county, user=inactive, manage=True)
+    services.region_grant(region=world.city, user=city_staff, manage=True, system=True)
+    services.region_grant(region=world.other_county, user=other_staff, manage=True, system=True)
+    services.region_grant(region=world.county, user=inactive, manage=True, system=True)
     _deactivate(inactive)
     found = selectors.region_staff([world.county.pk, world.other_county.pk, world.city.pk])
     # Leaders only view the region: they are not told; staff of the city are listed under the city only.
@@ -172,7 +173,7 @@ def test_region_staff_manage_the_region_directly(world, personas):
 def test_each_lookup_is_one_query_whatever_the_number_of_ids(world, personas, django_assert_num_queries):
     extra = factories.DepartmentFactory.create_batch(5, region=world.county)
     for department in extra:
-        services.department_add_handler(department=department, user=factories.UserFactory())
+        services.department_add_handler(department=department, user=factories.UserFactory(), system=True)
     calls = (
         (selectors.alliance_managers, [world.alliance.pk]),
         (selectors.enterprise_secretaries, [world.lead.pk, world.member.pk]),

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def test_choices_are_the_alliances_own_people(world, personas):
     foreign_secretary = factories.UserFactory(username="yanzhou_sec")
-    services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=foreign_secretary)
+    services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=foreign_secretary, system=True)
     foreign_handler = factories.UserFactory(username="yanzhou_handler")
-    services.department_add_handler(department=world.other_department, user=foreign_handler)
+    services.department_add_handler(department=world.other_department, user=foreign_handler, system=True)
 
     offered = set(SeatForm(alliance=world.alliance).fields["user"].queryset)
 

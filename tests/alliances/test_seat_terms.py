@@ -36,6 +36,7 @@ def test_rights_start_on_term_start_and_end_after_term_end(world):
             enterprise=world.member,
             term_start=dt.date(2025, 6, 1),
             term_end=dt.date(2025, 6, 30),
+            system=True,
         )
         before = scope_for(_fresh(user))
     assert world.alliance.pk not in before.seat_alliance_ids
@@ -64,6 +65,7 @@ def test_a_scope_kept_on_a_user_object_does_not_outlive_its_day(world):
         department=world.department,
         term_start=dt.date(2024, 1, 1),
         term_end=dt.date(2025, 3, 31),
+        system=True,
     )
     held = _fresh(user)
     with _on(dt.date(2025, 3, 31)):
@@ -83,6 +85,7 @@ def test_ended_seat_no_longer_sees_the_alliance_page(world, client):
             enterprise=world.lead,
             term_start=dt.date(2024, 1, 1),
             term_end=dt.date(2024, 12, 31),
+            system=True,
         )
     client.force_login(user)
     url = world.alliance.get_absolute_url()

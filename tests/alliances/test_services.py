@@ -69,6 +69,7 @@ def test_seat_outside_its_alliance_is_refused_and_nothing_saved(world):
             user=user,
             enterprise=world.outsider_enterprise,
             term_start=dt.date(2024, 1, 1),
+            system=True,
         )
     assert "不是本联盟的成员" in str(error.value)
     assert not CommitteeSeat.objects.filter(person_name="外人").exists()
@@ -84,6 +85,7 @@ def test_seat_grants_and_ending_it_revokes(world):
         user=user,
         enterprise=world.member,
         term_start=dt.date(2024, 1, 1),
+        system=True,
     )
     assert world.alliance.pk in scope_for(user).managed_alliance_ids
     services.seat_end(seat=seat, term_end=dt.date(2024, 12, 31))
@@ -101,6 +103,7 @@ def test_committee_member_seat_reads_but_does_not_manage(world):
         user=user,
         department=world.department,
         term_start=dt.date(2024, 1, 1),
+        system=True,
     )
     scope = scope_for(user)
     assert world.alliance.pk in scope.seat_alliance_ids

@@ -114,6 +114,7 @@ def test_seat_created_and_ended_once_each(world, personas, acting, only):
         user=holder,
         enterprise=world.member,
         term_start=dt.date(2024, 1, 1),
+        system=True,
     )
     created = only(Action.SEAT_CREATE)
     assert_by_staff_in_county(created, acting, world)
@@ -149,20 +150,20 @@ def test_membership_added_and_ended_once_each(world, personas, acting, only):
 def test_role_grant_and_revoke_name_the_person_the_role_and_the_object(world, personas, acting, only):
     person = factories.UserFactory(real_name="新办理人")
 
-    services.department_add_handler(department=world.department, user=person)
+    services.department_add_handler(department=world.department, user=person, system=True)
     granted = only(Action.GRANT)
     assert_by_staff_in_county(granted, acting, world)
     assert granted.target == person
     assert granted.data["role"] == "部门办理人"
     assert granted.data["object"] == world.department.name
 
-    services.department_remove_handler(department=world.department, user=person)
+    services.department_remove_handler(department=world.department, user=person, system=True)
     revoked = only(Action.REVOKE)
     assert revoked.target == person and revoked.region_path == world.county.path
 
 
 def test_region_grant_is_recorded_in_that_region(world, acting, only):
-    services.region_grant(region=world.other_county, user=factories.UserFactory(), manage=True)
+    services.region_grant(region=world.other_county, user=factories.UserFactory(), manage=True, system=True)
 
     assert only(Action.GRANT).region_path == world.other_county.path
 
@@ -178,7 +179,7 @@ def test_rotation_is_recorded(world, personas, acting, only):
 def test_a_service_that_fails_leaves_no_record(world, personas, acting):
     person = factories.UserFactory(real_name="未授权者")
     with mock.patch.object(services, "forget_scope", side_effect=RuntimeError("boom")), pytest.raises(RuntimeError):
-        services.department_add_handler(department=world.department, user=person)
+        services.department_add_handler(department=world.department, user=person, system=True)
 
     assert not AuditLog.objects.filter(action=Action.GRANT, target_repr=person.display_name).exists()
 

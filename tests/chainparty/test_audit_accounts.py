@@ -244,14 +244,14 @@ def test_a_person_without_a_role_belongs_nowhere(personas):
 
 def test_roles_in_two_counties_place_the_person_in_their_city(world, personas):
     person = personas.handler
-    services.department_add_handler(department=world.other_department, user=person)
+    services.department_add_handler(department=world.other_department, user=person, system=True)
 
     assert audit.person_region_path(person) == world.city.path
 
 
 def test_a_county_role_under_a_city_role_places_the_person_in_the_city(world, personas):
     person = personas.enterprise_secretary
-    services.region_grant(region=world.city, user=person, manage=False)
+    services.region_grant(region=world.city, user=person, manage=False, system=True)
 
     assert audit.person_region_path(person) == world.city.path
 
@@ -264,6 +264,7 @@ def test_an_ended_seat_no_longer_places_the_person(world):
         person_name="前联络员",
         user=person,
         term_start=dt.date(2020, 1, 1),
+        system=True,
     )
     assert audit.person_region_path(person) == world.county.path
 

@@ -91,7 +91,7 @@ def test_without_a_shared_need_an_enterprise_sees_the_number_masked(world, perso
 
 def test_colleagues_and_platform_administrators_see_it(world, personas, client_for, handler):
     colleague = factories.UserFactory(username="handler2", real_name="人社局王科员")
-    services.department_add_handler(department=world.department, user=colleague)
+    services.department_add_handler(department=world.department, user=colleague, system=True)
     assert HANDLER_MOBILE in _department_page(client_for, colleague, world)
     admin = factories.UserFactory(username="platform")
     admin.groups.add(Group.objects.get_or_create(name=roles.PLATFORM_ADMIN_GROUP)[0])
@@ -100,10 +100,10 @@ def test_colleagues_and_platform_administrators_see_it(world, personas, client_f
 
 def test_staff_of_another_county_see_it_masked(world, handler):
     other_staff = factories.UserFactory(username="yz_staff")
-    services.region_grant(region=world.other_county, user=other_staff, manage=True)
+    services.region_grant(region=world.other_county, user=other_staff, manage=True, system=True)
     assert privacy.phone_for_viewer(viewer=other_staff, person=handler) == HANDLER_MASKED
     city_staff = factories.UserFactory(username="city_staff")
-    services.region_grant(region=world.city, user=city_staff, manage=True)
+    services.region_grant(region=world.city, user=city_staff, manage=True, system=True)
     assert privacy.phone_for_viewer(viewer=city_staff, person=handler) == HANDLER_MOBILE
 
 
@@ -119,7 +119,7 @@ def test_the_counterpart_sees_the_enterprise_secretary_number(world, personas, s
 def test_numbers_for_a_list_take_a_fixed_number_of_queries(world, personas, shared_need, django_assert_max_num_queries):
     people = [factories.UserFactory(username=f"p{i}", mobile=f"1390000000{i}") for i in range(8)]
     for person in people:
-        services.department_add_handler(department=world.department, user=person)
+        services.department_add_handler(department=world.department, user=person, system=True)
     viewer = personas.enterprise_secretary
     with django_assert_max_num_queries(12):
         phones = privacy.phones_for_viewer(viewer=viewer, people=people)

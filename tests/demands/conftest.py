@@ -56,7 +56,7 @@ def co_department(world):
 
     department = factories.DepartmentFactory(name="汶上县自然资源局", region=world.county)
     handler = factories.UserFactory(username="land_handler", real_name="自然资源局周科员")
-    services.department_add_handler(department=department, user=handler)
+    services.department_add_handler(department=department, user=handler, system=True)
     department.test_handler = handler
     return department
 

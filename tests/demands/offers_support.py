@@ -79,9 +79,9 @@ def farm_chain(world):
             alliance=alliance, enterprise=member, position=Membership.Position.UPSTREAM, joined_on=dt.date(2022, 6, 1)
         )
     wuzheng_secretary = factories.UserFactory(username="wz_sec")
-    org.enterprise_grant_secretary(enterprise=wuzheng, user=wuzheng_secretary)
+    org.enterprise_grant_secretary(enterprise=wuzheng, user=wuzheng_secretary, system=True)
     jindafeng_secretary = factories.UserFactory(username="jdf_sec")
-    org.enterprise_grant_secretary(enterprise=jindafeng, user=jindafeng_secretary)
+    org.enterprise_grant_secretary(enterprise=jindafeng, user=jindafeng_secretary, system=True)
     capacity = make_resource(
         wuzheng_secretary,
         enterprise=wuzheng,

@@ -99,14 +99,14 @@ def test_a_department_resource_needs_a_handler_too(world, personas, accepted, un
     errors = _service_error(need=accepted, actor=personas.secretary, lead_resource=resource)
     assert errors == {"lead_resource": [_no_handler(unstaffed)]}
     _unchanged(accepted)
-    org.department_add_handler(department=unstaffed, user=factories.UserFactory(username="iit_handler"))
+    org.department_add_handler(department=unstaffed, user=factories.UserFactory(username="iit_handler"), system=True)
     need = workflow.need_dispatch(need=accepted, actor=personas.secretary, lead_resource=resource)
     assert need.assignments.get().department == unstaffed
 
 
 def test_once_the_department_has_a_handler_it_may_take_the_part(world, personas, accepted, unstaffed):
     handler = factories.UserFactory(username="iit_handler")
-    org.department_add_handler(department=unstaffed, user=handler)
+    org.department_add_handler(department=unstaffed, user=handler, system=True)
     need = workflow.need_dispatch(
         need=accepted, actor=personas.secretary, lead_department=world.department, co_departments=[unstaffed]
     )
@@ -190,6 +190,6 @@ def test_a_member_resource_needs_a_secretary_to_answer_it(world, personas, accep
     assert "“无书记纺织有限公司”暂无党组织书记账号" in error.value.message_dict["lead_resource"][0]
     _unchanged(accepted)
     secretary = factories.UserFactory()
-    alliance_services.enterprise_grant_secretary(enterprise=silent, user=secretary)
+    alliance_services.enterprise_grant_secretary(enterprise=silent, user=secretary, system=True)
     need = workflow.need_dispatch(need=accepted, actor=personas.secretary, lead_resource=resource)
     assert need.assignments.get().provider_enterprise == silent

@@ -91,6 +91,7 @@ def test_reverse_suggestions_show_only_open_needs_the_user_may_see(farm, world, 
         user=secretary,
         enterprise=farm["jindafeng"],
         term_start=dt.date(2022, 6, 1),
+        system=True,
     )
     found = suggest_needs_for_resource(resource=farm["capacity"], user=secretary)
     assert [s.object for s in found] == [farm["need"]]

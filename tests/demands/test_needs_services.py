@@ -208,7 +208,7 @@ def test_role_guards(world, personas, file_need, dispatched_need):
     other_handler = factories.UserFactory(username="other_handler")
     from alliances import services as org
 
-    org.department_add_handler(department=world.other_department, user=other_handler)
+    org.department_add_handler(department=world.other_department, user=other_handler, system=True)
     dispatched = dispatched_need()
     lead = dispatched.assignments.get()
     with pytest.raises(PermissionDenied):

@@ -183,7 +183,7 @@ def test_publish_twice_adds_only_new_targets_and_notifies_once(
     assert not Notification.objects.filter(recipient=personas.outsider).exists()
     newcomer = factories.EnterpriseFactory(name="新开纺织", region=world.county)
     newcomer_secretary = factories.UserFactory(username="newcomer")
-    org.enterprise_grant_secretary(enterprise=newcomer, user=newcomer_secretary)
+    org.enterprise_grant_secretary(enterprise=newcomer, user=newcomer_secretary, system=True)
     with django_capture_on_commit_callbacks(execute=True):
         result = services.policy_publish(policy=textile_policy, user=personas.handler)
         push_policy.delay(textile_policy.pk)

@@ -34,6 +34,7 @@ def test_story_1_rush_order_matched_with_spare_capacity_becomes_a_cooperation(
         user=farm_secretary,
         enterprise=farm["jindafeng"],
         term_start=dt.date(2022, 6, 1),
+        system=True,
     )
     # Jindafeng posts the need; the committee accepts it.
     need = filing.need_file(
@@ -93,11 +94,11 @@ def test_story_5_loan_policy_pushed_to_every_textile_enterprise_and_reading_trac
 ):
     finance = factories.DepartmentFactory(name="汶上县地方金融服务中心", region=world.county, factor_group="finance")
     finance_handler = factories.UserFactory(username="finance_handler", real_name="金融中心陈科长")
-    org.department_add_handler(department=finance, user=finance_handler)
+    org.department_add_handler(department=finance, user=finance_handler, system=True)
     textile = [factories.EnterpriseFactory(name=f"汶上纺织{i}厂", region=world.county) for i in range(3)]
     chemical = factories.EnterpriseFactory(name="汶上化工", region=world.county, industry="化工")
     chemical_secretary = factories.UserFactory(username="chem_sec")
-    org.enterprise_grant_secretary(enterprise=chemical, user=chemical_secretary)
+    org.enterprise_grant_secretary(enterprise=chemical, user=chemical_secretary, system=True)
     yanzhou_textile = factories.EnterpriseFactory(name="兖州纺织", region=world.other_county)
 
     handler = client_for(finance_handler)

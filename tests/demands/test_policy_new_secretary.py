@@ -55,7 +55,7 @@ def test_secretary_appointed_later_is_told_once_and_finds_it_in_the_inbox(
 
     secretary = factories.UserFactory(username="newcomer_sec", real_name="新建纺织钱书记")
     with django_capture_on_commit_callbacks(execute=True):
-        org.enterprise_grant_secretary(enterprise=newcomer, user=secretary)
+        org.enterprise_grant_secretary(enterprise=newcomer, user=secretary, system=True)
 
     told = Notification.objects.filter(recipient=secretary)
     assert [n.url for n in told] == [pending.get_absolute_url()]
@@ -67,7 +67,7 @@ def test_secretary_appointed_later_is_told_once_and_finds_it_in_the_inbox(
 
     # Appointing again, or the push running again, sends nothing twice.
     with django_capture_on_commit_callbacks(execute=True):
-        org.enterprise_grant_secretary(enterprise=newcomer, user=secretary)
+        org.enterprise_grant_secretary(enterprise=newcomer, user=secretary, system=True)
     policy_notify_deliveries(policy_id=pending.pk)
     assert Notification.objects.filter(recipient=secretary).count() == 1
     old_hand = Notification.objects.filter(recipient=personas.enterprise_secretary, url=pending.get_absolute_url())
@@ -81,7 +81,7 @@ def test_notifying_a_new_secretary_leaves_other_enterprises_alone(
     before = set(Notification.objects.values_list("pk", flat=True))
     secretary = factories.UserFactory(username="newcomer_sec", real_name="新建纺织钱书记")
     with django_capture_on_commit_callbacks(execute=True):
-        org.enterprise_grant_secretary(enterprise=newcomer, user=secretary)
+        org.enterprise_grant_secretary(enterprise=newcomer, user=secretary, system=True)
     fresh = Notification.objects.exclude(pk__in=before)
     assert {n.recipient for n in fresh} == {secretary}
     assert _delivery(policy, newcomer).notified_at is not None

@@ -32,7 +32,7 @@ def setup(world, personas, guide_of_member):
     other_staff = factories.UserFactory(username="other_staff")
     from alliances import services as org_services
 
-    org_services.region_grant(region=world.other_county, user=other_staff, manage=True)
+    org_services.region_grant(region=world.other_county, user=other_staff, manage=True, system=True)
     return {
         "guide": guide_of_member,
         "team": team,

@@ -61,6 +61,6 @@ def test_staff_cannot_put_another_countys_guide_in_their_team(world, personas, o
 def test_city_staff_may_assign_a_county_guide_in_the_city(world, personas, other_county_guide, frozen):
     """The city's staff manage both counties: the rule is about who manages, not about one county."""
     city_staff = factories.UserFactory(username="city_staff", real_name="市委组织部")
-    org_services.region_grant(region=world.city, user=city_staff, manage=True)
+    org_services.region_grant(region=world.city, user=city_staff, manage=True, system=True)
     assignment = services.assignment_create(actor=city_staff, guide=other_county_guide, enterprise=world.lead)
     assert assignment.guide == other_county_guide

@@ -129,7 +129,7 @@ def test_the_staff_of_another_county_see_none_of_these_visits(visits, world, cli
     staff = factories.UserFactory(username="staff_yz")
     from alliances import services as org_services
 
-    org_services.region_grant(region=world.other_county, user=staff, manage=True)
+    org_services.region_grant(region=world.other_county, user=staff, manage=True, system=True)
     sheet = book_of(client_for(staff).get(URL, {"period": "2026-05"}))["走访台账"]
     assert sheet["A1"].value == "兖州区企业走访台账（2026年5月）" and sheet["A4"].value == "本期无走访记录。"
 

@@ -71,7 +71,7 @@ def test_a_visit_this_quarter_raises_the_rate(visited, world, personas):
 
 def test_another_county_and_people_without_a_region(visited, world, personas):
     staff = factories.UserFactory(username="staff_yz")
-    org_services.region_grant(region=world.other_county, user=staff, manage=True)
+    org_services.region_grant(region=world.other_county, user=staff, manage=True, system=True)
     got = figures(staff)
     assert got["visit_coverage"].value == 0.0 and got["visit_coverage"].note == "已走访 0 / 1 家"
     assert got["visit_coverage_by_alliance"].value == []

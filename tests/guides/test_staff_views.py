@@ -96,7 +96,7 @@ def test_guide_page_is_404_to_those_who_may_not_see_it(client_for, world, person
     other = factories.UserFactory(username="yz_handler")
     from alliances import services as alliance_services
 
-    alliance_services.department_add_handler(department=world.other_department, user=other)
+    alliance_services.department_add_handler(department=world.other_department, user=other, system=True)
     assert client_for(other).get(reverse("guides:guide_detail", args=[sent_guide.pk])).status_code == 404
     assert client_for(personas.outsider).get(reverse("guides:guide_detail", args=[sent_guide.pk])).status_code == 404
     zone_guide = personas.guide.guide_profile
@@ -375,8 +375,8 @@ def test_enterprise_page_shows_assignments_only_to_viewers_of_its_region(
     from alliances import services as alliance_services
 
     both = factories.UserFactory(username="other_leader_secretary")
-    alliance_services.region_grant(region=world.other_county, user=both, manage=False)
-    alliance_services.enterprise_grant_secretary(enterprise=world.member, user=both)
+    alliance_services.region_grant(region=world.other_county, user=both, manage=False, system=True)
+    alliance_services.enterprise_grant_secretary(enterprise=world.member, user=both, system=True)
     url = world.member.get_absolute_url()
     staff = client_for(personas.org_staff).get(url).content.decode()
     assert "联系安排" in staff

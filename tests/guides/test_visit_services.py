@@ -188,7 +188,7 @@ def test_staff_of_another_county_cannot_log_for_a_guide(world, guide_of_member, 
     other_staff = factories.UserFactory()
     from alliances import services as org_services
 
-    org_services.region_grant(region=world.other_county, user=other_staff, manage=True)
+    org_services.region_grant(region=world.other_county, user=other_staff, manage=True, system=True)
     with pytest.raises(PermissionDenied):
         services.visit_log(actor=other_staff, guide=guide_of_member, enterprise=world.member)
     assert not Visit.objects.exists()

@@ -36,14 +36,14 @@ def create_payload(world, **extra):
 @pytest.fixture
 def yanzhou_staff(world):
     staff = factories.UserFactory(username="yz_staff", real_name="兖州组织部")
-    alliance_services.region_grant(region=world.other_county, user=staff, manage=True)
+    alliance_services.region_grant(region=world.other_county, user=staff, manage=True, system=True)
     return staff
 
 
 # -- the list and the page -----------------------------------------------------------------
 def test_org_staff_list_people_of_their_region_only(world, personas, yanzhou_staff, client_for):
     foreign = factories.UserFactory(username="yz_sec", real_name="兖州书记")
-    alliance_services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=foreign)
+    alliance_services.enterprise_grant_secretary(enterprise=world.outsider_enterprise, user=foreign, system=True)
     response = client_for(personas.org_staff).get(reverse("people_list"))
     assert response.status_code == 200
     listed = {row["person"] for row in response.context["rows"]}
@@ -62,7 +62,7 @@ def test_people_list_filters_and_a_fixed_query_budget(world, personas, client_fo
     assert [row["person"] for row in rows] == [personas.leader]
     for n in range(15):
         user = factories.UserFactory(username=f"many{n}")
-        alliance_services.enterprise_grant_secretary(enterprise=world.member, user=user)
+        alliance_services.enterprise_grant_secretary(enterprise=world.member, user=user, system=True)
     with django_assert_max_num_queries(25):
         client.get(reverse("people_list"))
 
@@ -208,6 +208,7 @@ def test_a_person_with_a_role_above_the_managers_is_visible_but_not_managed(worl
         user=personas.other_enterprise_secretary,
         enterprise=world.member,
         term_start=dt.date(2024, 1, 1),
+        system=True,
     )
     client = client_for(personas.secretary)
     page = client.get(reverse("person_detail", args=[personas.other_enterprise_secretary.pk]))
@@ -221,7 +222,7 @@ def test_a_person_with_a_role_above_the_managers_is_visible_but_not_managed(worl
 
 def test_staff_cannot_manage_platform_administrators_or_themselves(world, personas, client_for):
     admin = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
-    alliance_services.region_grant(region=world.county, user=admin, manage=True)
+    alliance_services.region_grant(region=world.county, user=admin, manage=True, system=True)
     client = client_for(personas.org_staff)
     assert client.post(reverse("person_deactivate", args=[admin.pk])).status_code == 403
     assert client.post(reverse("person_deactivate", args=[personas.org_staff.pk])).status_code == 403
@@ -341,6 +342,7 @@ def test_seat_assign_checks_candidates_and_rank_with_an_actor(world, personas):
         user=personas.outsider,
         enterprise=world.lead,
         term_start=dt.date(2025, 1, 1),
+        system=True,
     )
 
 

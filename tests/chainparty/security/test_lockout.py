@@ -112,7 +112,7 @@ def test_staff_of_another_region_neither_see_nor_unlock(locked_person, client_fo
     from alliances import services as alliance_services
 
     other_staff = factories.UserFactory(username="yanzhou_staff")
-    alliance_services.region_grant(region=world.other_county, user=other_staff, manage=True)
+    alliance_services.region_grant(region=world.other_county, user=other_staff, manage=True, system=True)
     client = client_for(other_staff)
     assert "新花源赵书记" not in client.get("/accounts/locked/").content.decode()
     assert client.post(f"/accounts/locked/{locked_person.pk}/unlock/").status_code == 404

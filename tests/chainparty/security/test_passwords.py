@@ -78,7 +78,7 @@ def staff(world):
     user = factories.UserFactory(username="pwstaff", real_name="改密员")
     user.set_password(PASSWORD)
     user.save()
-    alliance_services.region_grant(region=world.county, user=user, manage=True)
+    alliance_services.region_grant(region=world.county, user=user, manage=True, system=True)
     return user
 
 

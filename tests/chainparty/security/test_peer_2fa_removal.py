@@ -25,7 +25,7 @@ def enrolled(user):
 def staff_of(world):
     def make(region, username):
         person = factories.UserFactory(username=username, real_name=username)
-        alliance_services.region_grant(region=getattr(world, region), user=person, manage=True)
+        alliance_services.region_grant(region=getattr(world, region), user=person, manage=True, system=True)
         return person
 
     return make
