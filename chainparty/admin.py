@@ -20,7 +20,7 @@ from .validators import is_ascii_id
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("工作信息"), {"fields": ("real_name", "mobile", "affiliation")}),
+        (_("工作信息"), {"fields": ("real_name", "mobile", "wecom_userid", "affiliation")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
