@@ -8,15 +8,16 @@ from .models import (
     DepartmentUserObjectPermission,
     EnterpriseUserObjectPermission,
     RegionUserObjectPermission,
-    WorkZoneUserObjectPermission,
 )
 
 
 @audit.person_regions.register
 def role_region_paths(users):
     """A region's staff and leaders: that region; an enterprise's Party secretary, a department's
-    handler, a zone's guide: the region of the enterprise, department or zone; a committee seat in
-    force today: the alliance's region (a seat's rights follow its term, alliances.access)."""
+    handler: the region of the enterprise or department; a committee seat in force today: the
+    alliance's region (a seat's rights follow its term, alliances.access). Guides are placed by
+    guides.audit_regions from their assignments: the guide grant on work zones is retired (guides
+    migration 0002)."""
     return [
         RegionUserObjectPermission.objects.filter(
             user__in=users, permission__codename__in=[roles.MANAGE_REGION, roles.VIEW_REGION]
@@ -27,9 +28,6 @@ def role_region_paths(users):
         DepartmentUserObjectPermission.objects.filter(
             user__in=users, permission__codename=roles.HANDLE_DEPARTMENT
         ).values_list("content_object__region__path", flat=True),
-        WorkZoneUserObjectPermission.objects.filter(user__in=users, permission__codename=roles.GUIDE_ZONE).values_list(
-            "content_object__region__path", flat=True
-        ),
         seats_in_force().filter(user__in=users).values_list("alliance__region__path", flat=True),
     ]
 

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliances.access import scope_for
-from alliances.models import Enterprise, Membership
 
 from .models import (
     Assignment,
@@ -34,6 +33,7 @@ from .models import (
     Visit,
     VisitPerson,
 )
+from .serving import guides_serving_q
 
 VIEW = "view"
 MANAGE = "manage"
@@ -62,24 +62,6 @@ def views_region(user, region) -> bool:
 
 
 # -- visibility, as Q objects on each model -------------------------------------------------------
-def _serving_guides_q(enterprise_ids, day) -> Q:
-    """Guides (Q on Guide) serving any of `enterprise_ids` on `day`, themselves or through a team."""
-    from .reach import in_force_q, members_on_q
-
-    if not enterprise_ids:
-        return Q(pk__in=[])
-    enterprises = Enterprise.objects.filter(pk__in=enterprise_ids)
-    member_of = Membership.objects.filter(members_on_q(day), enterprise__in=enterprise_ids).values("alliance_id")
-    covering = Assignment.objects.filter(in_force_q(day)).filter(
-        Q(enterprise__in=enterprise_ids)
-        | Q(zone__in=enterprises.filter(zone__isnull=False).values("zone_id"))
-        | Q(alliance__in=member_of)
-    )
-    teams = covering.filter(team__isnull=False).values("team_id")
-    in_teams = TeamMember.objects.filter(in_force_q(day), team__in=teams).values("guide_id")
-    return Q(pk__in=covering.filter(guide__isnull=False).values("guide_id")) | Q(pk__in=in_teams)
-
-
 def guides_q(scope) -> Q:
     if scope.sees_everything:
         return Q()
@@ -90,7 +72,7 @@ def guides_q(scope) -> Q:
     if scope.department_ids:
         q |= Q(department__in=scope.department_ids)
     if scope.enterprise_ids:
-        q |= _serving_guides_q(scope.enterprise_ids, timezone.localdate())
+        q |= guides_serving_q(starts_on=timezone.localdate(), enterprises=sorted(scope.enterprise_ids))
     return q
 
 

@@ -7,10 +7,9 @@ import datetime as dt
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from alliances.models import Department, Enterprise, Membership
+from alliances.models import Department
 
 from .models import (
-    Assignment,
     EvaluationPeriod,
     Guide,
     GuideReport,
@@ -22,7 +21,7 @@ from .models import (
     VisitPerson,
     VisitPhoto,
 )
-from .reach import in_force_q
+from .serving import guides_serving_q, in_force_q
 
 
 def _count(model, field="visit"):
@@ -96,21 +95,6 @@ def current_teams(*, guide: Guide, day: dt.date):
 
 
 # -- 述职评价 -------------------------------------------------------------------------------------
-def _guides_serving_between_q(enterprise_ids, starts_on: dt.date, ends_on: dt.date) -> Q:
-    """Guides (Q on Guide) who served any of `enterprise_ids` at some time in [starts_on, ends_on]:
-    the inverse of `services.served_enterprise_ids`, with the same rules."""
-    overlaps = Q(starts_on__lte=ends_on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
-    alliances = Membership.objects.filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=starts_on), joined_on__lte=ends_on, enterprise__in=enterprise_ids
-    ).values("alliance_id")
-    zones = Enterprise.objects.filter(pk__in=enterprise_ids, zone__isnull=False).values("zone_id")
-    covering = Assignment.objects.filter(overlaps).filter(
-        Q(enterprise__in=enterprise_ids) | Q(zone__in=zones) | Q(alliance__in=alliances)
-    )
-    in_teams = TeamMember.objects.filter(overlaps, team__in=covering.filter(team__isnull=False).values("team_id"))
-    return Q(pk__in=covering.filter(guide__isnull=False).values("guide_id")) | Q(pk__in=in_teams.values("guide_id"))
-
-
 def reports_to_rate(*, user, enterprise_ids) -> list[GuideReport]:
     """The open periods' reports of the guides who served the secretary's enterprises during the
     period, each with `my_rating` (the user's rating, or None). Three queries."""
@@ -120,7 +104,9 @@ def reports_to_rate(*, user, enterprise_ids) -> list[GuideReport]:
         return []
     q = Q(pk__in=[])
     for period in periods:
-        served = Guide.objects.filter(_guides_serving_between_q(enterprise_ids, period.starts_on, period.ends_on))
+        served = Guide.objects.filter(
+            guides_serving_q(starts_on=period.starts_on, ends_on=period.ends_on, enterprises=enterprise_ids)
+        )
         q |= Q(period=period, guide__in=served.values("pk"))
     reports = list(
         GuideReport.objects.filter(q).select_related("period", "guide").order_by("-period__ends_on", "guide__name")

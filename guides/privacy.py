@@ -9,7 +9,8 @@ from alliances.access import scope_for
 from chainparty import privacy
 
 from .models import Guide
-from .permissions import _serving_guides_q, manages_region
+from .permissions import manages_region
+from .serving import guides_serving_q
 
 
 @privacy.contacts.register(Guide)
@@ -21,4 +22,5 @@ def guide_contact(viewer, guide):
         return True
     if not scope.enterprise_ids:
         return False
-    return Guide.objects.filter(_serving_guides_q(scope.enterprise_ids, timezone.localdate()), pk=guide.pk).exists()
+    serving = guides_serving_q(starts_on=timezone.localdate(), enterprises=sorted(scope.enterprise_ids))
+    return Guide.objects.filter(serving, pk=guide.pk).exists()

@@ -10,8 +10,6 @@ on the day. An assignment gives its rights from `starts_on` to `ends_on` inclusi
 likewise: no sweep, no write on either date.
 """
 
-from django.db.models import Q
-
 from alliances.access import GrantSource
 from alliances.models import Membership
 from chainparty import roles
@@ -54,38 +52,8 @@ GUIDE_ASSIGNMENTS = GrantSource(
 )
 
 
-# -- the same rules in the ORM, for one enterprise or one guide on any day -------------------------
-def in_force_q(day, prefix="") -> Q:
-    """Rows (assignments, team terms) whose `starts_on`..`ends_on` covers `day`."""
-    return Q(**{f"{prefix}starts_on__lte": day}) & (
-        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day})
-    )
+# -- the same rules in the ORM: guides.serving, the one definition of who serves whom -------------
+# (re-exported here for the modules that import them from reach)
+from .serving import guide_serves, in_force_q, members_on_q  # noqa: E402
 
-
-def members_on_q(day, prefix="") -> Q:
-    """Alliance memberships in force on `day` (joined, not yet left)."""
-    return Q(**{f"{prefix}joined_on__lte": day}) & (
-        Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
-    )
-
-
-def assignments_covering(enterprise, day):
-    """Assignments in force on `day` whose target takes in `enterprise`: the enterprise itself, its
-    zone, or an alliance it was a member of that day. Guides' and teams' alike."""
-    member_of = Membership.objects.filter(members_on_q(day), enterprise=enterprise).values("alliance_id")
-    target = Q(enterprise=enterprise) | Q(alliance__in=member_of)
-    if enterprise.zone_id:
-        target |= Q(zone_id=enterprise.zone_id)
-    return Assignment.objects.filter(in_force_q(day), target)
-
-
-def guide_teams_on(guide, day):
-    """Ids of the teams `guide` belongs to on `day`, as a subquery."""
-    return TeamMember.objects.filter(in_force_q(day), guide=guide).values("team_id")
-
-
-def guide_serves(*, guide, enterprise, day) -> bool:
-    """Whether `enterprise` is in `guide`'s charge on `day`, directly or through a team."""
-    return (
-        assignments_covering(enterprise, day).filter(Q(guide=guide) | Q(team__in=guide_teams_on(guide, day))).exists()
-    )
+__all__ = ["GUIDE_ASSIGNMENTS", "guide_serves", "in_force_q", "members_on_q"]

@@ -19,28 +19,31 @@ ON CONFLICT DO NOTHING, so a second run, a second worker or a day caught up late
 A reminder once made is not rescheduled when the list changes: it says what was unvisited then.
 The sweep (`chainparty.sweeps.sweep_due`) claims the rows and sends one digest per recipient.
 
-Everything is read in a handful of queries whatever the number of guides (assignments, team
-terms, alliance memberships, the enterprises with their last counted visit, the guides' accounts).
-Disputed visits do not count, as everywhere in guides (`selectors.counted_visits`).
+Everything is read in a handful of queries whatever the number of guides (who serves whom,
+guides.serving, the one definition the pages use too; the enterprises with their last counted
+visit, LastVisit; the guides' accounts). Disputed visits do not count, as everywhere in guides
+(`selectors.counted_visits`). The month a notice names is formatted for the active language
+(`YEAR_MONTH_FORMAT`), as every date users read.
 """
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from alliances.models import Enterprise, Membership, WorkZone
+from alliances.models import Enterprise, WorkZone
 from alliances.selectors import department_handlers, region_staff
 from chainparty import sweeps, workdays
 from chainparty.models import DueItem
 
-from .models import Assignment, Guide, TeamMember
-from .reach import in_force_q, members_on_q
-from .selectors import QUARTER, counted_visits, period_start
+from . import serving
+from .models import Assignment, Guide
+from .selectors import QUARTER, last_visit_until, period_start
 
 REMIND_WORKDAYS = 5
 REPORT_WORKDAYS = 5
@@ -111,58 +114,37 @@ class GuideDue:
 def unvisited_by_guide(*, day: dt.date, month_first: dt.date) -> dict[int, GuideDue]:
     """{guide id: GuideDue} of every guide with an active account whose charge on `day` holds
     enterprises not visited (by anyone: the enterprise's visit is what counts) between the start of
-    their period and `day`, for the periods ending with `month_first`'s month. A monthly
-    assignment wins over a quarterly one for the same enterprise. Six queries."""
+    their period and `day`, for the periods ending with `month_first`'s month. Whom a guide serves
+    and at which cadence is guides.serving's (the strictest of the guide's own assignments, as
+    我的企业 shows it). Three queries: the service rows, the enterprises with their last counted
+    visit up to `day`, the guides."""
     periods = cadences_ending(month_first)
-    rows = list(
-        Assignment.objects.filter(in_force_q(day), cadence__in=list(periods)).values_list(
-            "guide_id", "team_id", "zone_id", "enterprise_id", "alliance_id", "cadence"
-        )
-    )
-    team_ids = {row[1] for row in rows if row[1]}
-    members = defaultdict(list)
-    for team_id, guide_id in TeamMember.objects.filter(in_force_q(day), team__in=team_ids).values_list(
-        "team_id", "guide_id"
-    ):
-        members[team_id].append(guide_id)
-    zones = {row[2] for row in rows if row[2]}
-    direct = {row[3] for row in rows if row[3]}
-    alliances = {row[4] for row in rows if row[4]}
-    in_alliance = defaultdict(set)
-    for alliance_id, enterprise_id in Membership.objects.filter(
-        members_on_q(day), alliance__in=alliances, enterprise__isnull=False
-    ).values_list("alliance_id", "enterprise_id"):
-        in_alliance[alliance_id].add(enterprise_id)
-    member_ids = set().union(*in_alliance.values()) if in_alliance else set()
-    last_visit = Subquery(
-        counted_visits()
-        .filter(enterprise=OuterRef("pk"), visited_on__lte=day)
-        .order_by("-visited_on")
-        .values("visited_on")[:1]
-    )
-    enterprises = {}
-    in_zone = defaultdict(set)
-    for pk, zone_id, name, last in (
-        Enterprise.objects.filter(Q(zone__in=zones) | Q(pk__in=direct | member_ids))
-        .annotate(last_visit=last_visit)
-        .values_list("pk", "zone_id", "name", "last_visit")
-    ):
-        enterprises[pk] = (name, last)
-        if zone_id in zones:
-            in_zone[zone_id].add(pk)
-    # {guide id: {enterprise id: cadence}}, monthly winning.
-    charge = defaultdict(dict)
-    for guide_id, team_id, zone_id, enterprise_id, alliance_id, cadence in rows:
-        targets = {enterprise_id} if enterprise_id else in_zone.get(zone_id) or in_alliance.get(alliance_id) or ()
-        for one in [guide_id] if guide_id else members.get(team_id, ()):
-            mine = charge[one]
-            for target in targets:
-                if mine.get(target) != Assignment.Cadence.MONTHLY:
-                    mine[target] = cadence
-    guides = Guide.objects.filter(pk__in=list(charge), user__is_active=True).select_related(
-        "user", "department", "zone"
-    )
+    charge = defaultdict(dict)  # {guide id: {enterprise id: cadence}}, monthly winning
+    # In a month that ends no quarter only monthly assignments are due, and only they can make an
+    # enterprise monthly: the quarterly ones need not be read.
+    only = None if Assignment.Cadence.QUARTERLY in periods else Assignment.Cadence.MONTHLY
+    for row in serving.service_rows(starts_on=day, cadence=only):
+        mine = charge[row.guide_id]
+        mine[row.enterprise_id] = serving.strictest([mine.get(row.enterprise_id, row.cadence), row.cadence])
+    # Only the cadences whose period ends with the month are due now.
+    charge = {
+        guide_id: {pk: cadence for pk, cadence in mine.items() if cadence in periods}
+        for guide_id, mine in charge.items()
+    }
+    wanted = set().union(*charge.values()) if charge else set()
+    enterprises = {
+        pk: (name, last)
+        for pk, name, last in Enterprise.objects.filter(pk__in=sorted(wanted))
+        .annotate(last_visit=last_visit_until(day))
+        .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=month_first))
+        .values_list("pk", "name", "last_visit")
+    }
+    guides = Guide.objects.filter(pk__in=[pk for pk, mine in charge.items() if mine], user__is_active=True)
     due = {}
+    # Only what the reminders use: a province has thousands of guides.
+    guides = guides.select_related("user", "department").only(
+        "pk", "name", "department_id", "zone_id", "user__id", "user__is_active", "department__id", "department__name"
+    )
     for guide in guides:
         items = []
         for enterprise_id, cadence in charge[guide.pk].items():
@@ -185,10 +167,18 @@ def _url(name: str) -> str:
         return ""
 
 
-def _line(item: Unvisited) -> str:
-    cadence = _("每月") if item.cadence == Assignment.Cadence.MONTHLY else _("每季度")
-    last = f"{item.last_visit:%Y-%m-%d}" if item.last_visit else _("从未走访")
-    return _("%(name)s（%(cadence)s走访，上次：%(last)s）") % {"name": item.name, "cadence": cadence, "last": last}
+class _Words:
+    """The words of a reminder's lines, translated once per run rather than once per line (a
+    province's run writes tens of thousands of lines)."""
+
+    def __init__(self):
+        self.cadence = {Assignment.Cadence.MONTHLY: _("每月"), Assignment.Cadence.QUARTERLY: _("每季度")}
+        self.never = _("从未走访")
+        self.line = _("%(name)s（%(cadence)s走访，上次：%(last)s）")
+
+    def __call__(self, item: Unvisited) -> str:
+        last = item.last_visit.isoformat() if item.last_visit else self.never
+        return self.line % {"name": item.name, "cadence": self.cadence[item.cadence], "last": last}
 
 
 def _lines(lines: list[str]) -> str:
@@ -241,6 +231,7 @@ def remind_guides(*, today: dt.date) -> int:
     ends = month_end(today)
     left = workdays.workdays_between(today - dt.timedelta(days=1), ends)  # today included
     url = _url("guides:my_enterprises")
+    line = _Words()
     rows = []
     for due in unvisited_by_guide(day=today, month_first=month_first).values():
         count = len(due.enterprises)
@@ -256,7 +247,7 @@ def remind_guides(*, today: dt.date) -> int:
             recipients=[due.guide.user],
             due_at=_at(today),
             title=_("走访提醒：本期还有 %(count)d 家企业未走访") % {"count": count},
-            body=body + "\n" + _lines([_line(item) for item in due.enterprises]),
+            body=body + "\n" + _lines([line(item) for item in due.enterprises]),
             url=url,
         )
     return _insert(rows)
@@ -280,6 +271,7 @@ def report_to_senders(*, today: dt.date) -> int:
     departments = department_handlers([pk for kind, pk in by_sender if kind == "department"])
     zones = WorkZone.objects.in_bulk([pk for kind, pk in by_sender if kind == "zone"])
     staff = region_staff({zone.region_id for zone in zones.values()})
+    line = _Words()
     rows = []
     for (kind, pk), dues in sorted(by_sender.items()):
         if kind == "department":
@@ -291,7 +283,7 @@ def report_to_senders(*, today: dt.date) -> int:
         count = sum(len(due.enterprises) for due in dues)
         lines = []
         for due in sorted(dues, key=lambda due: (due.guide.name, due.guide.pk)):
-            lines += [f"{due.guide.name}：{_line(item)}" for item in due.enterprises]
+            lines += [f"{due.guide.name}：{line(item)}" for item in due.enterprises]
         rows += _rows(
             kind=SENDER_REPORT,
             source_key=f"guide-sender:{kind}:{pk}",
@@ -300,7 +292,7 @@ def report_to_senders(*, today: dt.date) -> int:
             due_at=_at(today),
             title=_("%(unit)s选派的指导员上期有 %(count)d 家企业逾期未走访") % {"unit": unit, "count": count},
             body=_("%(month)s结束时，以下企业本期未走访（%(guides)d 名指导员）：")
-            % {"month": f"{month_first:%Y年%m月}", "guides": len(dues)}
+            % {"month": date_format(month_first, "YEAR_MONTH_FORMAT"), "guides": len(dues)}
             + "\n"
             + _lines(lines),
             url=url,

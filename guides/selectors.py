@@ -1,13 +1,15 @@
 """Reads of the guides app that are more than a `get` (issue 9 §2): a guide's enterprises (我的企业),
 the load per guide, who no one has visited, and visit coverage per zone and per alliance.
 
-Visit status of an enterprise, by the shortest cadence among the assignments serving it today
-(monthly wins over quarterly; an enterprise no one serves counts as quarterly):
+Visit status of an enterprise, by the strictest cadence among the assignments taken (guides.serving
+says which: every assignment serving it today on the staff pages, the guide's own in 我的企业;
+monthly wins over quarterly; an enterprise no one serves counts as quarterly):
 - VISITED: visited in the current period (calendar month or quarter);
 - DUE: not yet visited this period, but visited in the previous one (there is still time);
 - OVERDUE: a whole period has passed without a visit: the last visit is before the previous
   period began, or there is none.
-Disputed visits do not count as visits. Every reader aggregates in SQL: a bounded number of queries
+Disputed visits do not count as visits; an enterprise's last counted visit is read from LastVisit,
+which the visits keep current (guides.services.last_visits). Every reader aggregates in SQL: a bounded number of queries
 whatever the number of enterprises.
 """
 
@@ -15,22 +17,39 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.core.cache import cache
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliances.access import scope_for
+from alliances.access import scope_for, visible_alliances, visible_departments, visible_zones
 from alliances.models import Alliance, Enterprise, Membership, PartyOrganization, WorkZone
 from demands.models import Need
 
-from .models import Assignment, Guide, TeamMember, Visit
+from . import serving
+from .models import Guide, Visit
 from .permissions import visible_guides
-from .reach import in_force_q, members_on_q
+from .serving import members_on_q
 
 MONTH, QUARTER, EVER = "month", "quarter", "ever"
 VISITED, DUE, OVERDUE = 0, 1, 2  # sorts overdue last ascending; lists order by -status
 STATUS_LABELS = {VISITED: _("本期已走访"), DUE: _("本期待走访"), OVERDUE: _("逾期未走访")}
+# Bootstrap's colour of each status, for the staff and phone pages alike.
+STATUS_CLASSES = {VISITED: "success", DUE: "warning", OVERDUE: "danger"}
 
 
 # -- periods ------------------------------------------------------------------------------------
@@ -52,7 +71,28 @@ def counted_visits():
 
 
 def _last_visit():
-    return Subquery(counted_visits().filter(enterprise=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1])
+    """The enterprise's last counted visit, as kept in LastVisit (a LEFT JOIN, no search of visits)."""
+    return F("guide_last_visit__visited_on")
+
+
+def last_visit_until(day: dt.date):
+    """The enterprise's last counted visit on or before `day`: LastVisit's when it is not later
+    (always, for today), else searched in the visits (an enterprise visited again since `day`)."""
+    last = "guide_last_visit__visited_on"
+    if day >= timezone.localdate():  # no visit is later than today
+        return F(last)
+    searched = Subquery(
+        counted_visits()
+        .filter(enterprise=OuterRef("pk"), visited_on__lte=day)
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
+    )
+    return Case(
+        When(**{f"{last}__isnull": True}, then=Value(None)),
+        When(**{f"{last}__lte": day}, then=F(last)),
+        default=searched,
+        output_field=DateField(),
+    )
 
 
 def _open_needs():
@@ -70,78 +110,38 @@ def _open_needs():
 
 
 def _status(day: dt.date, monthly_q: Q):
-    """The visit status (VISITED/DUE/OVERDUE) as SQL, given which enterprises are visited monthly."""
+    """The visit status (VISITED/DUE/OVERDUE) as SQL, given which enterprises are visited monthly.
+    `monthly_q` appears once (a subquery there is computed once, not once per branch)."""
     month, quarter = period_start(day, MONTH), period_start(day, QUARTER)
     previous_month, previous_quarter = previous_period_start(day, MONTH), previous_period_start(day, QUARTER)
+
+    def within(current, previous):
+        return Case(
+            When(last_visit__gte=current, then=Value(VISITED)),
+            When(last_visit__gte=previous, then=Value(DUE)),
+            default=Value(OVERDUE),
+            output_field=IntegerField(),
+        )
+
     return Case(
         When(last_visit__isnull=True, then=Value(OVERDUE)),
-        When(monthly_q & Q(last_visit__gte=month), then=Value(VISITED)),
-        When(monthly_q & Q(last_visit__gte=previous_month), then=Value(DUE)),
-        When(monthly_q, then=Value(OVERDUE)),
-        When(last_visit__gte=quarter, then=Value(VISITED)),
-        When(last_visit__gte=previous_quarter, then=Value(DUE)),
-        default=Value(OVERDUE),
+        When(monthly_q, then=within(month, previous_month)),
+        default=within(quarter, previous_quarter),
         output_field=IntegerField(),
     )
 
 
 # -- whom a guide serves ------------------------------------------------------------------------
-def serving_assignments(*, guide: Guide, day: dt.date):
-    """Assignments in force on `day` of `guide`, themselves or through a team they are in."""
-    teams = TeamMember.objects.filter(in_force_q(day), guide=guide).values("team_id")
-    return Assignment.objects.filter(in_force_q(day)).filter(Q(guide=guide) | Q(team__in=teams))
-
-
-def _covered_q(assignments, day: dt.date) -> Q:
-    """Enterprises (Q on Enterprise) the assignments' targets take in on `day`."""
-    members = Membership.objects.filter(
-        members_on_q(day),
-        alliance__in=assignments.filter(target=Assignment.Target.ALLIANCE).values("alliance_id"),
-        enterprise__isnull=False,
-    )
-    return (
-        Q(pk__in=assignments.filter(target=Assignment.Target.ENTERPRISE).values("enterprise_id"))
-        | Q(zone__in=assignments.filter(target=Assignment.Target.ZONE).values("zone_id"))
-        | Q(pk__in=members.values("enterprise_id"))
-    )
-
-
-def _served_ids(assignments, day: dt.date) -> tuple[list[int], list[int]]:
-    """(enterprise ids, those visited monthly) the `assignments` take in on `day`, read as ids: one
-    query for the assignments, one each for the zones' enterprises and the alliances' members when
-    there are any. A handful of rows: the planner then knows how few enterprises follow (filtering
-    Enterprise by the OR of three subqueries made it expect most of the table, and a province's
-    dataset paid seconds for a JIT compilation of a 30-row list)."""
-    rows = list(assignments.values_list("cadence", "zone_id", "enterprise_id", "alliance_id"))
-    zones = {zone for _c, zone, _e, _a in rows if zone}
-    alliances = {alliance for _c, _z, _e, alliance in rows if alliance}
-    in_zone, in_alliance = defaultdict(set), defaultdict(set)
-    if zones:
-        for pk, zone_id in Enterprise.objects.filter(zone__in=zones).values_list("pk", "zone_id"):
-            in_zone[zone_id].add(pk)
-    if alliances:
-        for alliance_id, enterprise_id in Membership.objects.filter(
-            members_on_q(day), alliance__in=alliances, enterprise__isnull=False
-        ).values_list("alliance_id", "enterprise_id"):
-            in_alliance[alliance_id].add(enterprise_id)
-    served, monthly = set(), set()
-    for cadence, zone_id, enterprise_id, alliance_id in rows:
-        targets = {enterprise_id} if enterprise_id else in_zone.get(zone_id) or in_alliance.get(alliance_id) or set()
-        served |= targets
-        if cadence == Assignment.Cadence.MONTHLY:
-            monthly |= targets
-    return sorted(served), sorted(monthly)
-
-
 def guide_enterprises(*, guide: Guide, day: dt.date | None = None):
     """我的企业: the enterprises `guide` serves on `day` (today), each with `last_visit`, `status`
-    (OVERDUE first), `monthly` and `open_needs`. Whom the guide serves is read first as ids (one to
-    three small queries, `_served_ids`); the list is then one query."""
+    (OVERDUE first), `monthly` and `open_needs`. Whom the guide serves, and at which cadence (the
+    strictest of the guide's own assignments, guides.serving), is read first as ids: one query; the
+    list is then one query."""
     day = day or timezone.localdate()
-    served, monthly = _served_ids(serving_assignments(guide=guide, day=day), day)
-    monthly_q = Q(pk__in=monthly)
+    served = serving.enterprises_served(guide=guide, starts_on=day)
+    monthly_q = Q(pk__in=sorted(pk for pk, cadence in served.items() if cadence == serving.MONTHLY))
     return (
-        Enterprise.objects.filter(pk__in=served)
+        Enterprise.objects.filter(pk__in=sorted(served))
         .annotate(last_visit=_last_visit(), open_needs=_open_needs())
         .annotate(
             status=_status(day, monthly_q),
@@ -162,36 +162,12 @@ class GuideLoad:
 
 def guide_load(*, guides, day: dt.date | None = None) -> dict[int, GuideLoad]:
     """{guide id: GuideLoad} on `day`, for staff to keep the proportion the seeds ask for (红帆 teams
-    sized by the organisations and members they serve). Five queries whatever the number."""
+    sized by the organisations and members they serve). Two queries whatever the number."""
     day = day or timezone.localdate()
     guide_ids = [g.pk if hasattr(g, "pk") else g for g in guides]
-    own = Assignment.objects.filter(in_force_q(day), guide__in=guide_ids).values_list(
-        "guide_id", "target", "zone_id", "enterprise_id", "alliance_id"
-    )
-    terms = TeamMember.objects.filter(in_force_q(day), guide__in=guide_ids).values_list("guide_id", "team_id")
-    by_team = defaultdict(list)
-    for guide_id, team_id in terms:
-        by_team[team_id].append(guide_id)
-    rows = list(own)
-    for team_id, target, zone_id, enterprise_id, alliance_id in Assignment.objects.filter(
-        in_force_q(day), team__in=list(by_team)
-    ).values_list("team_id", "target", "zone_id", "enterprise_id", "alliance_id"):
-        rows.extend((guide_id, target, zone_id, enterprise_id, alliance_id) for guide_id in by_team[team_id])
-    zones = {r[2] for r in rows if r[2]}
-    alliances = {r[4] for r in rows if r[4]}
-    in_zone = defaultdict(set)
-    for pk, zone_id in Enterprise.objects.filter(zone__in=zones).values_list("pk", "zone_id"):
-        in_zone[zone_id].add(pk)
-    in_alliance = defaultdict(set)
-    for alliance_id, enterprise_id in Membership.objects.filter(
-        members_on_q(day), alliance__in=alliances, enterprise__isnull=False
-    ).values_list("alliance_id", "enterprise_id"):
-        in_alliance[alliance_id].add(enterprise_id)
     served = defaultdict(set)
-    for guide_id, _target, zone_id, enterprise_id, alliance_id in rows:
-        if enterprise_id:
-            served[guide_id].add(enterprise_id)
-        served[guide_id] |= in_zone.get(zone_id, set()) | in_alliance.get(alliance_id, set())
+    for row in serving.service_rows(starts_on=day, guides=guide_ids):
+        served[row.guide_id].add(row.enterprise_id)
     everyone = set().union(*served.values()) if served else set()
     organizations = defaultdict(set)
     members = {}
@@ -216,20 +192,6 @@ def _region_enterprises(user):
     return Enterprise.objects.filter(scope.in_viewed_region())
 
 
-def _served_by_guides_q(guides, day) -> Q:
-    """Enterprises served on `day` by any of `guides` (a Guide queryset), themselves or via a team."""
-    teams = TeamMember.objects.filter(in_force_q(day), guide__in=guides.values("pk")).values("team_id")
-    assignments = Assignment.objects.filter(in_force_q(day)).filter(
-        Q(guide__in=guides.values("pk")) | Q(team__in=teams)
-    )
-    return _covered_q(assignments, day)
-
-
-def _served_q(day) -> Q:
-    """Enterprises someone serves on `day`."""
-    return _covered_q(Assignment.objects.filter(in_force_q(day)), day)
-
-
 def enterprise_visit_list(
     *,
     user,
@@ -244,7 +206,8 @@ def enterprise_visit_list(
     """Every enterprise in the user's region (as organisation staff or leader) with `last_visit`,
     `status` and `open_needs`; with `not_visited`, only those not visited this month / this quarter
     / ever (`period`). Filters: zone, alliance (active members), department (served by guides it
-    sent), guide (served by them). Overdue first. One query (plus the page's `enterprise_guides`)."""
+    sent), guide (served by them). The status takes every assignment serving the enterprise
+    (guides.serving). Overdue first. One query (plus the page's `enterprise_guides`)."""
     day = day or timezone.localdate()
     qs = _region_enterprises(user).annotate(last_visit=_last_visit(), open_needs=_open_needs())
     if zone is not None:
@@ -252,15 +215,15 @@ def enterprise_visit_list(
     if alliance is not None:
         qs = qs.filter(pk__in=Membership.objects.filter(members_on_q(day), alliance=alliance).values("enterprise_id"))
     if department is not None:
-        qs = qs.filter(_served_by_guides_q(Guide.objects.filter(department=department), day))
+        qs = qs.filter(serving.enterprises_served_q(starts_on=day, guides=Guide.objects.filter(department=department)))
     if guide is not None:
-        qs = qs.filter(_served_by_guides_q(Guide.objects.filter(pk=guide.pk), day))
+        qs = qs.filter(serving.enterprises_served_q(starts_on=day, guides=[guide]))
     if not_visited:
         if period == EVER:
             qs = qs.filter(last_visit__isnull=True)
         else:
             qs = qs.filter(Q(last_visit__isnull=True) | Q(last_visit__lt=period_start(day, period)))
-    monthly_q = _covered_q(Assignment.objects.filter(in_force_q(day), cadence=Assignment.Cadence.MONTHLY), day)
+    monthly_q = serving.enterprises_served_q(starts_on=day, cadence=serving.MONTHLY, by_guide=False)
     return (
         qs.annotate(status=_status(day, monthly_q))
         .select_related("zone")
@@ -268,45 +231,67 @@ def enterprise_visit_list(
     )
 
 
+FILTER_CACHE_SECONDS = 300
+
+
+def overview_filter_options(user) -> dict[str, list[tuple[int, str]]]:
+    """The not-visited page's filter lists as (id, name) rows: zones, alliances, departments that
+    sent guides, guides, each as the user sees them. Cached per user and reach for five minutes, as
+    the needs list caches its filters: a province has thousands of each, they change rarely, and
+    reading them as model instances (and rendering them through template loops) was most of the
+    page."""
+    key = f"guides:overview-filters:{user.pk}:{hash(scope_for(user))}"
+    options = cache.get(key)
+    if options is None:
+        options = {
+            "zone": list(visible_zones(user).order_by("name", "pk").values_list("pk", "name")),
+            "alliance": list(visible_alliances(user).order_by("name", "pk").values_list("pk", "name")),
+            "department": list(
+                visible_departments(user)
+                .filter(pk__in=Guide.objects.filter(department__isnull=False).values("department_id"))
+                .order_by("name", "pk")
+                .values_list("pk", "name")
+            ),
+            "guide": list(visible_guides(user).order_by("name", "pk").values_list("pk", "name")),
+        }
+        cache.set(key, options, FILTER_CACHE_SECONDS)
+    return options
+
+
 def enterprise_guides(enterprise_ids, day: dt.date | None = None) -> dict[int, list[Guide]]:
-    """{enterprise id: [guides serving it on `day`]} for a page of enterprises: three queries."""
+    """{enterprise id: [guides serving it on `day`]} for a page of enterprises: two queries."""
     day = day or timezone.localdate()
     enterprise_ids = list(enterprise_ids)
-    enterprises = Enterprise.objects.filter(pk__in=enterprise_ids).values_list("pk", "zone_id")
-    zone_of = dict(enterprises)
-    members = Membership.objects.filter(members_on_q(day), enterprise__in=enterprise_ids).values_list(
-        "alliance_id", "enterprise_id"
-    )
-    by_alliance = defaultdict(set)
-    for alliance_id, enterprise_id in members:
-        by_alliance[alliance_id].add(enterprise_id)
-    by_zone = defaultdict(set)
-    for pk, zone_id in zone_of.items():
-        if zone_id:
-            by_zone[zone_id].add(pk)
-    assignments = Assignment.objects.filter(in_force_q(day)).filter(
-        Q(enterprise__in=enterprise_ids) | Q(zone__in=list(by_zone)) | Q(alliance__in=list(by_alliance))
-    )
-    found = defaultdict(dict)
-    team_targets = defaultdict(set)
-    for a in assignments.select_related("guide"):
-        targets = {a.enterprise_id} if a.enterprise_id else by_zone.get(a.zone_id) or by_alliance.get(a.alliance_id)
-        for enterprise_id in targets or ():
-            if a.guide_id:
-                found[enterprise_id][a.guide_id] = a.guide
-            else:
-                team_targets[a.team_id].add(enterprise_id)
-    if team_targets:
-        for term in TeamMember.objects.filter(in_force_q(day), team__in=list(team_targets)).select_related("guide"):
-            for enterprise_id in team_targets[term.team_id]:
-                found[enterprise_id][term.guide_id] = term.guide
-    return {pk: sorted(guides.values(), key=lambda g: g.name) for pk, guides in found.items()}
+    if not enterprise_ids:
+        return {}
+    pairs = {
+        (row.enterprise_id, row.guide_id) for row in serving.service_rows(starts_on=day, enterprises=enterprise_ids)
+    }
+    guides = Guide.objects.in_bulk({guide_id for _e, guide_id in pairs})
+    found = defaultdict(list)
+    for enterprise_id, guide_id in pairs:
+        found[enterprise_id].append(guides[guide_id])
+    return {pk: sorted(people, key=lambda g: (g.name, g.pk)) for pk, people in found.items()}
 
 
 # -- coverage (企业走访覆盖率) ------------------------------------------------------------------------
-def _visited_between(starts_on, ends_on):
-    return Exists(
-        counted_visits().filter(enterprise=OuterRef("pk"), visited_on__gte=starts_on, visited_on__lte=ends_on)
+def visited_between(starts_on: dt.date, ends_on: dt.date, enterprise="pk", prefix=""):
+    """Whether the enterprise (`prefix` leads to it; `enterprise` names its id for the subquery) had
+    a counted visit in [starts_on, ends_on], as SQL: from its last counted visit (LastVisit) alone
+    when that settles it (none, before the range, in it), the visits themselves only for those
+    visited again after `ends_on` (a past range)."""
+    last = f"{prefix}guide_last_visit__visited_on"
+    if ends_on >= timezone.localdate():  # no visit is later than today: the last one settles it
+        return Case(When(**{f"{last}__gte": starts_on}, then=Value(True)), default=Value(False))
+    in_range = Exists(
+        counted_visits().filter(enterprise=OuterRef(enterprise), visited_on__gte=starts_on, visited_on__lte=ends_on)
+    )
+    return Case(
+        When(**{f"{last}__isnull": True}, then=Value(False)),
+        When(**{f"{last}__lt": starts_on}, then=Value(False)),
+        When(**{f"{last}__lte": ends_on}, then=Value(True)),
+        default=in_range,
+        output_field=BooleanField(),
     )
 
 
@@ -315,7 +300,7 @@ def coverage_by_zone(*, user, starts_on: dt.date, ends_on: dt.date) -> list[dict
     rate (0–1). Enterprises outside any zone are one row with zone None. One query."""
     rows = (
         _region_enterprises(user)
-        .annotate(visited=_visited_between(starts_on, ends_on))
+        .annotate(visited=visited_between(starts_on, ends_on))
         .values("zone_id", "zone__name")
         .annotate(total=Count("pk"), visited_count=Count("pk", filter=Q(visited=True)))
         .order_by("zone__name", "zone_id")
@@ -327,15 +312,10 @@ def coverage_by_alliance(*, user, starts_on: dt.date, ends_on: dt.date) -> list[
     """Per alliance of the user's region: active member enterprises (at `ends_on`), those visited in
     the range, and the rate. One query."""
     scope = scope_for(user)
-    visited = Exists(
-        counted_visits().filter(
-            enterprise=OuterRef("enterprise_id"), visited_on__gte=starts_on, visited_on__lte=ends_on
-        )
-    )
     rows = (
         Membership.objects.filter(members_on_q(ends_on), enterprise__isnull=False)
         .filter(scope.in_viewed_region(prefix="alliance__"))
-        .annotate(visited=visited)
+        .annotate(visited=visited_between(starts_on, ends_on, enterprise="enterprise_id", prefix="enterprise__"))
         .values("alliance_id", "alliance__name")
         .annotate(
             total=Count("enterprise_id", distinct=True),

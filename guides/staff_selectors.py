@@ -13,13 +13,14 @@ from django.utils import timezone
 from alliances.access import scope_for
 from alliances.models import PartyOrganization
 
-from . import selectors
+from . import selectors, serving
 from .models import (
     Assignment,
     BuildingGoal,
     EvaluationPeriod,
     Guide,
     GuideReport,
+    LastVisit,
     MemberDevelopment,
     Rating,
     Team,
@@ -28,7 +29,7 @@ from .models import (
     VisitPerson,
 )
 from .permissions import building_goals_q, guides_q, visible_building_goals, visible_teams, visits_q
-from .reach import in_force_q
+from .serving import in_force_q
 
 TERM_CURRENT, TERM_ENDED = "current", "ended"
 RECENT_VISITS = 20
@@ -159,12 +160,12 @@ class EnterpriseGuides:
 def enterprise_guides_panel(*, enterprise, user, day: dt.date | None = None, visits=5) -> EnterpriseGuides:
     """The guides serving `enterprise` today (those the user may see), the assignments reaching it,
     its last visits (those the user may see) and its open or latest building goal."""
-    from .reach import assignments_covering
-
     day = day or timezone.localdate()
     scope = scope_for(user)
-    serving = selectors.enterprise_guides([enterprise.pk], day=day).get(enterprise.pk, [])
-    visible = set(Guide.objects.filter(guides_q(scope), pk__in=[g.pk for g in serving]).values_list("pk", flat=True))
+    serving_guides = selectors.enterprise_guides([enterprise.pk], day=day).get(enterprise.pk, [])
+    visible = set(
+        Guide.objects.filter(guides_q(scope), pk__in=[g.pk for g in serving_guides]).values_list("pk", flat=True)
+    )
     seen_visits = (
         Visit.objects.filter(visits_q(scope), enterprise=enterprise)
         .select_related("guide")
@@ -176,14 +177,16 @@ def enterprise_guides_panel(*, enterprise, user, day: dt.date | None = None, vis
         .order_by(*OPEN_GOALS_FIRST)
         .first()
     )
-    last = selectors.counted_visits().filter(enterprise=enterprise).order_by("-visited_on").first()
+    last = LastVisit.objects.filter(enterprise=enterprise).values_list("visited_on", flat=True).first()
     return EnterpriseGuides(
-        guides=[g for g in serving if g.pk in visible],
+        guides=[g for g in serving_guides if g.pk in visible],
         assignments=list(
-            assignments_covering(enterprise, day).select_related("guide", "team", "zone", "alliance", "enterprise")
+            serving.assignments_serving(enterprise=enterprise, day=day).select_related(
+                "guide", "team", "zone", "alliance", "enterprise"
+            )
         ),
         visits=list(seen_visits),
-        last_visit=last.visited_on if last else None,
+        last_visit=last,
         goal=goal,
     )
 

@@ -28,16 +28,11 @@ from .forms_phone import DisputeForm, NeedForm, RatingForm, VisitEditForm, Visit
 from .models import Visit, VisitPhoto
 from .permissions import CONFIRM, EDIT, RATE, can_confirm_visit, report_get_for_user, visit_get_for_user
 from .permissions_phone import require_enterprise_secretary, require_guide
+from .views_staff._common import param_id
 
 NOTHING_SAVED = _("请根据提示修改后再提交，本次没有保存任何内容。")
 ALREADY_LOGGED = _("这次走访已经保存过，没有重复登记。")
-STATUS_CLASSES = {selectors.VISITED: "success", selectors.DUE: "warning", selectors.OVERDUE: "danger"}
 CONFIRMATION_CLASSES = {"pending": "warning", "confirmed": "success", "disputed": "danger"}
-
-
-def _param_id(request, name: str) -> int | None:
-    value = (request.GET.get(name) or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _next_or(request, fallback: str) -> str:
@@ -61,7 +56,7 @@ def my_enterprises(request):
     page, query = paginate(request, selectors.guide_enterprises(guide=guide))
     for enterprise in page.object_list:
         enterprise.status_label = selectors.STATUS_LABELS[enterprise.status]
-        enterprise.status_class = STATUS_CLASSES[enterprise.status]
+        enterprise.status_class = selectors.STATUS_CLASSES[enterprise.status]
     return render(request, "guides/phone/my_enterprises.html", {"guide": guide, "page": page, "query": query})
 
 
@@ -69,7 +64,7 @@ def my_enterprises(request):
 def visit_log(request):
     """记录走访: the enterprise preselected from a card of 我的企业 (?enterprise=)."""
     guide = require_guide(request.user)
-    initial = {"enterprise": _param_id(request, "enterprise")}
+    initial = {"enterprise": param_id(request, "enterprise")}
     form = VisitLogForm(request.POST or None, request.FILES or None, guide=guide, initial=initial)
     if request.method == "POST":
         if form.is_valid():

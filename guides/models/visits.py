@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ._common import now, user_fk
 from .people import Guide, Team
 
-__all__ = ["Visit", "VisitNeed", "VisitPerson", "VisitPhoto"]
+__all__ = ["LastVisit", "Visit", "VisitNeed", "VisitPerson", "VisitPhoto"]
 
 
 class Visit(models.Model):
@@ -246,3 +246,27 @@ class VisitNeed(models.Model):
 
     def __str__(self):
         return f"{self.visit_id} · {self.need_id}"
+
+
+class LastVisit(models.Model):
+    """An enterprise's last counted visit (not disputed): one row per enterprise ever visited, kept
+    by the visit services (`guides.services.last_visits.last_visit_refresh`, called when a visit is
+    logged, corrected, confirmed or disputed) and backfilled by migration 0004. The not-visited
+    lists, coverage and the reminders read it instead of searching half a million visits for each
+    enterprise's newest."""
+
+    enterprise = models.OneToOneField(
+        "alliances.Enterprise",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="guide_last_visit",
+        verbose_name=_("企业"),
+    )
+    visited_on = models.DateField(_("最近走访日期"))
+
+    class Meta:
+        verbose_name = _("最近走访")
+        verbose_name_plural = _("最近走访")
+
+    def __str__(self):
+        return f"{self.enterprise_id} {self.visited_on}"

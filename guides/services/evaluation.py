@@ -6,15 +6,15 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alliances.access import scope_for
-from alliances.models import Enterprise, Membership
+from alliances.models import Enterprise
 
-from ..models import Assignment, EvaluationPeriod, Guide, GuideReport, Rating, TeamMember
+from ..models import EvaluationPeriod, Guide, GuideReport, Rating
 from ..permissions import manages_region
+from ..serving import enterprises_served
 from ._common import Action, record, require_staff, save_new
 from .visits import acting_guide
 
@@ -86,23 +86,10 @@ def guide_report_submit(*, actor, period: EvaluationPeriod, text: str, guide: Gu
 
 
 def served_enterprise_ids(*, guide: Guide, starts_on: dt.date, ends_on: dt.date) -> set[int]:
-    """Enterprises `guide` served at some time in [starts_on, ends_on]: assigned directly, by zone,
-    or as members of an assigned alliance, themselves or through a team they were in (dates met)."""
-    overlaps = Q(starts_on__lte=ends_on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
-    teams = TeamMember.objects.filter(overlaps, guide=guide).values("team_id")
-    assignments = Assignment.objects.filter(overlaps).filter(Q(guide=guide) | Q(team__in=teams))
-    members = Membership.objects.filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=starts_on),
-        alliance__in=assignments.filter(target=Assignment.Target.ALLIANCE).values("alliance_id"),
-        joined_on__lte=ends_on,
-        enterprise__isnull=False,
-    )
-    q = (
-        Q(pk__in=assignments.filter(target=Assignment.Target.ENTERPRISE).values("enterprise_id"))
-        | Q(zone__in=assignments.filter(target=Assignment.Target.ZONE).values("zone_id"))
-        | Q(pk__in=members.values("enterprise_id"))
-    )
-    return set(Enterprise.objects.filter(q).values_list("pk", flat=True))
+    """Enterprises `guide` served at some day of [starts_on, ends_on] (guides.serving: assigned
+    directly, by zone, or as members of an assigned alliance, themselves or through a team, on days
+    when every one of those dates is in force)."""
+    return set(enterprises_served(guide=guide, starts_on=starts_on, ends_on=ends_on))
 
 
 @transaction.atomic

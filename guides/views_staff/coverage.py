@@ -7,15 +7,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliances.access import visible_alliances, visible_departments, visible_zones
+from chainparty.forms_utils import FastSelect
 from chainparty.paging import paginate
 
 from .. import selectors
 from ..forms import CoverageRangeForm
-from ..models import Guide
-from ..permissions import visible_guides
 from ..permissions_staff import require_region_desk
-from ._common import chosen, param_choice, param_id, today
+from ._common import param_choice, param_id, today
 
 PERIODS = [
     (selectors.MONTH, gettext_lazy("本月")),
@@ -24,25 +22,35 @@ PERIODS = [
 ]
 SHOW_NOT_VISITED, SHOW_ALL = "not_visited", "all"
 SHOWS = [(SHOW_NOT_VISITED, gettext_lazy("未走访的企业")), (SHOW_ALL, gettext_lazy("全部企业"))]
-STATUS_CLASSES = {selectors.VISITED: "success", selectors.DUE: "warning", selectors.OVERDUE: "danger"}
+FILTER_LABELS = {
+    "zone": (gettext_lazy("片区"), gettext_lazy("全部片区")),
+    "alliance": (gettext_lazy("产业链党委"), gettext_lazy("全部产业链党委")),
+    "department": (gettext_lazy("派出部门"), gettext_lazy("全部派出部门")),
+    "guide": (gettext_lazy("指导员"), gettext_lazy("全部指导员")),
+}
+
+
+def _seen(rows, pk):
+    return pk if pk is not None and any(row[0] == pk for row in rows) else None
+
+
+def _select(name, rows, chosen):
+    label, everything = FILTER_LABELS[name]
+    widget = FastSelect(attrs={"class": "form-select", "aria-label": label}, choices=[("", everything), *rows])
+    return widget.render(name, chosen)
 
 
 @login_required
 def visit_overview(request):
     require_region_desk(request.user)
     user = request.user
-    zones = visible_zones(user).order_by("name")
-    alliances = visible_alliances(user).order_by("name")
-    departments = visible_departments(user).filter(pk__in=Guide.objects.values("department_id")).order_by("name")
-    guides = visible_guides(user).order_by("name")
     period = param_choice(request, "period", PERIODS, selectors.QUARTER)
     show = param_choice(request, "show", SHOWS, SHOW_NOT_VISITED)
-    filters = {
-        "zone": chosen(zones, param_id(request, "zone")),
-        "alliance": chosen(alliances, param_id(request, "alliance")),
-        "department": chosen(departments, param_id(request, "department")),
-        "guide": chosen(guides, param_id(request, "guide")),
-    }
+    # The filter lists as cached (id, name) rows (selectors.overview_filter_options), each select
+    # rendered in Python (FastSelect); a filter is an id the user sees, else none.
+    options = selectors.overview_filter_options(user)
+    filters = {name: _seen(rows, param_id(request, name)) for name, rows in options.items()}
+    selects = {name: _select(name, rows, filters[name]) for name, rows in options.items()}
     day = today()
     enterprises = selectors.enterprise_visit_list(
         user=user, period=period, not_visited=show == SHOW_NOT_VISITED, day=day, **filters
@@ -52,7 +60,7 @@ def visit_overview(request):
     for enterprise in page.object_list:
         enterprise.guides = serving.get(enterprise.pk, [])
         enterprise.status_label = selectors.STATUS_LABELS[enterprise.status]
-        enterprise.status_class = STATUS_CLASSES[enterprise.status]
+        enterprise.status_class = selectors.STATUS_CLASSES[enterprise.status]
     context = {
         "page": page,
         "query": query,
@@ -61,10 +69,7 @@ def visit_overview(request):
         "periods": PERIODS,
         "shows": SHOWS,
         "filters": filters,
-        "zones": zones,
-        "alliances": alliances,
-        "departments": departments,
-        "guides": guides,
+        "selects": selects,
         "day": day,
     }
     return render(request, "guides/staff/visit_overview.html", context)
