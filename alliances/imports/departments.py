@@ -217,4 +217,4 @@ class HandlerKind(kit.StaffKind):
         if handler and not granted:
             services.department_add_handler(department=department, user=person, actor=ctx.user)
         elif not handler and granted:
-            services.department_remove_handler(department=department, user=person)
+            services.department_remove_handler(department=department, user=person, actor=ctx.user)
