@@ -43,6 +43,7 @@ def test_coverage_over_a_custom_range(client_for, world, personas, visits, date_
     assert _zone(response, world)["visited_count"] == visited
     body = response.content.decode()
     assert f"{date_from} 至 {date_to}" in body and f'value="{date_from}"' in body
+    assert '<option value="" selected>自选日期</option>' in body  # the period list does not claim 本月
 
 
 @pytest.mark.parametrize(
