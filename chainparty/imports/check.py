@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -232,7 +232,8 @@ def apply_workbook(
     """Apply a checked result in one transaction, only when no row is refused; the new and changed
     rows go through the kind's `apply_row` (its services), unchanged ones are left alone. One audit
     record names the file, the kind and the counts. A ValidationError from a service undoes the
-    whole file and is put on its row; returns whether the file was applied."""
+    whole file and is put on its row, as is a PermissionDenied (a service's own check of the
+    importer's right); returns whether the file was applied."""
     if result.refused:
         return False
     from chainparty import audit
@@ -260,8 +261,10 @@ def apply_workbook(
                     "counts": result.counts(),
                 },
             )
-    except ValidationError as error:
-        text = "；".join(error.messages)
+    except (ValidationError, PermissionDenied) as error:
+        # A service's refusal (its data, or the importer's right to do this) undoes the whole file.
+        refusal = str(error) or _("无权执行该操作。")
+        text = "；".join(error.messages) if isinstance(error, ValidationError) else refusal
         if current is not None:
             current.messages.append(Message("", ERROR, _("保存时被拒绝：%(reason)s") % {"reason": text}))
         else:

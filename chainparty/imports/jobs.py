@@ -76,7 +76,8 @@ def import_job_create(*, user, kind: ImportKind, region, upload, accept_fixes: b
     return job
 
 
-def _claim(job_id: int, *, waiting: Q, running_state: str) -> bool:
+def _claim(job_id: int, *, waiting: Q, running_state: str):
+    """Claim the job for this worker: the claim's time, or None when it is not (or no longer) to run."""
     now = timezone.now()
     stale = Q(state=running_state, claimed_at__lt=now - stale_after())
     claimable = ImportJob.objects.filter(waiting | stale, pk=job_id)
@@ -87,7 +88,7 @@ def _claim(job_id: int, *, waiting: Q, running_state: str) -> bool:
         claimable.filter(attempts__gte=IMPORT_JOB_MAX_ATTEMPTS).update(
             state=State.FAILED, error=_("处理进程多次中断，请重新上传或联系平台管理员。")
         )
-    return bool(claimed)
+    return now if claimed else None
 
 
 def _set_progress(job_id: int, percent: int) -> None:
@@ -152,7 +153,7 @@ def _fail(job_id: int, error: BaseException) -> None:
 
 def import_job_check(job_id: int) -> bool:
     """Check the claimed job's file (nothing written but the job), keep the report and the marked copy."""
-    if not _claim(job_id, waiting=Q(state=State.UPLOADED), running_state=State.CHECKING):
+    if _claim(job_id, waiting=Q(state=State.UPLOADED), running_state=State.CHECKING) is None:
         return False
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     try:
@@ -186,8 +187,10 @@ def import_job_confirm(*, job: ImportJob, user) -> bool:
     region = kind.get_region(user, job.region_ref)
     if region is None or not kind.may_import(user, region):
         raise PermissionDenied(_("您无权向该区域导入%(kind)s。") % {"kind": kind.verbose_name})
-    confirmed = ImportJob.objects.filter(pk=job.pk, state=State.CHECKED, report__refused=False).update(
-        state=State.APPLYING, confirmed_by=user, claimed_at=None, attempts=0, progress=0
+    confirmed = (
+        ImportJob.objects.filter(pk=job.pk, state=State.CHECKED, report__refused=False)
+        .exclude(file="")
+        .update(state=State.APPLYING, confirmed_by=user, claimed_at=None, attempts=0, progress=0)
     )
     if confirmed:
         transaction.on_commit(lambda: tasks.import_job_apply.delay(job.pk))
@@ -195,47 +198,60 @@ def import_job_confirm(*, job: ImportJob, user) -> bool:
 
 
 def import_job_apply(job_id: int) -> bool:
-    """Apply the confirmed job: the file checked again and applied in one transaction, or nothing."""
-    if not _claim(job_id, waiting=Q(state=State.APPLYING, claimed_at__isnull=True), running_state=State.APPLYING):
+    """Apply the confirmed job: the file checked again and applied in one transaction, or nothing.
+
+    The job's row is locked for this worker's claim at the start of that transaction, and its new
+    state is written in it: a worker killed halfway leaves nothing applied and the job to be claimed
+    again once its claim is stale, and a second worker that claimed it meanwhile (the first taken for
+    dead) either finds the job applied or the first one's transaction undone, never both applied."""
+    claimed_at = _claim(job_id, waiting=Q(state=State.APPLYING, claimed_at__isnull=True), running_state=State.APPLYING)
+    if claimed_at is None:
         return False
     job = ImportJob.objects.select_related("confirmed_by").get(pk=job_id)
     try:
         kind = _kind_of(job)
         ctx = _context(job, kind, job.confirmed_by)
-        result = _run_check(job, kind, ctx, low=5, high=50)
-        applied = apply_workbook(
-            result, ctx, audit_target=job, progress=lambda done, total: _set_progress(job_id, 50 + 45 * done // total)
-        )
+        with transaction.atomic():
+            mine = ImportJob.objects.select_for_update().filter(pk=job_id, state=State.APPLYING, claimed_at=claimed_at)
+            if not mine.exists():
+                return False  # claimed again by another worker meanwhile
+            result = _run_check(job, kind, ctx, low=5, high=50)
+            applied = apply_workbook(
+                result,
+                ctx,
+                audit_target=job,
+                progress=lambda done, total: _set_progress(job_id, 50 + 45 * done // total),
+            )
+            report = result.report()
+            _save_marked(job, result)
+            now = timezone.now()
+            if applied:
+                mine.update(
+                    state=State.APPLIED,
+                    progress=100,
+                    counts=report["counts"],
+                    report=report,
+                    marked_file=job.marked_file.name,
+                    applied_at=now,
+                )
+            else:
+                report["changed_since_check"] = True
+                mine.update(
+                    state=State.CHECKED,
+                    progress=100,
+                    counts=report["counts"],
+                    report=report,
+                    marked_file=job.marked_file.name,
+                    checked_at=now,
+                )
     except PermissionDenied as error:
         _fail(job_id, error)
         return False
     except Exception as error:
         _fail(job_id, error)
         raise
-    report = result.report()
-    _save_marked(job, result)
-    now = timezone.now()
-    if applied:
-        if ctx.secrets:
-            cache.set(secrets_key(job_id, job.confirmed_by_id), list(ctx.secrets), SECRETS_TTL)
-        ImportJob.objects.filter(pk=job_id).update(
-            state=State.APPLIED,
-            progress=100,
-            counts=report["counts"],
-            report=report,
-            marked_file=job.marked_file.name,
-            applied_at=now,
-        )
-    else:
-        report["changed_since_check"] = True
-        ImportJob.objects.filter(pk=job_id).update(
-            state=State.CHECKED,
-            progress=100,
-            counts=report["counts"],
-            report=report,
-            marked_file=job.marked_file.name,
-            checked_at=now,
-        )
+    if applied and ctx.secrets:
+        cache.set(secrets_key(job_id, job.confirmed_by_id), list(ctx.secrets), SECRETS_TTL)
     return applied
 
 
@@ -262,6 +278,44 @@ def requeue_if_stalled(job: ImportJob) -> bool:
         tasks.import_job_apply.delay(job.pk)
         return True
     return False
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "IMPORT_FILE_RETENTION_DAYS", 30))
+
+
+def prune_import_files(*, now: dt.datetime | None = None) -> int:
+    """Delete the workbooks (the upload and its marked copy) of jobs uploaded more than
+    IMPORT_FILE_RETENTION_DAYS days ago; the job, its counts and its report stay. A running job is
+    left for a later night. Each job is locked while its files go (a confirmation waits, then finds
+    no file and is refused), and its fields are cleared in the same transaction: a run that dies
+    halfway leaves the job to the next run. Idempotent: a job without files is not read again.
+    Returns how many jobs lost their files."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=retention_days())
+    finished = (State.CHECKED, State.APPLIED, State.FAILED)
+    storage = ImportJob._meta.get_field("file").storage
+    candidates = (
+        ImportJob.objects.filter(created_at__lt=cutoff, state__in=finished)
+        .exclude(file="", marked_file="")
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    for pk in list(candidates):
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, state__in=finished)
+                .only("pk", "file", "marked_file")
+                .first()
+            )
+            if job is None:
+                continue
+            for stored in (job.file.name, job.marked_file.name):
+                if stored:
+                    storage.delete(stored)
+            done += ImportJob.objects.filter(pk=pk).update(file="", marked_file="")
+    return done
 
 
 def secrets_key(job_id: int, user_id) -> str:

@@ -85,4 +85,9 @@ class ImportJob(models.Model):
 
     @property
     def may_confirm(self) -> bool:
-        return self.state == self.State.CHECKED and not self.report.get("refused", True)
+        return self.state == self.State.CHECKED and not self.report.get("refused", True) and bool(self.file)
+
+    @property
+    def file_removed(self) -> bool:
+        """The workbook was deleted after IMPORT_FILE_RETENTION_DAYS (the report stays)."""
+        return not self.file

@@ -15,3 +15,12 @@ def import_job_check(job_id):
 def import_job_apply(job_id):
     """Apply a confirmed workbook in one transaction (checked again inside it)."""
     return jobs.import_job_apply(job_id)
+
+
+@shared_task(acks_late=True)
+def prune_import_files():
+    """Nightly: delete uploaded workbooks past IMPORT_FILE_RETENTION_DAYS (jobs and reports stay)."""
+    from chainparty.tasks import record_heartbeat
+
+    record_heartbeat("chainparty.imports.tasks.prune_import_files")
+    return jobs.prune_import_files()

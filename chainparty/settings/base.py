@@ -432,6 +432,13 @@ CELERY_BEAT_SCHEDULE["audit-retention"] = {
     "task": "chainparty.tasks.prune_audit_log",
     "schedule": crontab(hour=3, minute=10),
 }
+# Uploaded import workbooks (chainparty.imports) and their marked copies are deleted this many
+# days after upload by a nightly beat task; the job, its counts and its report stay.
+IMPORT_FILE_RETENTION_DAYS = int(env("IMPORT_FILE_RETENTION_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["import-file-retention"] = {
+    "task": "chainparty.imports.tasks.prune_import_files",
+    "schedule": crontab(hour=3, minute=25),
+}
 # PostgreSQL backups: docker-compose.yml's `backup` service runs scripts/backup.sh every day at
 # BACKUP_TIME and keeps BACKUP_KEEP_DAYS days of dumps (README "Security"). The service reads the
 # same variables from .env; they are read here too so /security/ shows what is in force.
