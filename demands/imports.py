@@ -181,6 +181,10 @@ class NeedKind(kit.StaffKind):
             regions.setdefault(region.pk, region)
         return list(regions.values())
 
+    def job_regions_for(self, user) -> list:
+        """Organisation staff see every job of their regions; a secretary only their own."""
+        return super().regions_for(user)
+
     def offered_to(self, user) -> bool:
         from alliances.access import scope_for
 

@@ -95,6 +95,10 @@ class MembershipKind(kit.StaffKind):
             regions.setdefault(region.pk, region)
         return list(regions.values())
 
+    def job_regions_for(self, user) -> list:
+        """Organisation staff see every job of their regions; a secretary only their own."""
+        return super().regions_for(user)
+
     def prepare(self, ctx):
         kit.alliances(ctx)
         kit.enterprises(ctx)

@@ -178,6 +178,13 @@ class ImportKind:
         """The regions (objects with `pk`, `path` and a name) `user` may import this kind into."""
         raise NotImplementedError
 
+    def job_regions_for(self, user) -> list:
+        """The regions whose jobs of this kind `user` may look at whoever uploaded them (their
+        reports and marked copies hold every row of the file). Defaults to `regions_for`; a kind that
+        some import only for part of a region (alliance secretaries, for their own alliance) gives
+        the regions where `user` may import everything, so those see only their own jobs there."""
+        return self.regions_for(user)
+
     def find_region(self, region_id):
         """The region with `region_id` whoever asks (the command line, run by administrators), or None."""
         return None

@@ -117,10 +117,14 @@ def _content_disposition(filename: str) -> str:
 
 
 def visible_jobs_q(user) -> Q:
-    """Jobs a user may look at: their own, and those of every kind and region they may import into."""
+    """Jobs a user may look at: their own, and those of every kind and region where they may import
+    everything of the kind (ImportKind.job_regions_for: an alliance secretary does not see the
+    county's or another alliance's membership file)."""
     q = Q(user=user)
     for kind in import_kinds.for_user(user):
-        q |= Q(kind=kind.identifier, region_ref__in=[region.pk for region in kind.regions_for(user)])
+        region_ids = [region.pk for region in kind.job_regions_for(user)]
+        if region_ids:
+            q |= Q(kind=kind.identifier, region_ref__in=region_ids)
     return q
 
 
