@@ -232,7 +232,9 @@ class MeetingListQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices, required=False)
     state = serializers.ChoiceField(choices=Meeting.State.choices, required=False)
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
+        # ASCII digits (`\d` takes full-width and Arabic-Indic ones) and a year the portal's dates
+        # allow (chainparty.validators: 2000-2100); "0000-01" used to reach dt.date and answer 500.
+        r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
         required=False,
         help_text="开始时间所在月份，如 2026-11",
         error_messages={"invalid": gettext_lazy("月份格式应为 YYYY-MM，如 2026-11。")},

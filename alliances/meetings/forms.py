@@ -204,7 +204,7 @@ class AnswerForm(forms.Form):
 
 #: The name of the attendance input of one invitation; any posted name of this shape is read, so an
 #: id that is not this meeting's invitation reaches the service (which refuses it with its message).
-ATTENDANCE_FIELD = re.compile(r"^attendance-(\d+)$")
+ATTENDANCE_FIELD = re.compile(r"^attendance-([0-9]{1,18})$")
 
 
 class AttendanceForm(forms.Form):

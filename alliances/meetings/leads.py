@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 DEFAULT_SPEC = "1d@16:00,2h"
-_LEAD = re.compile(r"^(?:(?P<days>[1-9]\d?)d@(?P<hh>[01]\d|2[0-3]):(?P<mm>[0-5]\d)|(?P<n>[1-9]\d{0,3})(?P<unit>[hm]))$")
+_LEAD = re.compile(
+    r"^(?:(?P<days>[1-9][0-9]?)d@(?P<hh>[01][0-9]|2[0-3]):(?P<mm>[0-5][0-9])|(?P<n>[1-9][0-9]{0,3})(?P<unit>[hm]))$"
+)
 
 
 @dataclass(frozen=True)

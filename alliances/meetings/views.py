@@ -28,7 +28,7 @@ from .permissions import ANSWER, MANAGE
 from .view_helpers import managed_alliance, require_region_viewer, service_form
 
 State = Meeting.State
-MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")  # ASCII digits: `\d` takes full-width ones
 
 
 # -- an alliance's meetings ------------------------------------------------------------------------
