@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .base import CHANGED, ERROR, NEW, REFUSED, UNCHANGED, WARNING, ImportContext, ImportKind, ImportRow, Message
 from .cells import is_blank, normalize
@@ -167,8 +168,12 @@ def check_workbook(
     try:
         try:
             layout = find_layout(workbook, kind)
+            markup = sheet_markup(file, layout.sheet)
         except WorkbookRefused as refusal:
             result.file_errors.append(refusal.message)
+            return result
+        except Exception:  # openpyxl or the XML parser choking on the sheet: the file's fault
+            result.file_errors.append(str(UNREADABLE) % {"row": 1})
             return result
         result.sheet, result.header_row = layout.title, layout.header_row
         result.sheet_rows = layout.estimated_rows
@@ -176,23 +181,28 @@ def check_workbook(
         _layout_messages(result, layout)
         if layout.missing:
             return result
-        markup = sheet_markup(file, layout.sheet)
         merged = _merged_in_data(markup, layout)
         estimate = layout.estimated_rows
         kind.prepare(ctx)
         row_progress = (lambda number: progress(number, estimate)) if progress else None
-        for number, values in data_rows(layout, progress=row_progress):
-            if number == layout.header_row + 1 and _is_key_row(layout, values):
-                continue
-            if _is_example_row(layout, values):
-                result.skipped_example = True
-                continue
-            row = _read_row(number, values, layout, ctx, markup, merged.get(number, ()))
-            # A row with cell errors still goes to the kind: duplicates and lookups come in the same pass.
-            kind.check_row(row, ctx)
-            if not row.has_errors and not row.outcome:
-                row.outcome = UNCHANGED
-            result.rows.append(row)
+        rows = _readable(data_rows(layout, progress=row_progress), layout.header_row)
+        try:
+            for number, values in rows:
+                if number == layout.header_row + 1 and _is_key_row(layout, values):
+                    continue
+                if _is_example_row(layout, values):
+                    result.skipped_example = True
+                    continue
+                row = _read_row(number, values, layout, ctx, markup, merged.get(number, ()))
+                # A row with cell errors still goes to the kind: duplicates and lookups come in the same pass.
+                kind.check_row(row, ctx)
+                if not row.has_errors and not row.outcome:
+                    row.outcome = UNCHANGED
+                result.rows.append(row)
+        except WorkbookRefused as refusal:
+            result.rows = []
+            result.file_errors.append(refusal.message)
+            return result
         if result.skipped_example:
             result.file_warnings.append(_("模板中的示例行已跳过，未导入。"))
         if not result.rows and not result.file_errors:
@@ -203,6 +213,28 @@ def check_workbook(
     finally:
         workbook.close()
     return result
+
+
+UNREADABLE = gettext_lazy(
+    "Excel 文件第 %(row)d 行附近有无法读取的内容（文件可能由其他软件生成或已损坏）。"
+    "请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（*.xlsx）后再上传。"
+)
+
+
+def _readable(rows, header_row):
+    """The sheet's rows; what openpyxl or the XML parser cannot read becomes WorkbookRefused
+    (a Chinese message naming the row), never an exception of theirs."""
+    last = header_row
+    iterator = iter(rows)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except Exception as error:
+            raise WorkbookRefused(str(UNREADABLE) % {"row": last + 1}) from error
+        last = item[0]
+        yield item
 
 
 def _read_row(number, values, layout, ctx, markup, merged) -> ImportRow:

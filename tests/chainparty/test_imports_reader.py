@@ -12,7 +12,7 @@ from openpyxl.styles import PatternFill
 
 from chainparty.imports import reader
 from chainparty.imports.base import CODE, INT, NEW, UNCHANGED, Column, ImportContext, ImportKind
-from chainparty.imports.check import check_workbook
+from chainparty.imports.check import UNREADABLE, check_workbook
 
 from .import_helpers import xlsx
 
@@ -212,3 +212,39 @@ def test_progress_is_reported_against_the_sheets_size():
         progress=lambda number, estimate: seen.append((number, estimate)),
     )
     assert seen == [(500, 1201), (1000, 1201)]
+
+
+def _tampered(old: bytes, new: bytes, rows):
+    """A workbook whose first sheet's XML has `old` replaced by `new` (what a broken generator writes)."""
+    source, out = xlsx(rows, headers=["编码", "名称", "数量"]), io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert old in data
+                data = data.replace(old, new)
+            zout.writestr(item, data)
+    out.seek(0)
+    out.name = "坏表.xlsx"
+    return out
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"<v>7</v>", b"<v>abc</v>"),  # a number cell holding text: openpyxl's int() raised ValueError
+        (b"</sheetData>", b'<row><c r="A9"></sheetData>'),  # cut-off XML
+    ],
+)
+def test_a_sheet_openpyxl_cannot_read_is_a_chinese_file_error_not_an_exception(old, new):
+    result = check(_tampered(old, new, [["A001", "苹果", 3], ["A002", "梨", 7]]))
+    assert result.refused and not result.rows
+    assert len(result.file_errors) == 1 and re.search(r"[\u4e00-\u9fff]", result.file_errors[0])
+    assert not re.search(r"[A-Za-z]{4,}", re.sub(r"Excel|WPS|xlsx", "", result.file_errors[0]))
+
+
+def test_an_unreadable_cell_below_the_header_search_names_its_row():
+    rows = [[f"A{n:03d}", "苹果", 777 if n == 30 else n] for n in range(1, 41)]
+    result = check(_tampered(b"<v>777</v>", b"<v>abc</v>", rows))
+    assert result.refused and not result.rows
+    assert result.file_errors == [str(UNREADABLE) % {"row": 31}]  # the header is row 1
