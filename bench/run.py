@@ -252,6 +252,9 @@ def run(args):
         log("  warning: the machine is busy; timings will be high and noisy")
     started = time.perf_counter()
     results = run_cases(runs=args.runs, warmup=args.warmup, only=args.only, log=log)
+    from bench import cases_imports  # the Excel import (issue 11 §3): its own rounds, after the others
+
+    results += cases_imports.measure(runs=args.runs, only=args.only, scale=args.scale, log=log)
     load_after = os.getloadavg()
     log(f"Measured in {time.perf_counter() - started:.0f} s (load average {load_after[0]:.2f})")
     log()

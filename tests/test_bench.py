@@ -25,6 +25,11 @@ PLAIN_FLOOR = "floor · 25 needs, 3 joins"
 COUNTED_FLOOR = "floor · 25 needs, 3 joins, COUNT(*) paginator"
 XLSX_FLOOR = "floor · bare openpyxl write-only, same rows"
 WORKBOOK = "minutes workbook · province month"
+# The Excel import (issue 11 §3): ours against django-import-export's dry run and import, its floors.
+IE_DRY = "floor · django-import-export dry run"
+IE_IMPORT = "floor · django-import-export import"
+IMPORT_CHECK = "import · 200 enterprises · check (2% errors)"
+IMPORT_APPLY = "import · 200 enterprises · import (errors fixed)"
 # Paginated lists: measured against the COUNT(*) floor, 2.0x and 10 queries.
 LIST_PREFIXES = ("needs list", "API /api/needs/", "meetings ·")
 # Guides (issue 9 §5): against the COUNT(*) floor too, 50 ms -> 4.0x (lists, coverage), 25 ms -> 2.0x (我的企业).
@@ -78,12 +83,13 @@ def test_bench_seeds_and_measures_every_case(tmp_path):
     _assert_workbook(results[WORKBOOK], dataset)
     _assert_reminder_sweeps(results)
     _assert_guides(results, dataset)
+    _assert_import(results)
 
 
 def _assert_floors_ran(results, floors):
     """The page floors were measured: the 25 needs in one query with three joins, and a COUNT(*);
     the workbook's floor wrote its rows without a query."""
-    assert set(floors) == {PLAIN_FLOOR, COUNTED_FLOOR, XLSX_FLOOR} and all(floors.values()), floors
+    assert set(floors) == {PLAIN_FLOOR, COUNTED_FLOOR, XLSX_FLOOR, IE_DRY, IE_IMPORT} and all(floors.values()), floors
     assert results[XLSX_FLOOR]["group"] == "floor" and len(results[XLSX_FLOOR]["samples_ms"]) == 2
     assert results[XLSX_FLOOR]["max_queries"] == 0, results[XLSX_FLOOR]
     for name in (PLAIN_FLOOR, COUNTED_FLOOR):
@@ -100,11 +106,18 @@ def _assert_ratios(results, stdout):
     """Paginated lists (the meetings' too) are measured against the COUNT(*) floor with a 2.0x
     target, need pages against the plain floor with 2.5x, the workbook against its bare write with
     1.3x; every measured case has its ratio, and the table prints it."""
-    floors = {COUNTED_FLOOR: "COUNT(*)", PLAIN_FLOOR: "plain", XLSX_FLOOR: "xlsx"}
+    floors = {
+        COUNTED_FLOOR: "COUNT(*)",
+        PLAIN_FLOOR: "plain",
+        XLSX_FLOOR: "xlsx",
+        IE_DRY: "i-e dry",
+        IE_IMPORT: "i-e imp",
+    }
+    import_floors = {IMPORT_CHECK: IE_DRY, IMPORT_APPLY: IE_IMPORT}
     for name, result in results.items():
         if result["group"] == "floor" or result["median_ms"] is None:
             continue
-        expected_floor = (
+        expected_floor = import_floors.get(name) or (
             COUNTED_FLOOR
             if name.startswith((*LIST_PREFIXES, GUIDES_PREFIX))
             else XLSX_FLOOR
@@ -120,7 +133,10 @@ def _assert_ratios(results, stdout):
             assert result["ratio_target"] == f"{limit}, ≤10 queries", (name, result["ratio_target"])
         elif name.startswith("need page"):
             assert result["ratio_target"].startswith("≤2.5× floor"), (name, result["ratio_target"])
-        if name == WORKBOOK:  # the ratio, and the peak memory and constant queries besides
+        if name in import_floors:  # at least 3x faster, and the seconds, peak memory and constant queries
+            assert result["ratio_target"] == "≤0.33× i-e (≥3× faster)", result["ratio_target"]
+            assert result["passed"] is (result["ratio_passed"] and result["ms_passed"]), result
+        elif name == WORKBOOK:  # the ratio, and the peak memory and constant queries besides
             assert result["ratio_target"] == "≤1.3× bare write", result["ratio_target"]
             assert result["passed"] is (result["ratio_passed"] and result["ms_passed"]), result
         else:
@@ -185,6 +201,26 @@ def _assert_guides(results, dataset):
     assert len(sweep["samples_ms"]) == 3 and len(extra["ms_per_reminder"]) == 3, sweep
     assert extra["guides"] > 0 and extra["senders"] > 0, extra
     assert extra["sweep"]["delivered"] == extra["guides"] + extra["senders"], extra
+
+
+def _assert_import(results):
+    """A hundredth of the 20,000 rows (200, 4 with an error): our check refused exactly those rows and
+    the corrected file was applied (every round rolled back); django-import-export's dry run and
+    import ran the same files in the first round; our queries did not grow from 20 rows to 200, and
+    the peak memory was measured."""
+    check, applied = results[IMPORT_CHECK], results[IMPORT_APPLY]
+    assert len(check["samples_ms"]) == 2 and len(applied["samples_ms"]) == 2, (check, applied)
+    assert check["extra"]["rows"] == 200 and check["extra"]["error_rows"] == 4, check["extra"]
+    assert check["extra"]["outcome"]["refused"] == 4 and check["extra"]["outcome"]["new"] == 196, check["extra"]
+    assert applied["extra"]["outcome"]["new"] == 200 and applied["extra"]["outcome"]["refused"] == 0, applied
+    assert check["extra"]["theirs"]["refused"] > 0 and applied["extra"]["theirs"]["refused"] == 0, (check, applied)
+    for result in (check, applied):
+        assert result["extra"]["queries_constant"] is True, result["extra"]
+        assert result["max_queries"] <= result["extra"]["queries_small_file"] + 1, result
+        assert 0 < result["extra"]["peak_mb"] < 300 and result["extra"]["speedup"] > 0, result["extra"]
+    for name in (IE_DRY, IE_IMPORT):
+        assert results[name]["group"] == "floor" and len(results[name]["samples_ms"]) == 1, results[name]
+        assert results[name]["max_queries"] > 200, results[name]  # row by row
 
 
 def test_bench_refuses_to_drop_a_database_it_did_not_create(tmp_path):
