@@ -248,3 +248,29 @@ def test_an_unreadable_cell_below_the_header_search_names_its_row():
     result = check(_tampered(b"<v>777</v>", b"<v>abc</v>", rows))
     assert result.refused and not result.rows
     assert result.file_errors == [str(UNREADABLE) % {"row": 31}]  # the header is row 1
+
+
+@pytest.mark.django_db
+def test_a_services_permission_refusal_at_apply_undoes_the_file_and_names_the_row():
+    from django.core.exceptions import PermissionDenied
+
+    from chainparty.imports.check import apply_workbook
+    from chainparty.models import AuditLog
+
+    applied = []
+
+    class GuardedFruit(FruitKind):
+        def apply_row(self, row, ctx):
+            if row.values["code"] == "A002":
+                raise PermissionDenied("您无权为该部门指定办理人。")
+            applied.append(row.number)
+
+    ctx = ImportContext(user=None, region=None)
+    result = check_workbook(
+        xlsx([["A003", "桃", 3], ["A002", "梨", 7]], headers=["编码", "名称", "数量"]), kind=GuardedFruit(), ctx=ctx
+    )
+    assert not result.refused
+    assert apply_workbook(result, ctx) is False
+    assert applied == [2] and result.refused and not result.applied
+    assert [message.text for message in result.rows[1].errors()] == ["保存时被拒绝：您无权为该部门指定办理人。"]
+    assert not AuditLog.objects.filter(action=AuditLog.Action.IMPORT).exists()
