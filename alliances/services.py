@@ -287,6 +287,18 @@ def alliance_delete(*, alliance: Alliance) -> None:
     _delete(alliance, _("该联盟已有成员、班子或其他记录，不能删除。"))
 
 
+def membership_check_member(
+    *, alliance: Alliance, enterprise: Enterprise | None = None, department: Department | None = None
+) -> None:
+    """Who may join `alliance` (ValidationError otherwise): an enterprise of its region, or a
+    department of its region or above. membership_add's rule, also read by the membership import's
+    check (alliances/imports/memberships.py) so it is written once."""
+    if enterprise is not None and not enterprise.region.is_within(alliance.region_id):
+        raise ValidationError({"enterprise": _("该企业不在本联盟所属区域内。")})
+    if department is not None and not alliance.region.is_within(department.region_id):
+        raise ValidationError({"department": _("该部门不属于本联盟所在区域或其上级区域。")})
+
+
 @transaction.atomic
 def membership_add(
     *,
@@ -297,10 +309,7 @@ def membership_add(
     department: Department | None = None,
     note: str = "",
 ) -> Membership:
-    if enterprise is not None and not enterprise.region.is_within(alliance.region_id):
-        raise ValidationError({"enterprise": _("该企业不在本联盟所属区域内。")})
-    if department is not None and not alliance.region.is_within(department.region_id):
-        raise ValidationError({"department": _("该部门不属于本联盟所在区域或其上级区域。")})
+    membership_check_member(alliance=alliance, enterprise=enterprise, department=department)
     membership = _save_new(
         Membership(
             alliance=alliance,

@@ -7,6 +7,7 @@ seats it carried); a later joining date after the member left adds a new members
 Organisation staff import for their region; an alliance's secretary for their own alliance.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -145,12 +146,11 @@ class MembershipKind(kit.StaffKind):
             row.error("left_on", _("退出日期不能早于加入日期。"))
             return
         kind = "department" if member.__class__.__name__ == "Department" else "enterprise"
-        # membership_add's region rules, checked here so the report names the row before anything is applied.
-        if kind == "enterprise" and not member.region.is_within(alliance.region_id):
-            row.error("member", _("该企业不在本联盟所属区域内。"))
-            return
-        if kind == "department" and not alliance.region.is_within(member.region_id):
-            row.error("member", _("该部门不属于本联盟所在区域或其上级区域。"))
+        # membership_add's rule (one service function), checked here so the report names the row.
+        try:
+            services.membership_check_member(alliance=alliance, **{kind: member})
+        except ValidationError as error:
+            row.error("member", "；".join(error.messages))
             return
         if not self.first_seen(row, ctx, "member", (alliance.pk, kind, member.pk, joined_on)):
             return
@@ -159,8 +159,12 @@ class MembershipKind(kit.StaffKind):
             return
         if kind == "department":
             position = Position.FACTOR
-        elif position == Position.FACTOR:
-            row.error("position", _("“要素保障”只适用于部门。"))
+        try:  # the model's rule for the position (an enterprise is not 要素保障)
+            Membership(
+                alliance=alliance, enterprise=member if kind == "enterprise" else None, position=position
+            ).clean()
+        except ValidationError as error:
+            row.error("position", "；".join(error.messages))
             return
         history = ctx.cache["memberships"].get((alliance.pk, kind, member.pk), [])
         row.data.update(alliance=alliance, kind=kind, member=member, position=position)

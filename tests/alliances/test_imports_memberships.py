@@ -238,3 +238,26 @@ def test_a_refusal_at_apply_undoes_the_whole_file(world, personas, newcomers):
     )
     assert not Membership.objects.filter(enterprise=newcomers[0]).exists()
     assert active(world.alliance, enterprise=world.member).left_on is None
+
+
+def test_the_check_reads_membership_adds_rule_from_the_service_not_a_copy(world, personas, monkeypatch):
+    """A rule is written once: the check asks alliances.services.membership_check_member, the rule
+    membership_add applies, so a change of the rule reaches the import's report."""
+    from django.core.exceptions import ValidationError
+
+    def stricter(*, alliance, enterprise=None, department=None):
+        raise ValidationError({"enterprise": "规则已改变。"})
+
+    monkeypatch.setattr(services, "membership_check_member", stricter)
+    result = run(
+        "memberships",
+        personas.org_staff,
+        world.county,
+        HEADERS,
+        [[ALLIANCE, world.member.name, "上游", "2024-03-01", "", ""]],
+    )
+    assert messages(result) == ["2:member:规则已改变。"]
+    with pytest.raises(ValidationError):
+        services.membership_add(
+            alliance=world.alliance, enterprise=world.member, position="upstream", joined_on=dt.date(2024, 3, 1)
+        )
