@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from chainparty import roles
+from chainparty.security import scope as security_scope
 
 from ..access import scope_for, seats_in_force
 from ..models import (
@@ -97,10 +98,6 @@ def is_people_manager(actor) -> bool:
     return scope.is_org_staff or scope.is_alliance_secretary
 
 
-def _holds_platform_role(person) -> bool:
-    return person.is_superuser or person.is_staff or person.groups.exists()
-
-
 def _roles_within_regions(actor, person) -> bool:
     scope = scope_for(actor)
     if not scope.managed_region_ids:
@@ -135,17 +132,22 @@ def _roles_are_member_secretaries(actor, person) -> bool:
 
 
 def may_manage_person(actor, person) -> bool:
-    """Whether `actor` may change `person`'s account (reset, deactivate, edit): nobody manages a
-    role above their own or outside their scope, and nobody manages their own account here (the
-    profile page does that)."""
+    """Whether `actor` may change `person`'s account (reset, deactivate, reactivate, edit): nobody
+    manages a role above their own or outside their scope, and nobody manages their own account here
+    (the profile page does that). Organisation staff manage the people whose roles all lie in their
+    regions only when they stand above them by `chainparty.security.scope.stands_above`, the one rule
+    the second factor's removal uses too: never a fellow staff member of the same region, staff above,
+    or anyone with a platform role. Alliance secretaries manage their member enterprises' secretaries."""
     scope = scope_for(actor)
     if person.pk == actor.pk:
         return False
     if scope.is_global_admin:
         return True
-    if _holds_platform_role(person):
+    if security_scope.holds_platform_role(person):
         return False
-    return _roles_within_regions(actor, person) or _roles_are_member_secretaries(actor, person)
+    if _roles_within_regions(actor, person) and security_scope.stands_above(actor, person):
+        return True
+    return _roles_are_member_secretaries(actor, person)
 
 
 def affiliation_units_for(actor) -> dict:

@@ -1,6 +1,6 @@
 """Every write about other people's accounts (the people pages). The actor has been checked by
 `permissions` for the person; these check what the actor asks for (the unit a person is affiliated
-with, the password rules).
+with, the password rules), and a reset, deactivation or reactivation checks `may_manage_person` again.
 
 The account changes themselves (created, deactivated, reactivated, profile and password changed)
 are recorded by `chainparty.receivers` from the User model's signals; a reset records in addition
@@ -107,6 +107,14 @@ def _record_reset(person, method: str) -> None:
     )
 
 
+def _require_manage(actor, person) -> None:
+    """The views ask `permissions.person_get_for_user(action=MANAGE)` first; the services check the
+    same rule again, so no other caller resets or deactivates an account the actor may not manage
+    (a fellow staff member of the same region, staff above, a platform role)."""
+    if not people.may_manage_person(actor, person):
+        raise PermissionDenied(_("该人员担任的职务超出您的管理范围，您可以查看，但无权修改其账号。"))
+
+
 def _require_active(person) -> None:
     if not person.is_active:
         raise ValidationError(_("该账号已停用，请先启用。"))
@@ -117,6 +125,7 @@ def password_reset_link(*, actor, person, base_url: str) -> str:
     """A one-time link to set a new password (Django's reset token: it stops working once the
     password changes or the person signs in, and after PASSWORD_RESET_TIMEOUT). Shown to the
     staff member to pass on, and e-mailed to the person when they have an address."""
+    _require_manage(actor, person)
     _require_active(person)
     uid = urlsafe_base64_encode(force_bytes(person.pk))
     link = base_url.rstrip("/") + reverse(
@@ -160,6 +169,7 @@ def password_set_temporary(*, actor, person) -> str:
     password changed)."""
     from chainparty.security.services import password_require_change
 
+    _require_manage(actor, person)
     _require_active(person)
     password = _temporary_password(person)
     person.set_password(password)
@@ -175,6 +185,7 @@ def person_deactivate(*, actor, person):
     tokens stop working (the token check reads `is_active`)."""
     if person.pk == actor.pk:
         raise PermissionDenied(_("不能停用自己的账号。"))
+    _require_manage(actor, person)
     if not person.is_active:
         return person
     person.is_active = False
@@ -184,6 +195,7 @@ def person_deactivate(*, actor, person):
 
 @transaction.atomic
 def person_reactivate(*, actor, person):
+    _require_manage(actor, person)
     if person.is_active:
         return person
     person.is_active = True

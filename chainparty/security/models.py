@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import SideChannelDevice, ThrottlingMixin
+from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 
 
 class PasswordHistory(models.Model):
@@ -49,12 +49,20 @@ class UserSession(models.Model):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class ChannelDevice(ThrottlingMixin, SideChannelDevice):
+class ChannelDevice(CooldownMixin, ThrottlingMixin, SideChannelDevice):
     """A second factor delivered through an outside notification channel (SMS, WeCom, e-mail…):
     a six-digit code valid for a few minutes and used once. `channel` is the channel's key
-    (`chainparty.notifications.Channel.key()`)."""
+    (`chainparty.notifications.Channel.key()`).
+
+    Sending costs money and can be abused, so it is limited (`chainparty.security.otp.channel_code_send`):
+    one code per CHAINPARTY_CHANNEL_CODE_COOLDOWN_SECONDS per device (django-otp's CooldownMixin:
+    `last_generated_timestamp`) and at most CHAINPARTY_CHANNEL_CODES_PER_HOUR in an hour
+    (`send_window_start`, `send_count`), both taken by one conditional UPDATE so two clicks at once
+    send one code. Wrong codes slow down verification (django-otp's ThrottlingMixin: 1, 2, 4… s)."""
 
     channel = models.CharField(_("通知渠道"), max_length=200)
+    send_window_start = models.DateTimeField(_("本小时首次发送"), null=True, blank=True)
+    send_count = models.PositiveIntegerField(_("本小时已发送"), default=0)
 
     class Meta(SideChannelDevice.Meta):
         verbose_name = _("通知渠道验证码")
@@ -62,3 +70,27 @@ class ChannelDevice(ThrottlingMixin, SideChannelDevice):
 
     def get_throttle_factor(self):
         return 1
+
+    def get_cooldown_duration(self):
+        return channel_code_cooldown_seconds()
+
+    def verify_token(self, token):
+        """django-otp's EmailDevice pattern: no check while throttled, a failure throttles further,
+        a success resets the throttle (and, through CooldownMixin, the cooldown)."""
+        allowed, _data = self.verify_is_allowed()
+        if not allowed:
+            return False
+        verified = super().verify_token(token)
+        if verified:
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return verified
+
+
+def channel_code_cooldown_seconds() -> int:
+    return int(getattr(settings, "CHAINPARTY_CHANNEL_CODE_COOLDOWN_SECONDS", 60))
+
+
+def channel_codes_per_hour() -> int:
+    return int(getattr(settings, "CHAINPARTY_CHANNEL_CODES_PER_HOUR", 5))

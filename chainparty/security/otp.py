@@ -8,15 +8,19 @@ Why django-otp: maintained, Django 5.2 support, devices as models with throttlin
 """
 
 import base64
+import datetime as dt
 import io
 import logging
+import math
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -25,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chainparty import audit, notifications
 
 from . import scope
-from .models import ChannelDevice
+from .models import ChannelDevice, channel_code_cooldown_seconds, channel_codes_per_hour
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +103,13 @@ def channel_start(*, user, channel_key: str) -> ChannelDevice:
     """Enrol an outside channel: send a code to confirm it reaches the person."""
     if channel_key not in {channel.key() for channel in outside_channels(user)}:
         raise ValidationError(_("该通知渠道未配置或无法送达您。"), code="channel_unavailable")
-    ChannelDevice.objects.filter(user=user, confirmed=False).delete()
-    device = ChannelDevice.objects.create(
-        user=user, channel=channel_key, name=channel_label(channel_key), confirmed=False
-    )
+    # The unfinished enrolment is reused rather than replaced, so starting again keeps its cooldown
+    # and hourly allowance (a new device each click would send a code each click).
+    unfinished = list(ChannelDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk"))
+    device = unfinished[0] if unfinished else ChannelDevice(user=user, confirmed=False)
+    ChannelDevice.objects.filter(pk__in=[d.pk for d in unfinished[1:]]).delete()
+    device.channel, device.name, device.token = channel_key, channel_label(channel_key), None
+    device.save()
     channel_code_send(device=device)
     return device
 
@@ -122,11 +129,14 @@ def channel_confirm(*, user, device: ChannelDevice, token: str) -> list[str]:
 
 def channel_code_send(*, device: ChannelDevice) -> None:
     """Generate a fresh code and send it through the device's channel now (never stored as a
-    notification: it is a secret)."""
+    notification: it is a secret). At most one code per cooldown and CHAINPARTY_CHANNEL_CODES_PER_HOUR
+    an hour per device (`channel_send_take`); a refused send says in Chinese when to ask again."""
     channel = notifications.channel_by_key(device.channel)
     if channel is None or not channel.needs_delivery or not channel.can_reach(device.user):
         raise ValidationError(_("该通知渠道未配置或无法送达您。"), code="channel_unavailable")
-    device.generate_token(valid_secs=settings.CHAINPARTY_CHANNEL_CODE_SECONDS)
+    channel_send_take(device=device)
+    device.generate_token(valid_secs=settings.CHAINPARTY_CHANNEL_CODE_SECONDS, commit=False)
+    device.save(update_fields=["token", "valid_until"])
     try:
         channel.send_code(user=device.user, code=device.token, minutes=settings.CHAINPARTY_CHANNEL_CODE_SECONDS // 60)
     except Exception as error:  # the provider's refusal, shown to the person rather than a 500
@@ -134,6 +144,36 @@ def channel_code_send(*, device: ChannelDevice) -> None:
         raise ValidationError(
             _("验证码发送失败：%(reason)s 请稍后再试或改用其他方式。") % {"reason": error}, code="channel_failed"
         ) from error
+
+
+def channel_send_take(*, device: ChannelDevice) -> None:
+    """Take one send from the device's allowance, or refuse with when to ask again. One conditional
+    UPDATE: the cooldown since the last code has passed, and the hour's window has room (or is over,
+    and a new one starts now); two requests at the same moment cannot both pass."""
+    now = timezone.now()
+    cooldown = dt.timedelta(seconds=channel_code_cooldown_seconds())
+    hour_ago = now - dt.timedelta(hours=1)
+    window_over = Q(send_window_start__isnull=True) | Q(send_window_start__lte=hour_ago)
+    taken = (
+        ChannelDevice.objects.filter(pk=device.pk)
+        .filter(Q(last_generated_timestamp__isnull=True) | Q(last_generated_timestamp__lte=now - cooldown))
+        .filter(window_over | Q(send_count__lt=channel_codes_per_hour()))
+        .update(
+            last_generated_timestamp=now,
+            send_window_start=Case(When(window_over, then=Value(now)), default=F("send_window_start")),
+            send_count=Case(When(window_over, then=Value(1)), default=F("send_count") + 1),
+        )
+    )
+    device.refresh_from_db(fields=["last_generated_timestamp", "send_window_start", "send_count"])
+    if taken:
+        return
+    waits = []
+    if device.last_generated_timestamp is not None:
+        waits.append(device.last_generated_timestamp + cooldown - now)
+    if device.send_window_start is not None and device.send_count >= channel_codes_per_hour():
+        waits.append(device.send_window_start + dt.timedelta(hours=1) - now)
+    seconds = max(1, math.ceil(max(waits, default=dt.timedelta(seconds=1)).total_seconds()))
+    raise ValidationError(_("请 %(seconds)d 秒后再获取验证码。") % {"seconds": seconds}, code="channel_cooldown")
 
 
 def may_remove_second_factor(actor, person) -> bool:
@@ -145,23 +185,17 @@ def may_remove_second_factor(actor, person) -> bool:
     - organisation staff, for the people of the regions they manage (`scope.looks_after`) who hold
       no platform role (superuser, admin site, platform groups) and no staff role of their own at or
       above the actor's: a fellow member of the same region's staff, or staff above, is recovered by
-      staff of a region above theirs or by a platform administrator.
+      staff of a region above theirs or by a platform administrator (`scope.stands_above`, the rule
+      the people pages' password reset, deactivation and reactivation use too).
 
     Everyone else, leaders and alliance secretaries included, may not.
     """
     if actor.pk == person.pk:
         return True
     actor_paths = scope.staff_region_paths(actor)
-    if actor_paths is None:
-        return True
-    if not actor_paths or not scope.looks_after(actor, person, actor_paths=actor_paths):
-        return False
-    if person.is_superuser or person.is_staff or person.groups.exists():
-        return False
-    person_paths = scope.staff_region_paths(person)
-    if person_paths is None:
-        return False
-    return all(any(path.startswith(mine) and path != mine for mine in actor_paths) for path in person_paths)
+    return scope.looks_after(actor, person, actor_paths=actor_paths) and scope.stands_above(
+        actor, person, actor_paths=actor_paths
+    )
 
 
 @transaction.atomic
@@ -215,3 +249,15 @@ def verify_token(user, token) -> object | None:
             if device.verify_token(token):
                 return device
     return None
+
+
+def verify_wait_seconds(user) -> int:
+    """Seconds until `user` may try a code again when every confirmed device is throttled after
+    wrong codes (django-otp's exponential back-off), else 0."""
+    waits = []
+    for device in devices_for_user(user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if allowed or not data or not data.get("locked_until"):
+            return 0
+        waits.append(data["locked_until"] - timezone.now())
+    return max(1, math.ceil(min(waits).total_seconds())) if waits else 0

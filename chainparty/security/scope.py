@@ -60,3 +60,28 @@ def looks_after(actor, person, *, actor_paths=None) -> bool:
         return True
     person_path = audit.person_region_path(person)
     return bool(person_path) and any(person_path.startswith(path) for path in paths)
+
+
+def holds_platform_role(person) -> bool:
+    """A superuser, someone with the admin site, or a member of a platform group."""
+    return person.is_superuser or person.is_staff or person.groups.exists()
+
+
+def stands_above(actor, person, *, actor_paths=None) -> bool:
+    """THE rule for acting on someone else's account (resetting a password, deactivating or
+    reactivating it, removing a second factor), so a colleague's compromised account cannot take
+    over a staff account: a platform administrator stands above anyone; organisation staff stand
+    above a person who holds no platform role and whose own staff regions (if any) all lie strictly
+    below a region the actor manages. A fellow staff member of the same region, staff above, and
+    anyone with a platform role are recovered from a region above or by a platform administrator.
+    Nobody else stands above anyone. Whether the person is within the actor's reach at all is the
+    caller's other check (`looks_after`, `alliances.people.may_manage_person`)."""
+    paths = staff_region_paths(actor) if actor_paths is None else actor_paths
+    if paths is None:
+        return True
+    if not paths or holds_platform_role(person):
+        return False
+    person_paths = staff_region_paths(person)
+    if person_paths is None:
+        return False
+    return all(any(path.startswith(mine) and path != mine for mine in paths) for path in person_paths)

@@ -116,6 +116,7 @@ def login_verify(request):
     if request.method == "POST" and form.is_valid():
         if login_rules.is_locked_out(request, user.get_username()):
             return lockout.lockout_response(request)
+        wait = otp.verify_wait_seconds(user)  # after wrong codes the next one is not even checked
         device = otp.verify_token(user, form.cleaned_data["token"])
         if device is not None:
             request.session.pop(PENDING, None)
@@ -123,7 +124,10 @@ def login_verify(request):
             otp_login(request, device)
             return redirect(_safe_next(request, pending.get("next")))
         login_rules.record_failed_second_factor(request, user)
-        form.add_error("token", _("验证码不正确或已过期。"))
+        if wait:
+            form.add_error("token", _("验证码错误次数过多，请 %(seconds)d 秒后再试。") % {"seconds": wait})
+        else:
+            form.add_error("token", _("验证码不正确或已过期。"))
     return render(request, "registration/login_verify.html", {"form": form, "channels": channels})
 
 
