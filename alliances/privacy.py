@@ -17,7 +17,6 @@ from .models import (
     Membership,
     Region,
     RegionUserObjectPermission,
-    WorkZoneUserObjectPermission,
 )
 
 
@@ -60,7 +59,9 @@ def same_organisation(viewer, person_ids):
 @privacy.need_to_know.register
 def staff_of_their_region(viewer, person_ids):
     """Organisation staff see the numbers of people holding a role in a region they manage (or
-    below it), and of people working there who hold none yet."""
+    below it), and of people working there who hold none yet. Guides are not read here: their
+    zones and enterprises are assignments (guides migration 0002 retired the guide grant on work
+    zones), so guides.privacy registers the same rule for them from guides.serving."""
     scope = scope_for(viewer)
     if not scope.managed_region_ids:
         return set()
@@ -77,9 +78,6 @@ def staff_of_their_region(viewer, person_ids):
             ).values_list("user_id", flat=True),
             DepartmentUserObjectPermission.objects.filter(
                 user__in=person_ids, permission__codename=roles.HANDLE_DEPARTMENT, content_object__region__in=regions
-            ).values_list("user_id", flat=True),
-            WorkZoneUserObjectPermission.objects.filter(
-                user__in=person_ids, permission__codename=roles.GUIDE_ZONE, content_object__region__in=regions
             ).values_list("user_id", flat=True),
             seats_in_force()
             .filter(user__in=person_ids, alliance__region__in=regions)
