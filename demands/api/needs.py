@@ -18,12 +18,13 @@ from rest_framework.response import Response
 
 from alliances.models import Alliance, Department, Enterprise
 from chainparty import privacy
-from chainparty.api import DateField, IdField, NumericLookupMixin, StandardPagination
+from chainparty.api import DateField, IdField, NumericLookupMixin, ScopedPrimaryKeyRelatedField, StandardPagination
 
 from ..models import Assignment, Need, NeedAttachment, NeedEvent, Resource
 from ..permissions import needs as access
 from ..selectors import needs as selectors
 from ..services import filing, transitions, workflow
+from . import scopes
 
 
 # -- pagination ---------------------------------------------------------------------------------------
@@ -251,7 +252,9 @@ class NeedFilterQuerySerializer(serializers.Serializer):
 
 class NeedCreateSerializer(serializers.ModelSerializer):
     enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.none())
-    alliance = serializers.PrimaryKeyRelatedField(queryset=Alliance.objects.all(), required=False, allow_null=True)
+    alliance = ScopedPrimaryKeyRelatedField(
+        scope=scopes.filing_alliances, model=Alliance, required=False, allow_null=True
+    )
     source = serializers.ChoiceField(choices=Need.Source.choices, required=False)
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
@@ -299,12 +302,13 @@ class MergeSerializer(NoteSerializer):
 
 
 class DispatchSerializer(VersionSerializer):
-    lead_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
-    lead_resource = serializers.PrimaryKeyRelatedField(queryset=Resource.objects.all(), required=False)
-    co_departments = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), many=True, required=False, default=list
+    # Ids within the need's reach (the view puts the need in the context): no existence oracle.
+    lead_department = ScopedPrimaryKeyRelatedField(scope=scopes.dispatch_departments, model=Department, required=False)
+    lead_resource = ScopedPrimaryKeyRelatedField(scope=scopes.dispatch_resources, model=Resource, required=False)
+    co_departments = ScopedPrimaryKeyRelatedField(
+        scope=scopes.dispatch_departments, model=Department, many=True, required=False, default=list
     )
-    lead_handler = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False)
+    lead_handler = ScopedPrimaryKeyRelatedField(scope=scopes.dispatch_handlers, model=get_user_model(), required=False)
     deadline = DateField(required=False, help_text="留空按工作日规则计算")
     instruction = serializers.CharField(required=False, allow_blank=True, default="")
     # "A lead department or a resource" is checked once, by workflow.need_dispatch; its
@@ -395,8 +399,8 @@ class NeedViewSet(
     def _need(self, pk, role=access.VIEW):
         return access.need_get_for_user(user=self.request.user, need_id=pk, action=role)
 
-    def _input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+    def _input(self, serializer_class, **context):
+        serializer = serializer_class(data=self.request.data, context={**self.get_serializer_context(), **context})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -458,7 +462,8 @@ class NeedViewSet(
     @_action_schema(DispatchSerializer, gettext_lazy("派单（牵头部门或成员资源，可加协办部门）"))
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def dispatch_(self, request, pk=None):  # `dispatch` is APIView's own entry point
-        need, data = self._need(pk, access.MANAGE), self._input(DispatchSerializer)
+        need = self._need(pk, access.MANAGE)
+        data = self._input(DispatchSerializer, need=need)
         handlers = {}
         if data.get("lead_handler") and data.get("lead_department"):
             handlers[data["lead_department"].pk] = data["lead_handler"]

@@ -16,12 +16,13 @@ from rest_framework.response import Response
 
 from alliances.access import scope_for
 from alliances.models import Alliance, Department, Region, WorkZone
-from chainparty.api import IdField, NumericLookupMixin
+from chainparty.api import IdField, NumericLookupMixin, ScopedPrimaryKeyRelatedField
 
 from ..models import Policy
 from ..permissions import policies as access
 from ..selectors import policies as selectors
 from ..services import policies as services
+from . import scopes
 from .query import ListQuerySerializer, OrderingField
 
 
@@ -62,7 +63,10 @@ class PolicyDetailSerializer(PolicySerializer):
     It parses input only; the rules (validity dates, targets, the PDF's content) are the service's,
     whose ValidationError chainparty.api.exception_handler answers as 400 with messages per field."""
 
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), label=gettext_lazy("发布部门"))
+    # Ids within the caller's reach (demands.api.scopes): one outside it reads as one that does not exist.
+    department = ScopedPrimaryKeyRelatedField(
+        scope=scopes.policy_departments, model=Department, label=gettext_lazy("发布部门")
+    )
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=Policy.Category.choices),
         allow_empty=False,
@@ -79,14 +83,14 @@ class PolicyDetailSerializer(PolicySerializer):
         label=gettext_lazy("适用企业规模"),
         help_text=gettext_lazy("above（规上）或 below（规下）；留空表示不限。"),
     )
-    target_regions = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.all(), many=True, required=False, label=gettext_lazy("限定区域")
+    target_regions = ScopedPrimaryKeyRelatedField(
+        scope=scopes.policy_regions, model=Region, many=True, required=False, label=gettext_lazy("限定区域")
     )
-    target_zones = serializers.PrimaryKeyRelatedField(
-        queryset=WorkZone.objects.all(), many=True, required=False, label=gettext_lazy("限定片区")
+    target_zones = ScopedPrimaryKeyRelatedField(
+        scope=scopes.policy_zones, model=WorkZone, many=True, required=False, label=gettext_lazy("限定片区")
     )
-    target_alliances = serializers.PrimaryKeyRelatedField(
-        queryset=Alliance.objects.all(), many=True, required=False, label=gettext_lazy("限定联盟")
+    target_alliances = ScopedPrimaryKeyRelatedField(
+        scope=scopes.policy_alliances, model=Alliance, many=True, required=False, label=gettext_lazy("限定联盟")
     )
     attachment = serializers.FileField(required=False, write_only=True, label=gettext_lazy("PDF 附件"))
     attachment_url = serializers.SerializerMethodField()

@@ -10,25 +10,35 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from alliances.models import Department, Enterprise, WorkZone
-from chainparty.api import IdField, NumericLookupMixin
+from chainparty.api import IdField, NumericLookupMixin, ScopedPrimaryKeyRelatedField
 
 from ..models import Resource
 from ..permissions import resources as access
 from ..selectors import resources as selectors
 from ..services import resources as services
+from . import scopes
 from .query import ListQuerySerializer, OrderingField
 
 
 # -- resources ---------------------------------------------------------------------------
 class ResourceSerializer(serializers.ModelSerializer):
-    enterprise = serializers.PrimaryKeyRelatedField(
-        queryset=Enterprise.objects.all(), required=False, allow_null=True, label=gettext_lazy("提供企业")
+    # Ids within the caller's reach (demands.api.scopes): one outside it reads as one that does not exist.
+    enterprise = ScopedPrimaryKeyRelatedField(
+        scope=scopes.resource_enterprises,
+        model=Enterprise,
+        required=False,
+        allow_null=True,
+        label=gettext_lazy("提供企业"),
     )
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True, label=gettext_lazy("提供部门")
+    department = ScopedPrimaryKeyRelatedField(
+        scope=scopes.resource_departments,
+        model=Department,
+        required=False,
+        allow_null=True,
+        label=gettext_lazy("提供部门"),
     )
-    zone = serializers.PrimaryKeyRelatedField(
-        queryset=WorkZone.objects.all(), required=False, allow_null=True, label=gettext_lazy("所在片区")
+    zone = ScopedPrimaryKeyRelatedField(
+        scope=scopes.resource_zones, model=WorkZone, required=False, allow_null=True, label=gettext_lazy("所在片区")
     )
     owner_name = serializers.SerializerMethodField()
     region = serializers.StringRelatedField()
