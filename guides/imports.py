@@ -7,6 +7,7 @@ matched by guide, target and start date; a 结束日期 on a running assignment 
 so the history of who served whom is kept. Everything goes through guides.services.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +19,7 @@ from chainparty.imports.registry import import_kinds
 
 from . import services
 from .models import Assignment, Guide, Team
+from .services import people as people_services
 from .services.people import assignment_update
 
 GUIDE_FIELDS = ("name", "kind", "rank", "position", "phone", "term_start", "term_end")
@@ -373,20 +375,17 @@ class GuideAssignmentKind(kit.StaffKind):
         return chosen, obj
 
     def _check_new(self, row, assignee, obj, history, starts_on, ends_on):
-        if isinstance(assignee, Team):
-            if assignee.disbanded_on is not None and assignee.disbanded_on < starts_on:
-                row.error("team", _("该指导组已撤销。"))
-                return
-        elif not assignee.in_term(starts_on):
-            row.error("starts_on", _("“%s”在该日期不在指导员任期内。") % assignee.name)
+        # assignment_create's rules (guides.services.people), checked here so the report names the row.
+        try:
+            people_services.assignment_check_assignee(assignee=assignee, starts_on=starts_on)
+        except ValidationError as error:
+            row.error("team" if isinstance(assignee, Team) else "starts_on", "；".join(error.messages))
             return
-        clash = next((a for a in history if _overlaps(a, starts_on, ends_on)), None)
-        if clash is not None:
-            row.error(
-                "starts_on",
-                _("“%(who)s”对“%(target)s”已有联系安排（%(start)s 起），日期不能重叠。")
-                % {"who": assignee.name, "target": obj, "start": clash.starts_on},
-            )
+        try:
+            clash = next((a for a in history if _overlaps(a, starts_on, ends_on)), None)
+            people_services.assignment_check_clash(assignee=assignee, target=obj, clash=clash)
+        except ValidationError as error:
+            row.error("starts_on", "；".join(error.messages))
             return
         kit.set_outcome(row, None)
 

@@ -244,6 +244,29 @@ def _assignee_users(guide: Guide | None, team: Team | None):
     return [m.guide.user for m in team.members.filter(ends_on__isnull=True).select_related("guide__user")]
 
 
+def assignment_check_assignee(*, assignee, starts_on: dt.date) -> None:
+    """assignment_create's rule for the assignee (ValidationError otherwise): a guide in term on
+    `starts_on`, a team not disbanded by then. Also read by the assignment import's check
+    (guides/imports.py), so the rule is written once."""
+    if isinstance(assignee, Team):
+        if assignee.disbanded_on is not None and assignee.disbanded_on < starts_on:
+            raise ValidationError({"team": _("该指导组已撤销。")})
+    elif not assignee.in_term(starts_on):
+        raise ValidationError({"guide": _("“%s”在该日期不在指导员任期内。") % assignee.name})
+
+
+def assignment_check_clash(*, assignee, target, clash) -> None:
+    """The refusal of an assignment whose dates meet `clash`, the assignee's assignment to the same
+    `target` (None: no clash); assignment_create's, and the import's for the rows it checks."""
+    if clash is not None:
+        raise ValidationError(
+            {
+                "starts_on": _("“%(who)s”对“%(target)s”已有联系安排（%(start)s 起），日期不能重叠。")
+                % {"who": assignee.name, "target": target, "start": clash.starts_on}
+            }
+        )
+
+
 @transaction.atomic
 def assignment_create(
     *,
@@ -272,24 +295,17 @@ def assignment_create(
     if guide is not None:
         assignee = Guide.objects.select_for_update(of=("self",)).select_related("user", "region").get(pk=guide.pk)
         require_staff(actor, assignee.region, str(GUIDE_NOT_MANAGED))
-        if not assignee.in_term(starts_on):
-            raise ValidationError({"guide": _("“%s”在该日期不在指导员任期内。") % assignee.name})
+        assignment_check_assignee(assignee=assignee, starts_on=starts_on)
         mine = Assignment.objects.filter(guide=assignee)
     else:
         assignee = Team.objects.select_for_update(of=("self",)).select_related("region").get(pk=team.pk)
         require_staff(actor, assignee.region, str(TEAM_NOT_MANAGED))
-        if assignee.disbanded_on is not None and assignee.disbanded_on < starts_on:
-            raise ValidationError({"team": _("该指导组已撤销。")})
+        assignment_check_assignee(assignee=assignee, starts_on=starts_on)
         mine = Assignment.objects.filter(team=assignee)
     field = _TARGET_FIELDS[target]
-    clash = mine.filter(_overlap_q(starts_on, ends_on), **{field: obj}).first()
-    if clash is not None:
-        raise ValidationError(
-            {
-                "starts_on": _("“%(who)s”对“%(target)s”已有联系安排（%(start)s 起），日期不能重叠。")
-                % {"who": assignee.name, "target": obj, "start": clash.starts_on}
-            }
-        )
+    assignment_check_clash(
+        assignee=assignee, target=obj, clash=mine.filter(_overlap_q(starts_on, ends_on), **{field: obj}).first()
+    )
     assignment = save_new(
         Assignment(
             guide=guide and assignee,

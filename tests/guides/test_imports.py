@@ -172,3 +172,23 @@ def test_a_team_is_assigned_and_a_row_names_one_assignee(world, personas):
         "3:team:指导组“红帆指导一组”不存在，是否为“红帆党建指导一组”？",
         "4:guide:请填写指导员（或组团式联系的指导组）。",
     ]
+
+
+def test_the_assignment_check_reads_assignment_creates_rules_from_the_service(world, personas, monkeypatch):
+    """The assignee and overlap rules are written once, in guides.services.people: the import's check
+    reports what they say, and assignment_create refuses by them."""
+    from django.core.exceptions import ValidationError
+
+    from guides.services import people
+
+    def stricter(*, assignee, starts_on):
+        raise ValidationError({"guide": "规则已改变。"})
+
+    monkeypatch.setattr(people, "assignment_check_assignee", stricter)
+    rows = assignment_rows(world, personas)
+    rows[1][6] = "每月走访"
+    result, _ctx = check("guide_assignments", personas.org_staff, world.county, ASSIGNMENTS, rows)
+    assert messages(result) == ["3:starts_on:规则已改变。", "4:starts_on:规则已改变。"]
+    guide = Guide.objects.get(user=personas.guide)
+    with pytest.raises(ValidationError, match="规则已改变"):
+        people.assignment_create(actor=personas.org_staff, guide=guide, enterprise=world.member)
