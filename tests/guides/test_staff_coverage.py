@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from alliances import services as alliance_services
 from guides import services
 from guides.models import Visit
 from tests import factories
@@ -138,3 +139,40 @@ def test_the_list_shrinks_when_a_visit_is_logged(client_for, world, personas, vi
     )
     after = _names(client.get(reverse("guides:visit_overview")))
     assert never.name not in after and len(after) == len(before) - 1
+
+
+def _table(body, table_id):
+    return re.search(rf'<table [^>]*id="{table_id}">.*?<tbody>(.*?)</tbody>', body, re.S).group(1)
+
+
+def test_coverage_table_rows_link_to_the_list_and_escape_names(client_for, world, personas, visited):
+    """The tables' rows are written in Python (guides.views_staff.coverage._table_rows): each zone and
+    alliance links to the not-visited list for the period (ever for a year or a range), the row of
+    enterprises outside any zone has no link, and names are escaped."""
+    odd = factories.ZoneFactory(name="<b>新区</b>&", region=world.county)
+    factories.EnterpriseFactory(region=world.county, zone=odd)
+    factories.EnterpriseFactory(region=world.county, zone=None)
+    client = client_for(personas.org_staff)
+    list_url = reverse("guides:visit_overview")
+    body = client.get(reverse("guides:coverage"), {"period": "month"}).content.decode()
+    zones = _table(body, "coverage-zones")
+    assert f'<a href="{list_url}?zone={world.zone.pk}&amp;period=month">{world.zone.name}</a>' in zones
+    assert f'<a href="{list_url}?zone={odd.pk}&amp;period=month">&lt;b&gt;新区&lt;/b&gt;&amp;</a>' in zones
+    assert "<b>新区" not in body
+    assert '<tr><td>未划入片区</td><td class="text-end">1</td><td class="text-end">0</td>' in zones
+    assert '<td class="text-end">3</td><td class="text-end">1</td><td class="text-end">33.3%</td>' in zones
+    alliances = _table(body, "coverage-alliances")
+    assert f'<a href="{list_url}?alliance={world.alliance.pk}&amp;period=month">{world.alliance.name}</a>' in alliances
+    assert '<td class="text-end">2</td><td class="text-end">1</td><td class="text-end">50.0%</td>' in alliances
+    year = client.get(reverse("guides:coverage"), {"period": "year"}).content.decode()
+    assert f'?alliance={world.alliance.pk}&amp;period=ever"' in _table(year, "coverage-alliances")
+    assert f'?zone={world.zone.pk}&amp;period=ever"' in _table(year, "coverage-zones")
+
+
+def test_coverage_tables_say_when_there_is_nothing(client_for, world, personas, frozen):
+    other = factories.UserFactory(username="staff_empty")
+    empty = alliance_services.region_create(name="空县", code="370899", level="county", parent=world.city)
+    alliance_services.region_grant(region=empty, user=other, manage=True, system=True)
+    body = client_for(other).get(reverse("guides:coverage")).content.decode()
+    assert "暂无企业。" in _table(body, "coverage-zones")
+    assert "暂无产业链党委。" in _table(body, "coverage-alliances")
