@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from alliances.models import Enterprise
@@ -88,3 +89,22 @@ def test_a_worker_whose_claim_was_taken_over_applies_nothing(world, personas, mo
     assert not Enterprise.objects.filter(credit_code__in=[credit_code(1), credit_code(2)]).exists()
     job.refresh_from_db()
     assert job.state == ImportJob.State.APPLYING and job.attempts == 2
+
+
+def test_a_confirm_while_the_check_runs_is_refused(world, personas, client_for):
+    job = ImportJob.objects.create(
+        kind="enterprises",
+        region_ref=world.county.pk,
+        region_path=world.county.path,
+        user=personas.org_staff,
+        filename="企业台账.xlsx",
+        file=ContentFile(xlsx(GOOD).read(), name="a.xlsx"),
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.CHECKING, claimed_at=timezone.now(), report={"refused": False}
+    )
+    client = client_for(personas.org_staff)
+    assert client.post(reverse("imports:job_confirm", args=[job.pk])).status_code == 409
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.CHECKING and job.confirmed_by is None
+    assert not Enterprise.objects.filter(credit_code=credit_code(1)).exists()
