@@ -18,9 +18,9 @@ only (it takes minutes per run at full size; each of its runs is timed beside ou
     corrected file (import_data, dry_run=False).
 Each round runs inside a transaction that is rolled back, so the 20,000 enterprises (and our audit
 record) are gone after each round and the rounds are repeatable; the commit itself is not timed.
-Before the timed rounds, one untimed round on a file a tenth the size warms both up and gives the
-query counts of a smaller file: ours must not grow per row (at most one query per 100 rows more, the
-bulk writes' batches). Peak memory is Python's (tracemalloc), in separate untimed runs of ours.
+Before the timed rounds, one untimed round on a file a hundredth the size (at least 20 rows) warms
+both up and gives the query counts of a smaller file: ours must not grow per row (at most one query
+per 100 rows more, the bulk writes' batches). Peak memory is Python's (tracemalloc), in separate untimed runs of ours.
 django-import-export is a dev/bench dependency only: its resource is used without its app installed.
 """
 
@@ -306,7 +306,7 @@ def import_rounds(check_name, import_name, rows, user, *, runs):
     region = _county(user)
     zones = list(WorkZone.objects.filter(region=region).order_by("name").values_list("name", flat=True))
     faulty, clean, errors = enterprise_rows(region, rows, zones=zones)
-    small_rows = max(rows // 10, 20)
+    small_rows = max(rows // 100, 20)
     small_faulty, small_clean, _small_errors = enterprise_rows(region, small_rows, zones=zones, salt="小")
     files = {"faulty": write_workbook(faulty), "clean": write_workbook(clean)}
     small = {"faulty": write_workbook(small_faulty), "clean": write_workbook(small_clean)}
@@ -333,7 +333,7 @@ def import_rounds(check_name, import_name, rows, user, *, runs):
         dry.name: (dry, lambda f: their_import(f["faulty"], region, dry_run=True)),
         theirs.name: (theirs, lambda f: their_import(f["clean"], region, dry_run=False)),
     }
-    # Warm-up on the small files: the query counts of a tenth of the rows, and every code path loaded.
+    # Warm-up on the small files: the query counts of a hundredth of the rows, and every code path loaded.
     small_samples = {name: _rolled_back(lambda step=step: step[1](small)) for name, step in steps.items()}
     outcomes = {}
     for index in range(max(min(runs, ROUNDS), 1)):
