@@ -79,3 +79,23 @@ def test_the_exit_status_of_the_command_line(tmp_path):
         check=False,
     )
     assert result.returncode != 0 and "未知的导入内容" in result.stderr
+
+
+def test_accounts_made_on_the_command_line_get_their_temporary_password_printed_once(tmp_path, world, personas, capsys):
+    """The command applies as its --user: a new handler's temporary password goes to its output
+    (there is no page to show it once); it used to be dropped, leaving an account nobody could use."""
+    from django.contrib.auth import get_user_model
+
+    path = tmp_path / "办理人.xlsx"
+    path.write_bytes(
+        xlsx(
+            [[world.department.name, "陈静", "13912345678", "办理人"]], headers=["所属部门", "姓名", "手机号码", "角色"]
+        ).read()
+    )
+    call_command(
+        "import_workbook", "--kind", "handlers", str(path), "--region", str(world.county.pk), "--user", "staff"
+    )
+    out = capsys.readouterr().out
+    chen = get_user_model().objects.get(mobile="13912345678")
+    line = next(line for line in out.splitlines() if "陈静" in line and "初始密码：" in line)
+    assert line.startswith("第 2 行") and chen.check_password(line.rsplit("初始密码：", 1)[1].strip())

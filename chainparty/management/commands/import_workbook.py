@@ -81,6 +81,11 @@ class Command(BaseCommand):
         if result.refused:
             raise CommandError("有错误，未导入任何内容。")
         self.stdout.write(self.style.SUCCESS("已导入。" if applied else "检查通过（--dry-run，未导入）。"))
+        if applied and ctx.secrets:
+            # Accounts the import made: their temporary passwords exist only here (changed at first login).
+            self.stdout.write("新建账号的初始密码只显示这一次，请转交本人（首次登录须修改密码）：")
+            for number, label, secret in ctx.secrets:
+                self.stdout.write(f"第 {number} 行 {label} 初始密码：{secret}")
 
     def _template(self, options, user):
         if not options["output"]:
