@@ -267,27 +267,22 @@ def accounts(ctx) -> Accounts:
 
 
 NEW_ACCOUNT_NOTE = gettext_lazy("将新建账号“%(name)s”：导入完成后显示一次临时密码，请转交本人，首次登录须修改密码。")
-NO_PASSWORD_NOTE = gettext_lazy(
-    "将新建账号“%(name)s”；账号暂无密码，导入后请在人员管理页面为其发放临时密码或设置链接（首次登录须修改密码）。"
-)
 
 
 def announce_new_account(row, ctx, key, name) -> None:
     """Tell the importer, in the report, how a new account gets its first password."""
-    note = NO_PASSWORD_NOTE if getattr(ctx, "secrets", None) is None else NEW_ACCOUNT_NOTE
-    row.warning(key, note % {"name": name})
+    row.warning(key, NEW_ACCOUNT_NOTE % {"name": name})
 
 
 def create_account(ctx, row, *, real_name: str, mobile: str, unit, email: str = ""):
-    """A new account through the people services: with a temporary password that must be changed at
-    the first login when the core can show it once (ctx.secrets), else with no usable password."""
+    """A new account through the people services, with a temporary password that must be changed at
+    the first login, handed back once in ctx.secrets (the job page shows it to who confirmed, the
+    command prints it)."""
     from ..people import services as people_services
 
     person = people_services.person_create(
         actor=ctx.user, real_name=real_name, mobile=mobile, affiliation_unit=unit, email=email
     )
-    secrets = getattr(ctx, "secrets", None)
-    if secrets is not None:
-        password = people_services.password_set_temporary(actor=ctx.user, person=person)
-        secrets.append((row.number, f"{real_name}（{person.username}）", password))
+    password = people_services.password_set_temporary(actor=ctx.user, person=person)
+    ctx.secrets.append((row.number, f"{real_name}（{person.username}）", password))
     return person
