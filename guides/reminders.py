@@ -30,6 +30,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -94,6 +95,10 @@ def period_key(month_first: dt.date) -> str:
     return f"{month_first:%Y-%m}"
 
 
+# What the reminders read of a guide (a province has thousands).
+GUIDE_FIELDS = ("pk", "name", "department_id", "zone_id", "user__id", "user__is_active", "department__name")
+
+
 # -- who is unvisited ---------------------------------------------------------------------------
 @dataclass
 class Unvisited:
@@ -111,51 +116,78 @@ class GuideDue:
     enterprises: list[Unvisited] = field(default_factory=list)
 
 
+def _unvisited_sql(*, day: dt.date, month_first: dt.date, only: str | None) -> tuple[str, list]:
+    """(guide id, enterprise id, monthly?, enterprise name, last counted visit up to `day`) for each
+    enterprise in the charge of a guide with an active account on `day` not visited since
+    `month_first` (the latest start of a period ending with the month): who serves whom at which
+    cadence is guides.serving's, the strictest of the guide's own assignments (GROUP BY, monthly
+    winning); the last visit is selectors.last_visit_until's (LastVisit, the visits only for an
+    enterprise visited again after a past `day`). Only unvisited rows leave the database."""
+    serving_sql, serving_params = serving.service_sql(starts_on=day, cadence=only)
+    unvisited = (
+        Enterprise.objects.annotate(last_visit=last_visit_until(day))
+        .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=month_first))
+        .values("pk", "name", "last_visit")
+        .order_by()
+    )
+    unvisited_sql, unvisited_params = unvisited.query.sql_with_params()
+    guide, user = Guide._meta.db_table, Guide._meta.get_field("user").related_model._meta.db_table
+    sql = (
+        "SELECT c.guide_id, c.enterprise_id, c.monthly, u.name, u.last_visit "
+        f"FROM (SELECT guide_id, enterprise_id, bool_or(cadence = %s) AS monthly FROM ({serving_sql}) s "
+        "GROUP BY guide_id, enterprise_id) c "
+        f"JOIN ({unvisited_sql}) u ON u.pk = c.enterprise_id "
+        f"JOIN {guide} g ON g.id = c.guide_id JOIN {user} a ON a.id = g.user_id AND a.is_active"
+    )
+    return sql, [Assignment.Cadence.MONTHLY, *serving_params, *unvisited_params]
+
+
 def unvisited_by_guide(*, day: dt.date, month_first: dt.date) -> dict[int, GuideDue]:
     """{guide id: GuideDue} of every guide with an active account whose charge on `day` holds
     enterprises not visited (by anyone: the enterprise's visit is what counts) between the start of
     their period and `day`, for the periods ending with `month_first`'s month. Whom a guide serves
     and at which cadence is guides.serving's (the strictest of the guide's own assignments, as
-    我的企业 shows it). Three queries: the service rows, the enterprises with their last counted
-    visit up to `day`, the guides."""
+    我的企业 shows it). Two queries: the unvisited (guide, enterprise) rows, filtered in the database
+    (a province's charge is hundreds of thousands of rows, its unvisited part a few per guide), and
+    the guides who have some."""
     periods = cadences_ending(month_first)
-    charge = defaultdict(dict)  # {guide id: {enterprise id: cadence}}, monthly winning
     # In a month that ends no quarter only monthly assignments are due, and only they can make an
     # enterprise monthly: the quarterly ones need not be read.
     only = None if Assignment.Cadence.QUARTERLY in periods else Assignment.Cadence.MONTHLY
-    for row in serving.service_rows(starts_on=day, cadence=only):
-        mine = charge[row.guide_id]
-        mine[row.enterprise_id] = serving.strictest([mine.get(row.enterprise_id, row.cadence), row.cadence])
-    # Only the cadences whose period ends with the month are due now.
-    charge = {
-        guide_id: {pk: cadence for pk, cadence in mine.items() if cadence in periods}
-        for guide_id, mine in charge.items()
-    }
-    wanted = set().union(*charge.values()) if charge else set()
-    enterprises = {
-        pk: (name, last)
-        for pk, name, last in Enterprise.objects.filter(pk__in=sorted(wanted))
-        .annotate(last_visit=last_visit_until(day))
-        .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=month_first))
-        .values_list("pk", "name", "last_visit")
-    }
-    guides = Guide.objects.filter(pk__in=[pk for pk, mine in charge.items() if mine], user__is_active=True)
-    due = {}
+    sql, params = _unvisited_sql(day=day, month_first=month_first, only=only)
+    items = defaultdict(list)
+    monthly, quarterly = Assignment.Cadence.MONTHLY, Assignment.Cadence.QUARTERLY
+    quarter_start = periods.get(quarterly)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for guide_id, enterprise_id, is_monthly, name, last in cursor.fetchall():
+            # Monthly ones are unvisited this month (the query's filter); quarterly ones are due
+            # only when the month ends a quarter, and unvisited if not visited this quarter.
+            if is_monthly:
+                items[guide_id].append(Unvisited(enterprise_id, name, monthly, last))
+            elif quarter_start is not None and (last is None or last < quarter_start):
+                items[guide_id].append(Unvisited(enterprise_id, name, quarterly, last))
     # Only what the reminders use: a province has thousands of guides.
-    guides = guides.select_related("user", "department").only(
-        "pk", "name", "department_id", "zone_id", "user__id", "user__is_active", "department__id", "department__name"
+    guides = (
+        Guide.objects.filter(pk__in=[pk for pk, mine in items.items() if mine])
+        .select_related("user", "department")
+        .only(
+            "pk",
+            "name",
+            "department_id",
+            "zone_id",
+            "user__id",
+            "user__is_active",
+            "department__id",
+            "department__name",
+        )
     )
+    due = {}
     for guide in guides:
-        items = []
-        for enterprise_id, cadence in charge[guide.pk].items():
-            if enterprise_id not in enterprises:
-                continue
-            name, last = enterprises[enterprise_id]
-            if last is None or last < periods[cadence]:
-                items.append(Unvisited(enterprise_id, name, cadence, last))
-        if items:
-            items.sort(key=lambda item: (item.last_visit or dt.date.min, item.name, item.enterprise_id))
-            due[guide.pk] = GuideDue(guide, items)
+        mine = items[guide.pk]
+        if mine:
+            mine.sort(key=lambda item: (item.last_visit or dt.date.min, item.name, item.enterprise_id))
+            due[guide.pk] = GuideDue(guide, mine)
     return due
 
 
