@@ -24,5 +24,10 @@ def validate_credit_code(value: str) -> None:
         )
     if not code[2:8].isdigit():
         raise ValidationError(_("统一社会信用代码第3至8位应为行政区划码数字。"), code="region")
-    if uscc_check_char(code[:17]) != code[17]:
-        raise ValidationError(_("统一社会信用代码校验位不正确，请核对后重新输入。"), code="checksum")
+    expected = uscc_check_char(code[:17])
+    if expected != code[17]:
+        raise ValidationError(
+            _("统一社会信用代码校验位不正确：第18位应为“%(expected)s”，而不是“%(actual)s”，请核对前17位。")
+            % {"expected": expected, "actual": code[17]},
+            code="checksum",
+        )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from alliances import services
 from alliances.models import Enterprise, Region, WorkZone
-from alliances.validators import USCC_CHARSET, uscc_check_char, validate_credit_code
+from alliances.validators import validate_credit_code
 from chainparty.imports.base import CHOICE, CODE, INT, NEW, Column, ImportContext, ImportKind, ImportRow
 from chainparty.imports.registry import import_kinds
 
@@ -41,21 +41,11 @@ def _zone_names(ctx: ImportContext) -> list[str]:
 
 
 def credit_code_problem(code: str) -> str | None:
-    """The Chinese message for a wrong 统一社会信用代码, naming the expected check character."""
+    """The Chinese message for a wrong 统一社会信用代码: the model's validator's (it names the
+    expected check character), or None."""
     try:
         validate_credit_code(code)
     except ValidationError as error:
-        if error.code == "checksum":
-            expected = uscc_check_char(code[:17])
-            return _("统一社会信用代码校验位不正确：第18位应为“%(expected)s”，而不是“%(actual)s”，请核对前17位。") % {
-                "expected": expected,
-                "actual": code[17],
-            }
-        if error.code == "charset":
-            bad = sorted({char for char in code if char not in USCC_CHARSET})
-            return _("统一社会信用代码含有不允许的字符：%(chars)s（代码不使用 I、O、S、V、Z）。") % {
-                "chars": "、".join(bad)
-            }
         return "；".join(error.messages)
     return None
 

@@ -63,6 +63,14 @@ def test_check_digit_names_the_expected_character(world, personas):
     )
     [message] = result.rows[0].errors()
     assert f"第18位应为“{good[17]}”" in message.text
+    # One rule, one message: the model's validator says the same (forms and the import alike).
+    from django.core.exceptions import ValidationError
+
+    from alliances.validators import validate_credit_code
+
+    with pytest.raises(ValidationError) as refusal:
+        validate_credit_code(wrong)
+    assert refusal.value.messages == [message.text]
 
 
 def test_unknown_zone_names_the_closest_and_size_synonym_is_offered(world, personas):
