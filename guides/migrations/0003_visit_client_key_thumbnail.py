@@ -3,10 +3,14 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import chainparty.migration_operations
 import guides.models.visits
 
 
 class Migration(migrations.Migration):
+    # The unique index on visits is built concurrently: the visits table must stay writable.
+    atomic = False
+
     dependencies = [
         ("alliances", "0006_meeting_schedules_and_reminders"),
         ("guides", "0002_guide_zone_grants_to_assignments"),
@@ -26,7 +30,7 @@ class Migration(migrations.Migration):
                 blank=True, max_length=200, upload_to=guides.models.visits.visit_photo_path, verbose_name="缩略图"
             ),
         ),
-        migrations.AddConstraint(
+        chainparty.migration_operations.AddConstraintConcurrently(
             model_name="visit",
             constraint=models.UniqueConstraint(
                 condition=models.Q(("client_key", ""), _negated=True),
