@@ -77,8 +77,9 @@ def _query(serializer_class, request) -> dict:
     return query.validated_data
 
 
-def _input(view, serializer_class, **kwargs) -> dict:
-    serializer = serializer_class(data=view.request.data, context=view.get_serializer_context(), **kwargs)
+def _input(view, serializer_class, *, extra_context=None, **kwargs) -> dict:
+    context = {**view.get_serializer_context(), **(extra_context or {})}
+    serializer = serializer_class(data=view.request.data, context=context, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -362,7 +363,7 @@ class VisitViewSet(
     @action(detail=True, methods=["post"])
     def needs(self, request, pk=None):
         visit = access.visit_get_for_user(user=request.user, visit_id=pk, action=access.EDIT)
-        data = _input(self, VisitNeedCreateSerializer)
+        data = _input(self, VisitNeedCreateSerializer, extra_context={"visit": visit})
         need = services.visit_raise_need(actor=request.user, visit=visit, **data)
         need.visit = visit.pk
         return Response(NeedCreatedSerializer(need).data, status=status.HTTP_201_CREATED)

@@ -134,7 +134,8 @@ def _unvisited_sql(*, day: dt.date, month_first: dt.date, only: str | None) -> t
     guide, user = Guide._meta.db_table, Guide._meta.get_field("user").related_model._meta.db_table
     sql = (
         "SELECT c.guide_id, c.enterprise_id, c.monthly, u.name, u.last_visit "
-        f"FROM (SELECT guide_id, enterprise_id, bool_or(cadence = %s) AS monthly FROM ({serving_sql}) s "
+        "FROM (SELECT guide_id, enterprise_id, MAX(CASE WHEN cadence = %s THEN 1 ELSE 0 END) AS monthly "
+        f"FROM ({serving_sql}) s "
         "GROUP BY guide_id, enterprise_id) c "
         f"JOIN ({unvisited_sql}) u ON u.pk = c.enterprise_id "
         f"JOIN {guide} g ON g.id = c.guide_id JOIN {user} a ON a.id = g.user_id AND a.is_active"
@@ -161,6 +162,8 @@ def unvisited_by_guide(*, day: dt.date, month_first: dt.date) -> dict[int, Guide
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for guide_id, enterprise_id, is_monthly, name, last in cursor.fetchall():
+            if isinstance(last, str):  # SQLite returns a raw query's dates as text
+                last = dt.date.fromisoformat(last)
             # Monthly ones are unvisited this month (the query's filter); quarterly ones are due
             # only when the month ends a quarter, and unvisited if not visited this quarter.
             if is_monthly:

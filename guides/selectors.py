@@ -297,13 +297,14 @@ def visited_between(starts_on: dt.date, ends_on: dt.date, enterprise="pk", prefi
 
 def coverage_by_zone(*, user, starts_on: dt.date, ends_on: dt.date) -> list[dict]:
     """Per zone of the user's region: enterprises, those visited in [starts_on, ends_on], and the
-    rate (0–1). Enterprises outside any zone are one row with zone None. One query."""
+    rate (0–1). Enterprises outside any zone are one row with zone None, last (on every database:
+    SQLite sorts NULL first by default). One query."""
     rows = (
         _region_enterprises(user)
         .annotate(visited=visited_between(starts_on, ends_on))
         .values("zone_id", "zone__name")
         .annotate(total=Count("pk"), visited_count=Count("pk", filter=Q(visited=True)))
-        .order_by("zone__name", "zone_id")
+        .order_by(F("zone__name").asc(nulls_last=True), F("zone_id").asc(nulls_last=True))
     )
     return [_rate(row) for row in rows]
 

@@ -8,8 +8,10 @@ from rest_framework import serializers
 
 from alliances.models import Alliance, Department, Enterprise
 from chainparty import privacy
+from chainparty.api import ScopedPrimaryKeyRelatedField
 from demands.models import Need
 
+from . import api_scopes
 from .models import Assignment, Guide, Team, TeamMember, Visit, VisitPerson, VisitPhoto
 
 
@@ -278,8 +280,8 @@ class VisitListQuerySerializer(serializers.Serializer):
 
 class StaffCompanionSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, help_text="同行部门人员姓名")
-    department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True, default=None
+    department = ScopedPrimaryKeyRelatedField(
+        scope=api_scopes.companion_departments, model=Department, required=False, allow_null=True, default=None
     )
 
 
@@ -301,9 +303,14 @@ class VisitCreateSerializer(serializers.Serializer):
     findings = serializers.CharField(required=False, allow_blank=True, default="")
     opinions = serializers.CharField(required=False, allow_blank=True, default="")
     opinions_count = serializers.IntegerField(required=False, min_value=0, max_value=9999, default=0)
-    # Any guide's id: whether they may go along is the service's rule, with its message.
-    companions = serializers.PrimaryKeyRelatedField(
-        queryset=Guide.objects.all(), many=True, required=False, default=list, help_text="同行指导员 id"
+    # A guide of the caller's regions: whether they may go along that day is the service's rule.
+    companions = ScopedPrimaryKeyRelatedField(
+        scope=api_scopes.companion_guides,
+        model=Guide,
+        many=True,
+        required=False,
+        default=list,
+        help_text="同行指导员 id",
     )
     staff = StaffCompanionSerializer(many=True, required=False, default=list, help_text="同行部门人员")
     guide = serializers.PrimaryKeyRelatedField(
@@ -341,8 +348,8 @@ class VisitUpdateSerializer(serializers.Serializer):
     findings = serializers.CharField(required=False, allow_blank=True)
     opinions = serializers.CharField(required=False, allow_blank=True)
     opinions_count = serializers.IntegerField(required=False, min_value=0, max_value=9999)
-    companions = serializers.PrimaryKeyRelatedField(
-        queryset=Guide.objects.all(), many=True, required=False, help_text="同行指导员 id（替换原有）"
+    companions = ScopedPrimaryKeyRelatedField(
+        scope=api_scopes.companion_guides, model=Guide, many=True, required=False, help_text="同行指导员 id（替换原有）"
     )
     staff = StaffCompanionSerializer(many=True, required=False, help_text="同行部门人员（替换原有）")
 
@@ -366,7 +373,9 @@ class VisitNeedCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(allow_blank=True, required=False, default="")
     urgency = serializers.ChoiceField(choices=Need.Urgency.choices, required=False, default=Need.Urgency.NORMAL)
-    alliance = serializers.PrimaryKeyRelatedField(queryset=Alliance.objects.all(), required=False, allow_null=True)
+    alliance = ScopedPrimaryKeyRelatedField(
+        scope=api_scopes.need_alliances, model=Alliance, required=False, allow_null=True
+    )
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     funding_wan = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)

@@ -82,6 +82,35 @@ def strictest(cadences) -> str:
     return MONTHLY if MONTHLY in set(cadences) else QUARTERLY
 
 
+# The relation is written for PostgreSQL and SQLite alike (the embedded default runs on SQLite):
+# these few expressions are the only ones that differ. Every first day is NOT NULL; a last day may be
+# NULL (open-ended), and PostgreSQL's LEAST ignores NULLs where SQLite's MIN(x, y) returns NULL.
+_FAR = "'9999-12-31'"
+
+
+def _postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _latest(expressions: list[str]) -> str:
+    """The latest of dates that are never NULL."""
+    return f"{'GREATEST' if _postgresql() else 'MAX'}({', '.join(expressions)})"
+
+
+def _earliest(expressions: list[str]) -> str:
+    """The earliest of dates that may be NULL (open-ended), ignoring NULLs; NULL when all are."""
+    if _postgresql():
+        return f"LEAST({', '.join(expressions)})"
+    return f"NULLIF(MIN({', '.join(f'COALESCE({x}, {_FAR})' for x in expressions)}), {_FAR})"
+
+
+def _day_before(expression: str) -> str:
+    return f"{expression} - 1" if _postgresql() else f"date({expression}, '-1 day')"
+
+
+NO_ID = "CAST(NULL AS integer)"
+
+
 def _ids_sql(values) -> tuple[str, list]:
     """`IN (...)` operand for a list of ids or a queryset (its `pk`/first column)."""
     if hasattr(values, "query"):
@@ -91,7 +120,7 @@ def _ids_sql(values) -> tuple[str, list]:
         return sql, list(params)
     ids = [int(v.pk if hasattr(v, "pk") else v) for v in values]
     if not ids:
-        return "SELECT NULL::integer WHERE FALSE", []
+        return f"SELECT {NO_ID} WHERE 1 = 0", []
     return ", ".join(["%s"] * len(ids)), ids
 
 
@@ -128,7 +157,7 @@ def service_sql(
             "AND m.joined_on <= %s AND (m.left_on IS NULL OR m.left_on > %s)",
             "m.enterprise_id",
             "m.joined_on",
-            "m.left_on - 1",
+            _day_before("m.left_on"),
         ),
     ]
     assignees = [("a.guide_id", "", None, None, "a.guide_id IS NOT NULL")]
@@ -144,14 +173,14 @@ def service_sql(
             )
         )
     else:
-        assignees = [("NULL::integer", "", None, None, "TRUE")]
+        assignees = [(NO_ID, "", None, None, "1 = 1")]
     branches, params = [], []
     for guide, who_join, who_first, who_last, who_condition in assignees:
         for target, target_join, enterprise_id, target_first, target_last in targets:
             firsts = ["a.starts_on", *(x for x in (who_first, target_first) if x)]
             lasts = ["a.ends_on", *(x for x in (who_last, target_last) if x)]
-            first = f"GREATEST({', '.join(firsts)})" if len(firsts) > 1 else firsts[0]
-            last = f"LEAST({', '.join(lasts)})" if len(lasts) > 1 else lasts[0]
+            first = _latest(firsts) if len(firsts) > 1 else firsts[0]
+            last = _earliest(lasts) if len(lasts) > 1 else lasts[0]
             where = [
                 "a.target = %s",
                 "a.starts_on <= %s",

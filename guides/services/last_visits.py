@@ -4,9 +4,11 @@ Recomputed from the visits rather than moved by each change, so a visit logged, 
 confirmed or disputed all come to the same: the newest visit not disputed, or no row. Each
 enterprise's recomputation holds a transaction-scoped advisory lock on it first, so two transactions
 changing visits of one enterprise recompute one after the other, the second seeing the first's
-committed visits (READ COMMITTED takes a new snapshot per statement)."""
+committed visits (READ COMMITTED takes a new snapshot per statement). SQLite (the embedded default)
+has one writer at a time, so no lock is needed there; the same recomputation runs through the ORM."""
 
 from django.db import connection
+from django.db.models import Max
 
 from ..models import LastVisit, Visit
 
@@ -17,6 +19,9 @@ def last_visit_refresh(*, enterprise_ids) -> None:
     """Recompute the last counted visit of `enterprise_ids` (inside the caller's transaction)."""
     ids = sorted({int(pk) for pk in enterprise_ids if pk is not None})
     if not ids:
+        return
+    if connection.vendor != "postgresql":
+        _refresh_portably(ids)
         return
     table, visits = LastVisit._meta.db_table, Visit._meta.db_table
     with connection.cursor() as cursor:
@@ -36,3 +41,21 @@ def last_visit_refresh(*, enterprise_ids) -> None:
             f"(SELECT 1 FROM {visits} v WHERE v.enterprise_id = t.enterprise_id AND v.confirmation <> %s)",
             [ids, Visit.Confirmation.DISPUTED],
         )
+
+
+def _refresh_portably(ids: list[int]) -> None:
+    """The same recomputation in three ORM statements, for databases other than PostgreSQL."""
+    latest = dict(
+        Visit.objects.filter(enterprise_id__in=ids)
+        .exclude(confirmation=Visit.Confirmation.DISPUTED)
+        .values("enterprise_id")
+        .annotate(latest=Max("visited_on"))
+        .values_list("enterprise_id", "latest")
+    )
+    LastVisit.objects.filter(enterprise_id__in=ids).exclude(enterprise_id__in=list(latest)).delete()
+    LastVisit.objects.bulk_create(
+        [LastVisit(enterprise_id=pk, visited_on=day) for pk, day in latest.items()],
+        update_conflicts=True,
+        unique_fields=["enterprise"],
+        update_fields=["visited_on"],
+    )

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from alliances import services as alliance_services
 from chainparty.accounts.tokens import token_issue
 from demands.models import Need
 from guides import services
@@ -342,6 +343,53 @@ def test_a_companion_of_another_region_cannot_be_named(people, world, guide_of_m
     )
     assert response.status_code == 400 and "companions" in response.json()
     assert not Visit.objects.exists()
+
+
+def _refusals(client, url, body, field, values):
+    answers = [client.post(url, {**body, field: value}, format="json") for value in values]
+    assert [answer.status_code for answer in answers] == [400] * len(values), [a.content for a in answers]
+    return [answer.json() for answer in answers]
+
+
+def test_ids_out_of_reach_are_refused_as_ids_that_do_not_exist(people, world, guide_of_member, visit, api):
+    """No existence oracle: a companion guide, a companion's department and a need's alliance of
+    another county get the answer an id that does not exist gets, and nothing is saved."""
+    stranger = services.guide_create(
+        actor=None, user=factories.UserFactory(), department=world.other_department, term_start=dt.date(2025, 1, 1)
+    )
+    elsewhere = alliance_services.alliance_create(
+        name="兖州区农机装备产业链党委",
+        chain="农机装备",
+        region=world.other_county,
+        founded_on=dt.date(2023, 9, 1),
+        lead_enterprise=world.outsider_enterprise,
+    )
+    client = api(guide_of_member.user)
+    visits_before = Visit.objects.count()
+    outside, missing = _refusals(
+        client, "/api/visits/", {"enterprise": world.member.pk}, "companions", [[stranger.pk], [stranger.pk + 1000]]
+    )
+    assert outside["companions"] == [
+        m.replace(str(stranger.pk + 1000), str(stranger.pk)) for m in missing["companions"]
+    ]
+    outside, missing = _refusals(
+        client,
+        "/api/visits/",
+        {"enterprise": world.member.pk},
+        "staff",
+        [[{"name": "王科长", "department": world.other_department.pk}], [{"name": "王科长", "department": 99999}]],
+    )
+    assert str(outside["staff"]).replace(str(world.other_department.pk), "X") == str(missing["staff"]).replace(
+        "99999", "X"
+    )
+    assert Visit.objects.count() == visits_before
+    body = {"category": "labor", "title": "招聘", "description": "挡车工", "contact_phone": "13800000000"}
+    outside, missing = _refusals(client, f"/api/visits/{visit.pk}/needs/", body, "alliance", [elsewhere.pk, 99999])
+    assert outside["alliance"][0].replace(str(elsewhere.pk), "X") == missing["alliance"][0].replace("99999", "X")
+    assert not Need.objects.exists()
+    # Within reach it still works: the member's own alliance.
+    made = client.post(f"/api/visits/{visit.pk}/needs/", {**body, "alliance": world.alliance.pk}, format="json")
+    assert made.status_code == 201, made.content
 
 
 # -- schema ---------------------------------------------------------------------------------------
