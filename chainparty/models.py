@@ -209,6 +209,7 @@ class AuditLog(models.Model):
         ASSIGNMENT_CREATE = "assignment_create", _("安排联系企业")
         ASSIGNMENT_END = "assignment_end", _("结束联系安排")
         VISIT_LOG = "visit_log", _("登记走访")
+        VISIT_UPDATE = "visit_update", _("更正走访记录")
         VISIT_CONFIRM = "visit_confirm", _("确认走访")
         VISIT_DISPUTE = "visit_dispute", _("对走访提出异议")
         BUILDING_STAGE = "building_stage", _("更新党组织组建进展")

@@ -362,3 +362,14 @@ def attachment_response(file, *, filename: str, content_type: str, target, regio
     response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def preview_response(file, *, filename: str, content_type: str) -> FileResponse:
+    """A preview the portal made itself from an upload (a photo's thumbnail, re-encoded by Pillow,
+    never the uploaded bytes), sent as `attachment_response` sends files but without an audit
+    record: a page shows a dozen of them at each visit, and the audit log records what a person
+    took away (the photo's own download), not what a page displayed. Cached privately for a day."""
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

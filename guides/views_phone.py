@@ -243,20 +243,17 @@ def visit_photo(request, pk):
 
 @login_required
 def visit_photo_thumbnail(request, pk):
-    """A photo's thumbnail, to whoever may download the photo, through the same audited download;
-    made on first request for photos saved before thumbnails existed."""
+    """A photo's thumbnail, to whoever may download the photo; made on first request for photos
+    saved before thumbnails existed. Not an audited download (uploads.preview_response): the photo
+    itself is."""
     photo = VisitPhoto.objects.filter(pk=pk).only("pk", "visit_id", "file", "name", "thumbnail").first()
     if photo is None:
         raise Http404(_("未找到，或您无权查看。"))
-    visit = visit_get_for_user(user=request.user, visit_id=photo.visit_id)
+    visit_get_for_user(user=request.user, visit_id=photo.visit_id)  # 404 for who may not see the visit
     if not thumbnails.ensure_thumbnail(photo):
         raise Http404(_("该照片没有缩略图。"))
-    return uploads.attachment_response(
-        photo.thumbnail.open("rb"),
-        filename=f"thumbnail-{photo.pk}.jpg",
-        content_type=thumbnails.CONTENT_TYPE,
-        target=photo,
-        region=visit.region,
+    return uploads.preview_response(
+        photo.thumbnail.open("rb"), filename=f"thumbnail-{photo.pk}.jpg", content_type=thumbnails.CONTENT_TYPE
     )
 
 

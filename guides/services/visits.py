@@ -423,7 +423,7 @@ def visit_update(
         setattr(visit, name, value)
     visit.full_clean(validate_constraints=False)
     visit.save(update_fields=[*changes, "updated_at"])
-    data = {"correction": True, "before": before, "after": {n: _audit_value(v) for n, v in changes.items()}}
+    data = {"before": before, "after": {n: _audit_value(v) for n, v in changes.items()}}
     if people_changed:
         people = _people(visit.guide, new_companions, new_staff)[1:]
         visit.people.exclude(guide_id=visit.guide_id).delete()
@@ -433,7 +433,7 @@ def visit_update(
         VisitPerson.objects.bulk_create(people)
         data["people_before"] = [c.name for c in old_companions] + [n for n, _d in old_staff]
         data["people_after"] = [p.person_name for p in people]
-    record(Action.VISIT_LOG, actor=actor, target=visit, enterprise=visit.enterprise.name, **data)
+    record(Action.VISIT_UPDATE, actor=actor, target=visit, enterprise=visit.enterprise.name, **data)
     return visit
 
 

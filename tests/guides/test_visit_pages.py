@@ -144,7 +144,7 @@ def test_the_author_corrects_a_visit_on_the_phone(client_for, world, personas, v
         "更正后",
         4,
     )
-    assert AuditLog.objects.filter(target_id=visit.pk, data__correction=True).exists()
+    assert AuditLog.objects.filter(target_id=visit.pk, action=AuditLog.Action.VISIT_UPDATE).exists()
 
 
 def test_a_bad_correction_is_answered_in_chinese_and_nothing_changes(client_for, personas, visit):
@@ -207,7 +207,7 @@ def test_patch_refused_to_others(personas, visit, persona, status):
 
 
 # -- thumbnails -----------------------------------------------------------------------------------
-def test_photos_get_thumbnails_served_like_the_photo(client_for, personas, visit):
+def test_photos_get_thumbnails_served_safely_and_only_the_photo_is_an_audited_download(client_for, personas, visit):
     services.visit_add_photos(actor=personas.guide, visit=visit, files=[photo()])
     stored = VisitPhoto.objects.get()
     assert stored.thumbnail
@@ -218,7 +218,12 @@ def test_photos_get_thumbnails_served_like_the_photo(client_for, personas, visit
     response = client_for(personas.enterprise_secretary).get(url("visit_photo_thumbnail", stored.pk))
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert AuditLog.objects.filter(action=AuditLog.Action.DOWNLOAD, target_id=stored.pk).exists()
+    assert response["Content-Disposition"].startswith("attachment")
+    # Showing the page's thumbnails records nothing; downloading the photo does, once.
+    assert not AuditLog.objects.filter(action=AuditLog.Action.DOWNLOAD).exists()
+    full = client_for(personas.enterprise_secretary).get(url("visit_photo", stored.pk))
+    assert full.status_code == 200
+    assert AuditLog.objects.filter(action=AuditLog.Action.DOWNLOAD, target_id=stored.pk).count() == 1
 
 
 @pytest.mark.parametrize("persona", ["other_enterprise_secretary", "outsider", "handler"])

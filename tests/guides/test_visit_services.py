@@ -113,7 +113,7 @@ def test_the_author_corrects_a_pending_visit_and_it_is_audited(world, guide_of_m
     assert visit.checklist == ["policy_briefing"]
     assert sorted(visit.people.values_list("person_name", flat=True)) == ["周指导", "郑指导"]
     entry = AuditLog.objects.filter(target_id=visit.pk).order_by("-pk").first()
-    assert entry.data["correction"] is True
+    assert entry.action == AuditLog.Action.VISIT_UPDATE
     assert entry.data["before"]["findings"] == "旧" and entry.data["after"]["findings"] == "新发现"
     assert entry.data["people_after"] == ["郑指导"]
 
