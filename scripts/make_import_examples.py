@@ -1,4 +1,4 @@
-"""Write the example workbooks of the Party-organisation and membership imports (issue 11 §4) into
+"""Write the example workbooks of the enterprise, Party-organisation and membership imports (issue 11 §4) into
 docs/examples/: each as a county keeps it (a merged title row above the headers), a clean one and one
 with the slips staff typically make. They fit the demo data (`make run`, alliances.demo): import them
 into 汶上县 as the demo's organisation staff (org_admin).
@@ -119,6 +119,102 @@ def member_slips(rows):
     return rows
 
 
+ENTERPRISE_HEADERS = [
+    "序号",
+    "统一社会信用代码",
+    "企业名称",
+    "所属行业",
+    "企业规模",
+    "所在片区",
+    "地址",
+    "职工人数",
+    "法定代表人",
+    "联系人",
+    "联系电话",
+]
+ENTERPRISE_COUNT = 700  # Wenshang's textile and garment enterprises (seed 000)
+
+_FIRST = "鲁汶锦华瑞恒泰盛鑫源宏达兴隆祥和福顺嘉丰润泽金银宝新天"
+_SECOND = "纺织服饰制衣家纺针织印染面料辅料"
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+_GIVEN = "建国志强秀英桂兰海涛立新红梅文华明亮玉兰春生永刚凤英德胜金山"
+
+
+def enterprise_rows():
+    """The demo's 汶上县 enterprises as recorded (unchanged when imported again), then new
+    textile and garment enterprises up to 700 rows, as a county's 台账 lists them: a serial number
+    column the import does not know (reported, not fatal), codes as text, one row per enterprise."""
+    from alliances.demo import ENTERPRISES, ZONES, demo_credit_code
+    from alliances.validators import uscc_check_char
+
+    zones = {key: name for key, name, *_rest in ZONES}
+    rows = []
+    for _key, name, industry, size, region, zone, employees, legal in ENTERPRISES:
+        if region != "wenshang":
+            continue
+        code = demo_credit_code("370830", name)
+        rows.append(
+            [
+                code,
+                name,
+                industry,
+                "规上" if size == "above" else "规下",
+                zones[zone],
+                f"汶上县{zones[zone]}",
+                employees,
+                legal,
+                legal,
+                "0537-" + code[9:16],
+            ]
+        )
+    kinds = ["纺织有限公司", "服饰有限公司", "制衣有限公司", "家纺有限公司", "针织有限公司"]
+    towns = ["纺织服装产业园", "南站镇", "汶上经济开发区"]
+    serial = 0
+    while len(rows) < ENTERPRISE_COUNT:
+        first = _FIRST[serial % len(_FIRST)] + _FIRST[(serial // len(_FIRST)) % len(_FIRST)]
+        kind = kinds[(serial // (len(_FIRST) ** 2)) % len(kinds)]
+        name = f"汶上县{first}{_SECOND[serial % 7 * 2 : serial % 7 * 2 + 2]}{kind}".replace("纺织纺织", "纺织")
+        body = f"91370830MA3W{serial:05d}"
+        person = (
+            _SURNAMES[serial % len(_SURNAMES)] + _GIVEN[(serial * 2) % len(_GIVEN) : (serial * 2) % len(_GIVEN) + 2]
+        )
+        employees = 20 + (serial * 37) % 900
+        town = towns[serial % len(towns)]
+        rows.append(
+            [
+                body + uscc_check_char(body),
+                name,
+                "纺织服装",
+                "规上" if employees >= 300 else "规下",
+                town,
+                f"汶上县{town}{serial % 90 + 1}号",
+                employees,
+                person,
+                person,
+                f"139{53700000 + serial:08d}",
+            ]
+        )
+        serial += 1
+    return [[number, *row] for number, row in enumerate(rows, start=1)]
+
+
+def enterprise_slips(rows):
+    """The slips of a hand-kept roster: a wrong check character, full-width digits and a space in
+    codes, a code Excel turned into 9.13708E+17, 规模以上 for 规上, a zone misspelt, employees with
+    their unit, the same enterprise twice."""
+    rows = [list(row) for row in rows]
+    rows[20][1] = rows[20][1][:17] + ("0" if rows[20][1][17] != "0" else "1")  # the expected one is named
+    rows[40][1] = rows[40][1].translate(str.maketrans("0123456789", "０１２３４５６７８９"))  # offered as a fix
+    rows[60][1] = rows[60][1][:8] + " " + rows[60][1][8:]  # offered as a fix
+    rows[80][1] = 9.13708301e17  # what Excel shows when the column was not text: refused, with the reason
+    rows[100][4] = "规模以上"  # offered as a fix: 规上
+    rows[120][5] = "纺织服装产业区"  # the closest zone is named
+    rows[140][7] = "三百人"  # not a number
+    rows.append(list(rows[10]))  # the same enterprise twice
+    rows[-1][0] = len(rows)
+    return rows
+
+
 def write(path, title, headers, rows):
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -145,6 +241,12 @@ def write(path, title, headers, rows):
 
 
 FILES = {
+    "企业台账-汶上县.xlsx": ("汶上县纺织服装企业台账", ENTERPRISE_HEADERS, enterprise_rows),
+    "企业台账-汶上县-有错漏.xlsx": (
+        "汶上县纺织服装企业台账",
+        ENTERPRISE_HEADERS,
+        lambda: enterprise_slips(enterprise_rows()),
+    ),
     "党组织台账-汶上县.xlsx": ("汶上县非公企业党组织台账", PARTY_HEADERS, party_rows),
     "党组织台账-汶上县-有错漏.xlsx": ("汶上县非公企业党组织台账", PARTY_HEADERS, lambda: party_slips(party_rows())),
     "联盟成员台账-汶上县.xlsx": ("汶上县产业链党委成员单位台账", MEMBER_HEADERS, member_rows),

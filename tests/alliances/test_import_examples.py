@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from alliances import demo
-from alliances.models import Membership, PartyOrganization
+from alliances.models import Enterprise, Membership, PartyOrganization
 from chainparty.imports.base import ImportContext
 from chainparty.imports.check import apply_workbook, check_workbook
 from chainparty.imports.registry import import_kinds
@@ -83,3 +83,39 @@ def test_the_memberships_example_with_slips(county):
     assert errors[3].startswith("10:joined_on:该单位已于 2023-09-01 加入本联盟且仍在册")
     assert errors[4:] == ["11:left_on:退出日期不能早于加入日期。"]
     assert Membership.objects.count() == before
+
+
+def test_the_enterprises_example(county):
+    """700 enterprises of 汶上县: the demo's own unchanged, the rest new; the 序号 column is reported
+    as unknown, not fatal; the same file again changes nothing."""
+    user, region = county
+
+    before = Enterprise.objects.filter(region=region).count()
+    result = run_example("enterprises", "企业台账-汶上县.xlsx", user, region)
+    assert result.applied, messages(result)
+    counts = outcomes(result)
+    assert len(counts) == 700 and counts.count("unchanged") == before and counts.count("new") == 700 - before
+    assert Enterprise.objects.filter(region=region).count() == 700
+    again = run_example("enterprises", "企业台账-汶上县.xlsx", user, region)
+    assert outcomes(again) == ["unchanged"] * 700
+
+
+def test_the_enterprises_example_with_slips(county):
+    user, region = county
+
+    before = Enterprise.objects.count()
+    result = run_example("enterprises", "企业台账-汶上县-有错漏.xlsx", user, region)
+    assert not result.applied
+    assert messages(result) == [
+        "23:credit_code:统一社会信用代码校验位不正确：第18位应为“3”，而不是“0”，请核对前17位。",
+        "43:credit_code:“统一社会信用代码”含有全角字符，建议改为 91370830MA3W000285。",
+        "63:credit_code:“统一社会信用代码”含有空格，建议改为 91370830MA3W000487。",
+        "83:credit_code:“统一社会信用代码”被 Excel 显示为科学计数法（9.14E+17），后几位数字已经丢失。"
+        "请把该列设为“文本”格式后重新填写完整的代码。",
+        "103:size:“企业规模”应填“规上”，而不是“规模以上”。",
+        "123:zone:“所在片区”不是可选的值：纺织服装产业区，是否应为“纺织服装产业园”？",
+        "143:employees:“职工人数”应为整数：三百人。",
+        "703:credit_code:与第 13 行重复。",
+        "703:name:与第 13 行重复。",
+    ]
+    assert Enterprise.objects.count() == before
