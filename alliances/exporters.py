@@ -46,7 +46,7 @@ DECISION_LABEL = Decision._meta.label_lower
 SIGNATURE = gettext_lazy("填报人：                    审核人：                    ")
 #: Rows read from the cursor at a time.
 CHUNK_SIZE = 2000
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
 
 
 # -- the scope: which month, which alliances, what the ledger says at its top ----------------------------

@@ -32,8 +32,8 @@ LEDGER = "visit_ledger"
 MINUTES_WORKBOOK = "monthly_minutes"  # alliances.exporters.WORKBOOK: named, not imported (no import upward needed)
 CHUNK_SIZE = 2000
 SIGNATURE = gettext_lazy("填报人：                    审核人：                    ")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$", re.ASCII)
 
 
 # -- the period ---------------------------------------------------------------------------------

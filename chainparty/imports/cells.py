@@ -15,17 +15,17 @@ from openpyxl.utils.datetime import from_excel
 
 from .base import BOOL, CHOICE, CODE, DATE, DECIMAL, INT, MOBILE, TEXT, Column, ImportContext, ImportRow
 
-_SCIENTIFIC = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?[eE][+-]?\d+\s*$")
+_SCIENTIFIC = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?[eE][+-]?\d+\s*$", re.ASCII)
 _SPACES = re.compile(r"[\s\u3000]+")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 #: Excel's serial day numbers: 1 is 1900-01-01, 2958465 is 9999-12-31.
 _SERIAL_RANGE = (1, 2958465)
 _DATE_PATTERNS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$", re.ASCII),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", re.ASCII),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$", re.ASCII),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII),
 )
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "不是"}
@@ -176,7 +176,7 @@ def parse_date(value) -> dt.date | None:
             return from_excel(value).date()
         return None
     text = _width_fixed(_as_text(value)).replace(" ", "")
-    if re.fullmatch(r"\d{5}(\.0+)?", text):
+    if re.fullmatch(r"\d{5}(\.0+)?", text, re.ASCII):
         return parse_date(float(text))
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)

@@ -97,6 +97,13 @@ def test_numbers_text_mobile_and_bool():
     assert read(Column("b", "是否", type=BOOL), "否")[0] is False
 
 
+def test_digits_of_other_scripts_are_not_read_as_a_mobile_or_a_date():
+    # Python's \d matches Arabic-Indic and other digits that int() reads: the patterns are ASCII.
+    _value, row = read(Column("p", "手机", type=MOBILE), "١٣٨٠٠١٣٨٠٠٠")
+    assert row.messages and "11位手机号码" in row.messages[-1].text
+    assert parse_date("٢٠٢٤-٠٣-٠١") is None
+
+
 def test_text_longer_than_the_limit_is_refused():
     _value, row = read(Column("name", "企业名称", max_length=5), "一二三四五六")
     assert "不能超过 5 个字" in row.messages[0].text
