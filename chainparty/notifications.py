@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from .bulk import insert_new
 from .models import Notification, NotificationDelivery
 
 logger = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def notify_bulk(items) -> int:
     if not rows:
         return 0
     now = Notification._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
-    stored = _insert_new(
+    stored = insert_new(
         Notification,
         ("recipient", "title", "body", "url", "kind", "dedupe_key", "created_at"),
         [
@@ -143,7 +144,7 @@ def notify_bulk(items) -> int:
         returning="dedupe_key",
     )
     outside = [c for c in channels() if c.needs_delivery and c.delivers_notifications]
-    pending = _insert_new(
+    pending = insert_new(
         NotificationDelivery,
         ("notification", "channel", "status", "attempts", "error"),
         [
@@ -157,37 +158,6 @@ def notify_bulk(items) -> int:
         delivery_ids = [pk for pk, *_rest in pending]
         transaction.on_commit(lambda: _enqueue_deliveries(delivery_ids))
     return len(stored)
-
-
-#: Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters in one).
-INSERT_BATCH = 500
-
-
-def _insert_new(model, fields, rows, *, returning=None) -> list[tuple]:
-    """Insert `rows` (values of `fields`, ready for the database) skipping those whose unique key is
-    already stored, and return (pk, `returning`) of the rows this call stored: one
-    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per INSERT_BATCH rows. Written out because
-    bulk_create(ignore_conflicts=True) returns no keys, which cost a SELECT before and after, and
-    its per-object preparation was most of a sweep's time; concurrent runs still keep one row per
-    key, since the unique index decides."""
-    if not rows:
-        return []
-    quote = connection.ops.quote_name
-    meta = model._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    returned = ", ".join(quote(meta.get_field(name).column) for name in ("id", returning) if name)
-    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    stored = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_BATCH):
-            batch = rows[start : start + INSERT_BATCH]
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([placeholder] * len(batch))}"
-                f" ON CONFLICT DO NOTHING RETURNING {returned}",
-                [value for row in batch for value in row],
-            )
-            stored.extend(cursor.fetchall())
-    return stored
 
 
 def _enqueue_deliveries(delivery_ids):

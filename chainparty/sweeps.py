@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .bulk import insert_new
 from .models import DueItem
 from .notifications import Message, notify_bulk
 
@@ -188,6 +189,59 @@ def schedule(*, kind: str, source_key: str, version, recipients, due_at, message
     )
     _cancel(DueItem.objects.filter(kind=kind, source_key=source_key).exclude(delivery_key__in=keys), _("已过时"))
     return len(items)
+
+
+_NEW_FIELDS = (
+    "kind",
+    "source_key",
+    "version",
+    "delivery_key",
+    "recipient",
+    "due_at",
+    "status",
+    "attempts",
+    "reason",
+    "title",
+    "body",
+    "url",
+    "created_at",
+)
+
+
+def new_rows(*, kind: str, source_key: str, version, recipients, due_at, message: Message) -> list[tuple]:
+    """Rows for `add_new`: `message` due at `due_at` for each active recipient (one per person),
+    as values ready for the database. For reminders made once per period from a sweep of their own
+    (guides' monthly reminders), where nothing is rescheduled and thousands are made at once."""
+    version = version_text(version)
+    prepare = DueItem._meta.get_field("due_at").get_db_prep_save
+    due, now = prepare(due_at, connection), prepare(timezone.now(), connection)
+    pending = DueItem.Status.PENDING.value
+    title = message.title[:200]
+    return [
+        (
+            kind,
+            source_key,
+            version,
+            delivery_key(kind=kind, source_key=source_key, version=version, recipient_id=pk),
+            pk,
+            due,
+            pending,
+            0,
+            "",
+            title,
+            message.body,
+            message.url,
+            now,
+        )
+        for pk in {user.pk: user for user in recipients if user is not None and user.is_active}
+    ]
+
+
+def add_new(rows: list[tuple]) -> int:
+    """Store the rows of `new_rows` whose delivery key is not stored yet (a second run, or a second
+    worker at once, adds nothing: the unique key decides); returns how many were new. One
+    ``INSERT … ON CONFLICT DO NOTHING`` per 500 rows, no model instances."""
+    return len(insert_new(DueItem, _NEW_FIELDS, rows))
 
 
 @transaction.atomic

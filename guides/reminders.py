@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from alliances.models import Enterprise, WorkZone
 from alliances.selectors import department_handlers, region_staff
 from chainparty import sweeps, workdays
-from chainparty.models import DueItem
+from chainparty.notifications import Message
 
 from . import serving
 from .models import Assignment, Guide
@@ -95,8 +95,26 @@ def period_key(month_first: dt.date) -> str:
     return f"{month_first:%Y-%m}"
 
 
-# What the reminders read of a guide (a province has thousands).
-GUIDE_FIELDS = ("pk", "name", "department_id", "zone_id", "user__id", "user__is_active", "department__name")
+# What the reminders read of a guide (a province has thousands): plain values, no model instances.
+GUIDE_FIELDS = ("pk", "name", "department_id", "zone_id", "user_id", "user__is_active", "department__name")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    pk: int
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class GuideRef:
+    """A guide as the reminders use one."""
+
+    pk: int
+    name: str
+    department_id: int | None
+    zone_id: int | None
+    user: Recipient
+    department_name: str | None
 
 
 # -- who is unvisited ---------------------------------------------------------------------------
@@ -112,7 +130,7 @@ class Unvisited:
 
 @dataclass
 class GuideDue:
-    guide: Guide
+    guide: GuideRef
     enterprises: list[Unvisited] = field(default_factory=list)
 
 
@@ -171,22 +189,10 @@ def unvisited_by_guide(*, day: dt.date, month_first: dt.date) -> dict[int, Guide
             elif quarter_start is not None and (last is None or last < quarter_start):
                 items[guide_id].append(Unvisited(enterprise_id, name, quarterly, last))
     # Only what the reminders use: a province has thousands of guides.
-    guides = (
-        Guide.objects.filter(pk__in=[pk for pk, mine in items.items() if mine])
-        .select_related("user", "department")
-        .only(
-            "pk",
-            "name",
-            "department_id",
-            "zone_id",
-            "user__id",
-            "user__is_active",
-            "department__id",
-            "department__name",
-        )
-    )
+    rows = Guide.objects.filter(pk__in=[pk for pk, mine in items.items() if mine]).values_list(*GUIDE_FIELDS)
     due = {}
-    for guide in guides:
+    for pk, name, department_id, zone_id, user_id, is_active, department_name in rows:
+        guide = GuideRef(pk, name, department_id, zone_id, Recipient(user_id, is_active), department_name)
         mine = items[guide.pk]
         if mine:
             mine.sort(key=lambda item: (item.last_visit or dt.date.min, item.name, item.enterprise_id))
@@ -216,10 +222,13 @@ class _Words:
         return self.line % {"name": item.name, "cadence": self.cadence[item.cadence], "last": last}
 
 
-def _lines(lines: list[str]) -> str:
+def _lines(lines: list[str], total: int | None = None) -> str:
+    """The first BODY_LINES of `lines`, and how many more there are of `total` (default: all of
+    `lines`; callers may pass only the lines shown)."""
+    total = len(lines) if total is None else total
     shown = lines[:BODY_LINES]
-    if len(lines) > BODY_LINES:
-        shown.append(_("……另有 %d 项") % (len(lines) - BODY_LINES))
+    if total > BODY_LINES:
+        shown.append(_("……另有 %d 项") % (total - BODY_LINES))
     return "\n".join(shown)
 
 
@@ -227,33 +236,20 @@ def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, REMIND_AT))
 
 
-def _rows(*, kind, source_key, version, recipients, due_at, title, body, url) -> list[DueItem]:
-    version = sweeps.version_text(version)
-    return [
-        DueItem(
-            kind=kind,
-            source_key=source_key,
-            version=version,
-            delivery_key=sweeps.delivery_key(kind=kind, source_key=source_key, version=version, recipient_id=user.pk),
-            recipient=user,
-            due_at=due_at,
-            title=title[:200],
-            body=body,
-            url=url,
-        )
-        for user in {user.pk: user for user in recipients if user is not None and user.is_active}.values()
-    ]
+def _rows(*, kind, source_key, version, recipients, due_at, title, body, url) -> list[tuple]:
+    return sweeps.new_rows(
+        kind=kind,
+        source_key=source_key,
+        version=version,
+        recipients=recipients,
+        due_at=due_at,
+        message=Message(title=title, body=body, url=url, kind=kind),
+    )
 
 
-def _insert(rows: list[DueItem]) -> int:
-    """Insert the rows not there yet (ON CONFLICT DO NOTHING on the delivery key); returns how many
-    were new."""
-    if not rows:
-        return 0
-    keys = [row.delivery_key for row in rows]
-    before = DueItem.objects.filter(delivery_key__in=keys).count()
-    DueItem.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return DueItem.objects.filter(delivery_key__in=keys).count() - before
+def _insert(rows: list[tuple]) -> int:
+    """Store the rows not there yet (the delivery key decides); returns how many were new."""
+    return sweeps.add_new(rows)
 
 
 # -- the two reminders --------------------------------------------------------------------------
@@ -267,22 +263,22 @@ def remind_guides(*, today: dt.date) -> int:
     left = workdays.workdays_between(today - dt.timedelta(days=1), ends)  # today included
     url = _url("guides:my_enterprises")
     line = _Words()
+    # Translated once per run, not once per guide.
+    body_text = _("本期将于 %(end)s 结束（含今天还有 %(left)d 个工作日），以下 %(count)d 家企业本期尚未走访：")
+    title_text = _("走访提醒：本期还有 %(count)d 家企业未走访")
+    version, due_at = period_key(month_first), _at(today)
     rows = []
     for due in unvisited_by_guide(day=today, month_first=month_first).values():
         count = len(due.enterprises)
-        body = _("本期将于 %(end)s 结束（含今天还有 %(left)d 个工作日），以下 %(count)d 家企业本期尚未走访：") % {
-            "end": f"{ends:%Y-%m-%d}",
-            "left": left,
-            "count": count,
-        }
+        body = body_text % {"end": f"{ends:%Y-%m-%d}", "left": left, "count": count}
         rows += _rows(
             kind=GUIDE_REMINDER,
             source_key=f"guide:{due.guide.pk}",
-            version=period_key(month_first),
+            version=version,
             recipients=[due.guide.user],
-            due_at=_at(today),
-            title=_("走访提醒：本期还有 %(count)d 家企业未走访") % {"count": count},
-            body=body + "\n" + _lines([line(item) for item in due.enterprises]),
+            due_at=due_at,
+            title=title_text % {"count": count},
+            body=body + "\n" + _lines([line(item) for item in due.enterprises[:BODY_LINES]], count),
             url=url,
         )
     return _insert(rows)
@@ -307,10 +303,13 @@ def report_to_senders(*, today: dt.date) -> int:
     zones = WorkZone.objects.in_bulk([pk for kind, pk in by_sender if kind == "zone"])
     staff = region_staff({zone.region_id for zone in zones.values()})
     line = _Words()
+    title_text = _("%(unit)s选派的指导员上期有 %(count)d 家企业逾期未走访")
+    body_text = _("%(month)s结束时，以下企业本期未走访（%(guides)d 名指导员）：")
+    month, version, due_at = date_format(month_first, "YEAR_MONTH_FORMAT"), period_key(month_first), _at(today)
     rows = []
     for (kind, pk), dues in sorted(by_sender.items()):
         if kind == "department":
-            recipients, unit, url = departments.get(pk, []), dues[0].guide.department.name, ""
+            recipients, unit, url = departments.get(pk, []), dues[0].guide.department_name, ""
         else:
             zone = zones[pk]
             recipients, unit = staff.get(zone.region_id, []), zone.name
@@ -318,18 +317,17 @@ def report_to_senders(*, today: dt.date) -> int:
         count = sum(len(due.enterprises) for due in dues)
         lines = []
         for due in sorted(dues, key=lambda due: (due.guide.name, due.guide.pk)):
-            lines += [f"{due.guide.name}：{line(item)}" for item in due.enterprises]
+            if len(lines) >= BODY_LINES:
+                break  # only the lines shown are written; the rest is counted
+            lines += [f"{due.guide.name}：{line(item)}" for item in due.enterprises[: BODY_LINES - len(lines)]]
         rows += _rows(
             kind=SENDER_REPORT,
             source_key=f"guide-sender:{kind}:{pk}",
-            version=period_key(month_first),
+            version=version,
             recipients=recipients,
-            due_at=_at(today),
-            title=_("%(unit)s选派的指导员上期有 %(count)d 家企业逾期未走访") % {"unit": unit, "count": count},
-            body=_("%(month)s结束时，以下企业本期未走访（%(guides)d 名指导员）：")
-            % {"month": date_format(month_first, "YEAR_MONTH_FORMAT"), "guides": len(dues)}
-            + "\n"
-            + _lines(lines),
+            due_at=due_at,
+            title=title_text % {"unit": unit, "count": count},
+            body=body_text % {"month": month, "guides": len(dues)} + "\n" + _lines(lines, count),
             url=url,
         )
     return _insert(rows)

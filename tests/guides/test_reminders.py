@@ -155,6 +155,29 @@ def test_the_sending_department_hears_of_its_guides_overdue_enterprises_once(wor
     assert Notification.objects.filter(recipient=personas.handler).count() == 1
 
 
+def test_long_lists_show_the_first_lines_and_count_the_rest(world, personas, qian, monkeypatch):
+    """A guide with more unvisited enterprises than a message shows: the first BODY_LINES (never
+    visited first, then by name) and "……另有 N 项"; the sending unit's notice the same, counting
+    every overdue enterprise of its guides."""
+    monkeypatch.setattr(reminders, "BODY_LINES", 2)
+    with at(2026, 1, 5, 9, 0):
+        for name in ("汶上县甲纺织有限公司", "汶上县乙纺织有限公司"):
+            enterprise = factories.EnterpriseFactory(name=name, region=world.county)
+            services.assignment_create(
+                actor=None, guide=qian, enterprise=enterprise, starts_on=dt.date(2026, 1, 1), cadence="monthly"
+            )
+    assert run(2026, 5, 25, 8, 30)["guides"] == 1
+    [note] = Notification.objects.filter(recipient=qian.user)
+    assert note.title == "走访提醒：本期还有 3 家企业未走访"
+    lines = note.body.splitlines()
+    assert len(lines) == 4 and lines[-1] == "……另有 1 项", lines
+    assert run(2026, 6, 1, 8, 30)["senders"] == 1
+    [notice] = Notification.objects.filter(recipient=personas.handler)
+    assert notice.title == f"{world.department.name}选派的指导员上期有 3 家企业逾期未走访"
+    lines = notice.body.splitlines()
+    assert len(lines) == 4 and all(line.startswith("钱指导：") for line in lines[1:3]) and lines[3] == "……另有 1 项"
+
+
 def test_no_notice_for_a_month_visited_or_after_the_window(world, personas, qian):
     visit(qian, world.member, dt.date(2026, 5, 29))
     assert run(2026, 6, 1, 8, 30)["senders"] == 0
