@@ -11,6 +11,7 @@ creation is built this way.
 """
 
 from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
+from django.contrib.postgres.operations import NotInTransactionMixin
 from django.contrib.postgres.operations import RemoveIndexConcurrently as PostgresRemoveIndexConcurrently
 from django.db.migrations.operations import AddConstraint, AddIndex, RemoveIndex
 
@@ -47,7 +48,7 @@ class RemoveIndexConcurrently(PostgresRemoveIndexConcurrently):
         return RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
-class AddConstraintConcurrently(AddConstraint):
+class AddConstraintConcurrently(NotInTransactionMixin, AddConstraint):
     """A unique constraint that Django builds as an index (one with a condition, an expression or
     `include`), created with ``CREATE UNIQUE INDEX CONCURRENTLY`` on PostgreSQL so the table stays
     writable while it is built; a plain constraint on other databases. PostgreSQL refuses to build
@@ -56,6 +57,7 @@ class AddConstraintConcurrently(AddConstraint):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if not _is_postgresql(schema_editor):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        self._ensure_not_in_transaction(schema_editor)
         model = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
@@ -63,19 +65,25 @@ class AddConstraintConcurrently(AddConstraint):
         if not statement.startswith("CREATE UNIQUE INDEX "):
             raise ValueError(f"{self.constraint.name} is not built as an index: use AddConstraint")
         # A concurrent build that failed (rows breaking the constraint, a cancelled deploy) leaves an
-        # INVALID index behind under the name; drop it so the next attempt builds it again.
+        # INVALID index behind under the name: drop it so the next attempt builds it again. A valid one
+        # (built by a run that died before the migration was recorded) is kept: IF NOT EXISTS.
         with schema_editor.connection.cursor() as cursor:
             cursor.execute(
-                "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-                " WHERE c.relname = %s AND NOT i.indisvalid",
-                [self.constraint.name],
+                "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass(%s) AND NOT indisvalid",
+                [schema_editor.quote_name(self.constraint.name)],
             )
             invalid = cursor.fetchone() is not None
         if invalid:
             schema_editor.execute(f"DROP INDEX CONCURRENTLY {schema_editor.quote_name(self.constraint.name)}")
-        schema_editor.execute(statement.replace("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX CONCURRENTLY ", 1))
+        schema_editor.execute(
+            statement.replace("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ", 1)
+        )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if not _is_postgresql(schema_editor):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        self._ensure_not_in_transaction(schema_editor)
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(self.constraint.name)}")

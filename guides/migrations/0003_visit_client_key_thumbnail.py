@@ -3,14 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
-import chainparty.migration_operations
 import guides.models.visits
 
 
 class Migration(migrations.Migration):
-    # The unique index on visits is built concurrently: the visits table must stay writable.
-    atomic = False
-
+    # The unique index on (logged_by, client_key) is built concurrently by 0005, alone in a
+    # non-atomic migration: the fields here are added in one transaction.
     dependencies = [
         ("alliances", "0006_meeting_schedules_and_reminders"),
         ("guides", "0002_guide_zone_grants_to_assignments"),
@@ -28,15 +26,6 @@ class Migration(migrations.Migration):
             name="thumbnail",
             field=models.FileField(
                 blank=True, max_length=200, upload_to=guides.models.visits.visit_photo_path, verbose_name="缩略图"
-            ),
-        ),
-        chainparty.migration_operations.AddConstraintConcurrently(
-            model_name="visit",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("client_key", ""), _negated=True),
-                fields=("logged_by", "client_key"),
-                name="visit_client_key_once",
-                violation_error_message="该走访已经提交过。",
             ),
         ),
     ]
