@@ -251,7 +251,7 @@ def guide_serves(*, guide, enterprise, day: dt.date) -> bool:
     sql, params = service_sql(starts_on=day, guides=[guide], enterprises=[enterprise])
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT EXISTS ({sql})", params)
-        return cursor.fetchone()[0]
+        return bool(cursor.fetchone()[0])  # SQLite answers 0 or 1
 
 
 def assignments_q(**kwargs) -> Q:

@@ -167,13 +167,14 @@ def enterprise_rows():
                 "0537-" + code[9:16],
             ]
         )
-    kinds = ["纺织有限公司", "服饰有限公司", "制衣有限公司", "家纺有限公司", "针织有限公司"]
+    kinds = ["有限公司", "有限责任公司", "科技有限公司", "实业有限公司", "股份有限公司"]
     towns = ["纺织服装产业园", "南站镇", "汶上经济开发区"]
     serial = 0
     while len(rows) < ENTERPRISE_COUNT:
         first = _FIRST[serial % len(_FIRST)] + _FIRST[(serial // len(_FIRST)) % len(_FIRST)]
-        kind = kinds[(serial // (len(_FIRST) ** 2)) % len(kinds)]
-        name = f"汶上县{first}{_SECOND[serial % 7 * 2 : serial % 7 * 2 + 2]}{kind}".replace("纺织纺织", "纺织")
+        kind = kinds[(serial // 8) % len(kinds)]
+        trade = _SECOND[serial % 8 * 2 : serial % 8 * 2 + 2]
+        name = f"汶上县{first}{trade}{kind}"
         body = f"91370830MA3W{serial:05d}"
         person = (
             _SURNAMES[serial % len(_SURNAMES)] + _GIVEN[(serial * 2) % len(_GIVEN) : (serial * 2) % len(_GIVEN) + 2]

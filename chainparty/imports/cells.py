@@ -53,6 +53,12 @@ def _width_fixed(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", char) if 0xFF01 <= ord(char) <= 0xFF5E else char for char in text)
 
 
+def _other_digits(text: str) -> bool:
+    """Digits of another script (Arabic-Indic, Devanagari …), which Decimal() and int() read too:
+    what a cell shows them as is not what the portal would store, so they are refused."""
+    return any(char.isdigit() and not char.isascii() for char in text)
+
+
 def normalize(row: ImportRow, column: Column, value, ctx: ImportContext | None = None):
     """The cell's value for `column`, or None (empty or unreadable; messages go on the row)."""
     if is_blank(value):
@@ -90,8 +96,8 @@ def _code_like(row, column, value, ctx, *, upper=True):
         _scientific_error(row, column, f"{value:.2E}")
         return None
     text = _as_text(value)
-    if _SCIENTIFIC.match(text):
-        _scientific_error(row, column, text.upper())
+    if _SCIENTIFIC.match(_width_fixed(text)):
+        _scientific_error(row, column, _width_fixed(text).upper())
         return None
     narrow = _width_fixed(text)
     fixed = _SPACES.sub("", narrow)
@@ -138,7 +144,7 @@ def _int(row, column, value, ctx):
     text = _width_fixed(_as_text(value)).replace(",", "").replace("，", "").strip()
     text = re.sub(r"(人|名|个)$", "", text)
     try:
-        number = Decimal(text)
+        number = None if _other_digits(text) else Decimal(text)
     except InvalidOperation:
         number = None
     if number is None or number != number.to_integral_value():
@@ -158,6 +164,8 @@ def _decimal(row, column, value, ctx):
         return Decimal(str(value))
     text = _width_fixed(_as_text(value)).replace(",", "").replace("，", "").strip()
     try:
+        if _other_digits(text):
+            raise InvalidOperation
         return Decimal(text)
     except InvalidOperation:
         row.error(column.key, _("“%(column)s”应为数字：%(value)s。") % {"column": column.header, "value": text})

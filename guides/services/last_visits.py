@@ -7,7 +7,7 @@ changing visits of one enterprise recompute one after the other, the second seei
 committed visits (READ COMMITTED takes a new snapshot per statement). SQLite (the embedded default)
 has one writer at a time, so no lock is needed there; the same recomputation runs through the ORM."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 
 from ..models import LastVisit, Visit
@@ -16,10 +16,16 @@ LOCK_SPACE = 90_401  # pg_advisory_xact_lock(LOCK_SPACE, enterprise id): guides'
 
 
 def last_visit_refresh(*, enterprise_ids) -> None:
-    """Recompute the last counted visit of `enterprise_ids` (inside the caller's transaction)."""
+    """Recompute the last counted visit of `enterprise_ids`, in the caller's transaction or in one
+    of its own (a visit saved in autocommit: the lock must hold until the rows are written)."""
     ids = sorted({int(pk) for pk in enterprise_ids if pk is not None})
     if not ids:
         return
+    with transaction.atomic():
+        _refresh(ids)
+
+
+def _refresh(ids: list[int]) -> None:
     if connection.vendor != "postgresql":
         _refresh_portably(ids)
         return

@@ -102,6 +102,15 @@ def test_digits_of_other_scripts_are_not_read_as_a_mobile_or_a_date():
     _value, row = read(Column("p", "手机", type=MOBILE), "١٣٨٠٠١٣٨٠٠٠")
     assert row.messages and "11位手机号码" in row.messages[-1].text
     assert parse_date("٢٠٢٤-٠٣-٠١") is None
+    value, row = read(Column("n", "职工人数", type=INT), "٣٠٠")
+    assert value is None and "应为整数" in row.messages[0].text
+    value, row = read(Column("m", "金额", type=DECIMAL), "١٢.٥")
+    assert value is None and "应为数字" in row.messages[0].text
+
+
+def test_a_full_width_code_in_scientific_notation_is_named_as_such():
+    value, row = read(CODE_COLUMN, "９.１４Ｅ＋１７")
+    assert value is None and "科学计数法（9.14E+17）" in row.messages[0].text
 
 
 def test_text_longer_than_the_limit_is_refused():

@@ -392,6 +392,39 @@ def test_ids_out_of_reach_are_refused_as_ids_that_do_not_exist(people, world, gu
     assert made.status_code == 201, made.content
 
 
+@pytest.mark.parametrize("who", ["guide", "city_staff", "superuser"])
+def test_companions_and_their_departments_within_reach_are_taken(people, world, guide_of_member, api, who):
+    """The other side of the scopes: a guide names a companion and a department of their county;
+    city staff and a platform administrator log for a county guide with the same."""
+    companion = services.guide_create(
+        actor=None, user=factories.UserFactory(), department=world.department, term_start=dt.date(2025, 1, 1)
+    )
+    if who == "guide":
+        caller, body = guide_of_member.user, {}
+    elif who == "city_staff":
+        caller = factories.UserFactory(username="city_staff")
+        alliance_services.region_grant(region=world.city, user=caller, manage=True, system=True)
+        body = {"guide": guide_of_member.pk}
+    else:
+        caller = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+        body = {"guide": guide_of_member.pk}
+    response = api(caller).post(
+        "/api/visits/",
+        {
+            **body,
+            "enterprise": world.member.pk,
+            "companions": [companion.pk],
+            "staff": [{"name": "王科长", "department": world.department.pk}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    visit = Visit.objects.get()
+    assert sorted(visit.people.values_list("person_name", flat=True)) == sorted(
+        [guide_of_member.name, companion.name, "王科长"]
+    )
+
+
 # -- schema ---------------------------------------------------------------------------------------
 def test_the_schema_documents_the_guides_api_without_warnings(tmp_path):
     target = tmp_path / "schema.yml"
