@@ -191,6 +191,7 @@ def _labels(choices) -> dict[str, str]:
 # -- the sheets -----------------------------------------------------------------------------------------
 class _MinutesSheet(ListExporter):
     what = ""
+    streams_from_database = True
 
     def __init__(self, *, scope: MinutesScope):
         self.scope = scope

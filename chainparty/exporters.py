@@ -25,9 +25,11 @@ import tempfile
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -99,6 +101,9 @@ class ListExporter(ABC):
     ledger: Ledger | None = None
     #: Written in a row across the sheet when `iter_rows()` yields nothing ("本月无会议。").
     empty_text: str = ""
+    #: True when `iter_rows()` streams querysets with `.iterator()`: the sheet is then read in a
+    #: transaction of its own on PostgreSQL (`_reading`).
+    streams_from_database: bool = False
 
     @abstractmethod
     def iter_rows(self) -> Iterator[Sequence]:
@@ -399,6 +404,18 @@ def _write_sheet(workbook, exporter: ListExporter) -> int:
     return count
 
 
+def _reading(exporter: ListExporter):
+    """Each sheet is read in a transaction on PostgreSQL: outside one, each `.iterator()`'s
+    server-side cursor is declared WITH HOLD, which makes PostgreSQL run the whole query and store
+    its rows before the first is fetched (0.8 s of a province month's 10 s workbook); inside one the
+    rows stream as they are written. One per sheet, not one for the workbook, so that the progress
+    written between sheets is seen by the job's page. Not on SQLite, whose transactions here begin
+    IMMEDIATE and would hold the write lock while the sheet is written."""
+    if exporter.streams_from_database and connection.vendor == "postgresql":
+        return transaction.atomic()
+    return nullcontext()
+
+
 def write_workbook(exporters: Iterable[ListExporter], file, *, progress=None) -> dict[str, int]:
     """Write the exporters into `file` (a path or a binary file), one sheet each, in order; returns
     the number of rows written per exporter identifier. `progress(done, total)`, when given, is
@@ -407,8 +424,9 @@ def write_workbook(exporters: Iterable[ListExporter], file, *, progress=None) ->
     workbook = Workbook(write_only=True)
     counts = {}
     for done, exporter in enumerate(exporters, 1):
-        counts[exporter.identifier] = _write_sheet(workbook, exporter)
-        if progress is not None:
+        with _reading(exporter):
+            counts[exporter.identifier] = _write_sheet(workbook, exporter)
+        if progress is not None:  # after the sheet's transaction: the job page sees it at once
             progress(done, len(exporters))
     if not counts:
         workbook.create_sheet(title=_("数据"))

@@ -20,6 +20,8 @@ class NeedExporter(ListExporter):
     """The needs list as its page shows it to `user`: same selector, same filters, same box, same
     order, so an export holds exactly the rows the list does."""
 
+    streams_from_database = True
+
     identifier = "needs"
     verbose_name = _("需求清单")
     columns = (
@@ -88,6 +90,8 @@ workbooks.register("needs", NeedExporter)
 class MonthlyNeedExporter(ListExporter):
     """本月诉求: the needs of the workbook's alliances filed or closed out in its month, in one query
     streamed from the database, as a ledger like the workbook's other sheets."""
+
+    streams_from_database = True
 
     identifier = "minutes_needs"
     verbose_name = _("本月诉求")

@@ -107,6 +107,7 @@ class VisitLedgerExporter(ListExporter):
     identifier = "visit_ledger"
     verbose_name = gettext_lazy("走访台账")
     empty_text = gettext_lazy("本期无走访记录。")
+    streams_from_database = True
     columns = (
         Column(gettext_lazy("序号"), NUMBER),
         Column(gettext_lazy("走访日期"), DATE),

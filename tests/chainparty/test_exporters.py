@@ -310,3 +310,28 @@ def test_the_sweep_fails_an_abandoned_job_out_of_attempts_instead_of_queueing_it
     assert queued == [fresh.pk]
     spent.refresh_from_db()
     assert spent.state == ExportJob.State.FAILED and "已尝试 3 次仍未生成" in spent.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streaming_sheet_is_read_in_a_transaction_and_progress_is_written_outside_it():
+    """On PostgreSQL a sheet whose rows stream from the database is read in a transaction (its
+    server-side cursors then stream instead of being stored WITH HOLD first); the progress between
+    sheets is written outside it, so a job's page sees it. SQLite takes no transaction (its
+    IMMEDIATE transactions would hold the write lock)."""
+    from django.db import connection
+
+    seen = []
+
+    class Streaming(MeetingsSheet):
+        streams_from_database = True
+
+        def iter_rows(self):
+            seen.append(("rows", connection.in_atomic_block))
+            yield ("党委会议", dt.date(2026, 11, 2))
+
+    exporters.write_workbook(
+        [Streaming(), MeetingsSheet()],
+        io.BytesIO(),
+        progress=lambda done, total: seen.append(("progress", connection.in_atomic_block)),
+    )
+    assert seen == [("rows", connection.vendor == "postgresql"), ("progress", False), ("progress", False)]
