@@ -145,6 +145,9 @@ def may_manage_person(actor, person) -> bool:
         return True
     if security_scope.holds_platform_role(person):
         return False
+    # Within reach first: someone with no role anywhere has all (none) of their roles in any region.
+    if not get_user_model().objects.filter(people_q(actor), pk=person.pk).exists():
+        return False
     if _roles_within_regions(actor, person) and security_scope.stands_above(actor, person):
         return True
     return _roles_are_member_secretaries(actor, person)

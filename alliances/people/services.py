@@ -81,6 +81,7 @@ def person_create(*, actor, real_name: str, mobile: str, affiliation_unit, email
 def person_update(
     *, actor, person, real_name: str, mobile: str, affiliation_unit, email: str = "", wecom_userid: str | None = None
 ):
+    _require_manage(actor, person)
     fields = {"real_name": real_name.strip(), "mobile": mobile.strip(), "email": email.strip()}
     if wecom_userid is not None:  # None: the caller does not edit it
         fields["wecom_userid"] = wecom_userid.strip()

@@ -16,6 +16,7 @@ from chainparty import privacy
 from chainparty.accounts.views import secret_page
 from chainparty.forms_utils import add_service_errors
 from chainparty.paging import paginate
+from chainparty.security.scope import may_recover
 from chainparty.security.selectors import is_locked
 
 from . import forms, selectors, services
@@ -56,6 +57,7 @@ def person_detail(request, pk):
         "roles": selectors.roles_of([person.pk]).get(person.pk, []),
         "can_manage": people.may_manage_person(request.user, person),
         "is_locked": is_locked(person),
+        "may_unlock": may_recover(request.user, person),
     }
     return render(request, "alliances/people/person_detail.html", context)
 

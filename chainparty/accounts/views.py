@@ -2,7 +2,6 @@
 phone), and the one-time link that sets a password."""
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from chainparty.forms_utils import add_service_errors
 from chainparty.models import ApiToken
 from chainparty.security.models import UserSession
 from chainparty.security.selectors import user_sessions
-from chainparty.security.services import user_session_revoke
+from chainparty.security.services import session_rekey, user_session_revoke
 
 from . import forms, selectors, services, tokens
 
@@ -63,8 +62,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("profile")
 
     def form_valid(self, form):
+        old_key = self.request.session.session_key
+        # Django's view saves the password (the other sessions end: security.receivers) and keeps
+        # this browser signed in under a new session key (update_session_auth_hash).
         response = super().form_valid(form)
-        update_session_auth_hash(self.request, form.user)
+        session_rekey(old_key=old_key, new_key=self.request.session.session_key)
         messages.success(self.request, _("密码已修改，其他设备上的登录已结束。"))
         return response
 

@@ -85,3 +85,11 @@ def stands_above(actor, person, *, actor_paths=None) -> bool:
     if person_paths is None:
         return False
     return all(any(path.startswith(mine) and path != mine for mine in paths) for path in person_paths)
+
+
+def may_recover(actor, person) -> bool:
+    """Whether `actor` may unlock, reset or otherwise recover `person`'s account for them: within
+    reach (`looks_after`) and above them (`stands_above`), so a fellow staff member's compromised
+    account cannot lift the lockout that stops it guessing a colleague's password."""
+    paths = staff_region_paths(actor)
+    return looks_after(actor, person, actor_paths=paths) and stands_above(actor, person, actor_paths=paths)

@@ -39,7 +39,10 @@ def locked_accounts(*, actor, now=None):
         get_user_model().objects.annotate(folded=Lower("username")).filter(folded__in=names).order_by("username")
     )
     paths = scope.staff_region_paths(actor)
-    return [user for user in users if scope.looks_after(actor, user, actor_paths=paths)]
+    found = [user for user in users if scope.looks_after(actor, user, actor_paths=paths)]
+    for user in found:  # a fellow staff member is unlocked from a region above (scope.may_recover)
+        user.may_unlock = scope.stands_above(actor, user, actor_paths=paths)
+    return found
 
 
 def is_locked(user, now=None) -> bool:

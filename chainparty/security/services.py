@@ -66,6 +66,14 @@ def user_session_start(*, user, session_key, ip_address, user_agent, now=None) -
     return row
 
 
+def session_rekey(*, old_key, new_key) -> None:
+    """This browser's session went on under a new key (Django cycles it when the person changes
+    their password, update_session_auth_hash): its row follows, so it is still listed, revocable
+    and kept fresh by the middleware."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
 def user_sessions_end(*, user, keep_session_key=None) -> int:
     """End every session of `user` (but `keep_session_key`), in the session store and here."""
     rows = UserSession.objects.filter(user=user)
@@ -99,9 +107,10 @@ def user_session_revoke(*, actor, user_session) -> None:
 # -- lockout ---------------------------------------------------------------------------------
 @transaction.atomic
 def account_unlock(*, actor, user) -> int:
-    """Lift the lock on `user`'s login name (org staff for people in their regions, platform
-    administrators for everyone); returns how many attempt records were cleared."""
-    if not scope.looks_after(actor, user):
+    """Lift the lock on `user`'s login name (org staff for the people of their regions they stand
+    above, platform administrators for everyone: `scope.may_recover`); returns how many attempt
+    records were cleared."""
+    if not scope.may_recover(actor, user):
         raise PermissionDenied(_("您无权解锁此账号。"))
     count, _deleted = AccessAttempt.objects.filter(username=user.get_username().strip().lower()).delete()
     audit.record(action=audit.Action.UNLOCK, actor=actor, target=user, region_path=audit.person_region_path(user))

@@ -271,8 +271,8 @@ def test_staff_edit_a_persons_details(world, personas, client_for):
 # -- grants on the enterprise and department pages ---------------------------------------------------
 def test_org_staff_appoint_a_handler_on_the_department_page(world, personas, client_for):
     person = factories.UserFactory(username="new_handler")
-    services.person_update(
-        actor=personas.org_staff,
+    services.person_update(  # affiliated by an administrator: a person without a unit is nobody's
+        actor=factories.UserFactory(username="root", is_superuser=True),
         person=person,
         real_name="新办理人",
         mobile="13700001111",
@@ -287,8 +287,8 @@ def test_org_staff_appoint_a_handler_on_the_department_page(world, personas, cli
 
 def test_grants_refuse_a_person_outside_the_actors_reach(world, personas, yanzhou_staff, client_for):
     foreign = factories.UserFactory(username="yz_person")
-    services.person_update(
-        actor=yanzhou_staff,
+    services.person_update(  # affiliated by an administrator: a person without a unit is nobody's
+        actor=factories.UserFactory(username="root", is_superuser=True),
         person=foreign,
         real_name="兖州人员",
         mobile="13700002222",

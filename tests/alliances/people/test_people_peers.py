@@ -60,6 +60,13 @@ def test_staff_may_not_reset_or_deactivate_a_peer_or_staff_above(
         lambda actor, person: services.password_reset_link(actor=actor, person=person, base_url="http://testserver"),
         lambda actor, person: services.person_deactivate(actor=actor, person=person),
         lambda actor, person: services.person_reactivate(actor=actor, person=person),
+        lambda actor, person: services.person_update(
+            actor=actor,
+            person=person,
+            real_name="改名",
+            mobile=person.mobile,
+            affiliation_unit=person.affiliation_unit,
+        ),
     ],
 )
 def test_the_services_refuse_a_peer_too(world, personas, staff_of, call):
@@ -67,8 +74,34 @@ def test_the_services_refuse_a_peer_too(world, personas, staff_of, call):
     with pytest.raises(PermissionDenied):
         call(personas.org_staff, peer)
     peer.refresh_from_db()
-    assert peer.is_active
+    assert peer.is_active and peer.real_name != "改名"
     assert not AuditLog.objects.filter(target_id=peer.pk, action=AuditLog.Action.PASSWORD_RESET).exists()
+
+
+def test_a_person_with_no_role_outside_the_staffs_reach_is_not_theirs_to_manage(world, personas):
+    """No role anywhere is not "every role within my regions": someone affiliated with another
+    county is out of reach for the county's staff, in the services as on the pages."""
+    from alliances import people
+
+    elsewhere = factories.UserFactory(username="yanzhou_person", real_name="兖州某人")
+    services.person_update(
+        actor=factories.UserFactory(is_superuser=True, username="root"),
+        person=elsewhere,
+        real_name="兖州某人",
+        mobile="",
+        affiliation_unit=world.other_department,
+    )
+    assert not people.may_manage_person(personas.org_staff, elsewhere)
+    with pytest.raises(PermissionDenied):
+        services.password_set_temporary(actor=personas.org_staff, person=elsewhere)
+    with pytest.raises(PermissionDenied):
+        services.person_update(
+            actor=personas.org_staff,
+            person=elsewhere,
+            real_name="改名",
+            mobile="",
+            affiliation_unit=world.other_department,
+        )
 
 
 def test_staff_above_reset_deactivate_and_reactivate_a_county_staff_member(world, personas, staff_of, client_for):

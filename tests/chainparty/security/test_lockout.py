@@ -127,6 +127,32 @@ def test_people_who_are_not_staff_get_403(locked_person, client_for, with_passwo
     assert selectors.is_locked(locked_person)
 
 
+def test_a_fellow_staff_member_is_unlocked_from_above_not_by_a_colleague(
+    with_password, browser_login, client_for, world
+):
+    """A colleague's compromised account must not lift the lock that stops it guessing a fellow
+    staff member's password: staff of the same county see the lock but may not lift it; the
+    city's staff may."""
+    from alliances import services as alliance_services
+
+    colleague = factories.UserFactory(username="county_staff_2", real_name="组织部李科长")
+    colleague.set_password(PASSWORD)
+    colleague.save()
+    alliance_services.region_grant(region=world.county, user=colleague, manage=True, system=True)
+    fail(browser_login, "county_staff_2", 5)
+    assert selectors.is_locked(colleague)
+    client = client_for(with_password.org_staff)
+    page = client.get("/accounts/locked/").content.decode()
+    assert "组织部李科长" in page and "须由上级组织部门或平台管理员解锁" in page
+    assert f"/accounts/locked/{colleague.pk}/unlock/" not in page
+    assert client.post(f"/accounts/locked/{colleague.pk}/unlock/").status_code == 403
+    assert selectors.is_locked(colleague)
+    city_staff = factories.UserFactory(username="city_staff")
+    alliance_services.region_grant(region=world.city, user=city_staff, manage=True, system=True)
+    assert client_for(city_staff).post(f"/accounts/locked/{colleague.pk}/unlock/").status_code == 302
+    assert not selectors.is_locked(colleague)
+
+
 def test_a_platform_administrator_unlocks_anyone(locked_person):
     admin = factories.UserFactory(username="root", is_superuser=True)
     services.account_unlock(actor=admin, user=locked_person)

@@ -106,3 +106,24 @@ def test_a_session_from_a_stolen_cookie_of_a_deactivated_account_is_refused(with
 def test_the_demo_password_logs_in(with_password, browser_login):
     client, response = browser_login("handler", PASSWORD)
     assert response.status_code == 302 and signed_in(client)
+
+
+def test_the_browser_that_changes_its_password_stays_listed_and_revocable(with_password, browser_login):
+    """Django gives the browser a new session key when its person changes their password: the
+    session's row follows it, so it is still listed (as this browser) and can be revoked."""
+    client, _ = browser_login("handler", address="198.51.100.3")
+    other, _ = browser_login("handler", address="198.51.100.4")
+    person = with_password.handler
+    old_key = client.session.session_key
+    response = client.post(
+        "/account/password/",
+        {"old_password": PASSWORD, "new_password1": "Changed#2026x", "new_password2": "Changed#2026x"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    new_key = client.session.session_key
+    assert new_key != old_key
+    assert list(UserSession.objects.filter(user=person).values_list("session_key", flat=True)) == [new_key]
+    assert other.get("/alliances/").status_code == 302  # the other browser was signed out
+    row = UserSession.objects.get(session_key=new_key)
+    services.user_session_revoke(actor=person, user_session=row)
+    assert client.get("/alliances/").status_code == 302
