@@ -64,6 +64,12 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         queryset = self.scope(self.context)
         return queryset if queryset is not None else self.queryset
 
+    def to_internal_value(self, data):
+        # An id in digits of another script ('٣') is read by int() as 3: refused like a wrong type.
+        if isinstance(data, str) and not is_ascii_id(data.strip()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
 
 class StandardPagination(PageNumberPagination):
     page_size = 25

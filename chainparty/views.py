@@ -37,7 +37,9 @@ def _redirect_within_portal(request, target):
 @login_required
 @require_POST
 def notification_read(request):
-    ids = parse_ids(request.POST.getlist("id"), name="id") or None
+    """Mark the posted ids read, or all of them when none is given. Ids in the query string count
+    too (`?id=…`), so a bad one there is refused instead of ignored, which would read all."""
+    ids = parse_ids(request.POST.getlist("id") + request.GET.getlist("id"), name="id") or None
     notifications.mark_read(user=request.user, notification_ids=ids)
     return _redirect_within_portal(request, request.POST.get("next", ""))
 

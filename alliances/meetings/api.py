@@ -30,7 +30,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from chainparty import links
-from chainparty.api import NumericLookupMixin, ScopedPrimaryKeyRelatedField, StandardPagination
+from chainparty.api import IdField, NumericLookupMixin, ScopedPrimaryKeyRelatedField, StandardPagination
 
 from ..models import Alliance, Decision, Department, Enterprise, Invitation, Meeting, MeetingKind, WorkZone
 from ..permissions import alliance_get_for_user
@@ -394,7 +394,7 @@ def _input(view, serializer_class, *, alliance=None):
 
 
 class _AllianceRefSerializer(serializers.Serializer):
-    alliance = serializers.IntegerField(min_value=1)
+    alliance = IdField()
 
 
 def _alliance_id(request) -> int:

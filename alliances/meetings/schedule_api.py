@@ -14,7 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from chainparty.api import NumericLookupMixin, ScopedPrimaryKeyRelatedField, StandardPagination
+from chainparty.api import IdField, NumericLookupMixin, ScopedPrimaryKeyRelatedField, StandardPagination
 
 from ..models import Alliance, Enterprise, MeetingKind, MeetingSchedule, WorkZone
 from . import api_scopes, schedules, selectors
@@ -148,7 +148,7 @@ SCHEDULE_ERRORS = {
 
 
 class _AllianceRefSerializer(serializers.Serializer):
-    alliance = serializers.IntegerField(min_value=1)
+    alliance = IdField()
 
 
 def _input(view, serializer_class, *, partial=False, alliance=None):

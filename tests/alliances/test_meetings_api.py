@@ -209,6 +209,19 @@ def test_create_is_403_for_a_viewer_and_404_for_who_cannot_see_the_alliance(worl
     assert not Meeting.objects.exists()
 
 
+def test_ids_in_digits_of_another_script_are_refused_with_a_message(world, personas, clock, api):
+    """int() reads '٣' as 3: the alliance and a scoped related id in such digits are a 400, not a
+    lookup of another object."""
+    client = api(personas.secretary)
+    arabic = str(world.alliance.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    response = client.post("/api/meetings/", _new(world, alliance=arabic), format="json")
+    assert response.status_code == 400 and response.json()["alliance"] == ["请输入数字编号。"]
+    department = str(world.department.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    response = client.post("/api/meetings/", _new(world, invited_departments=[department]), format="json")
+    assert response.status_code == 400 and "invited_departments" in response.json()
+    assert not Meeting.objects.exists()
+
+
 def test_create_answers_the_services_message(world, personas, clock, api):
     response = api(personas.secretary).post(
         "/api/meetings/", _new(world, ends_at="2026-10-09T08:00:00+08:00"), format="json"

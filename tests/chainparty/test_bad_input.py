@@ -151,6 +151,11 @@ def test_marking_notifications_read_with_a_non_ascii_id_is_400_and_marks_nothing
     assert "参数“id”应为数字编号" in _chinese_400(response)
     note.refresh_from_db()
     assert note.read_at is None
+    # In the query string as the issue wrote it: refused too, never "no ids, so all of them".
+    response = client_for(personas.org_staff).post(reverse("notifications_read") + "?id=²")
+    assert "参数“id”应为数字编号" in _chinese_400(response)
+    note.refresh_from_db()
+    assert note.read_at is None
 
 
 @pytest.mark.parametrize("digit", [SUPERSCRIPT_TWO, ARABIC_THREE])
