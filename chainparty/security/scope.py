@@ -46,9 +46,10 @@ def staff_region_paths(user) -> list[str] | None:
 
 
 def is_staff_member(user) -> bool:
-    """Platform administrators and organisation staff: who must use a second factor when
-    CHAINPARTY_REQUIRE_2FA is on."""
-    return staff_region_paths(user) != []
+    """Who must use a second factor when CHAINPARTY_REQUIRE_2FA is on: platform administrators,
+    organisation staff, and anyone with the admin site (`is_staff`: read-only or not, the admin
+    shows every region's records)."""
+    return bool(getattr(user, "is_staff", False)) or staff_region_paths(user) != []
 
 
 def looks_after(actor, person, *, actor_paths=None) -> bool:

@@ -190,6 +190,17 @@ def test_staff_must_enrol_before_anything_else_when_required(with_password, brow
 
 
 @override_settings(CHAINPARTY_REQUIRE_2FA=True)
+def test_an_admin_site_account_must_enrol_too_when_required(with_password, browser_login):
+    """is_staff (the admin site, read-only or not) without any region role: held like staff."""
+    handler = with_password.handler
+    handler.is_staff = True
+    handler.save(update_fields=["is_staff"])
+    client, _ = browser_login("handler")
+    response = client.get("/alliances/")
+    assert response.status_code == 302 and response.url == "/accounts/2fa/"
+
+
+@override_settings(CHAINPARTY_REQUIRE_2FA=True)
 def test_other_people_are_not_held_when_required(with_password, browser_login):
     client, _ = browser_login("handler")
     assert client.get("/alliances/").status_code == 200
