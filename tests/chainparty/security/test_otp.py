@@ -17,7 +17,7 @@ from chainparty.security import otp
 from chainparty.security.models import ChannelDevice
 
 from . import channels
-from .conftest import PASSWORD
+from .conftest import PASSWORD, WRONG
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +152,27 @@ def test_a_channel_code_enrols_and_logs_in_once_within_five_minutes(sms, browser
     assert client.post("/accounts/login/verify/", {"token": code}).status_code == 302 and signed_in(client)
     again, _ = browser_login("handler")
     assert not signed_in(again) and again.post("/accounts/login/verify/", {"token": code}).status_code == 200
+
+
+def test_an_api_client_asks_for_a_channel_code_then_signs_in_with_it(sms):
+    """The token login with an SMS second factor: the password and send_code give a code (202),
+    never without the right password; the code then gives a token, once."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    ChannelDevice.objects.create(user=sms, channel="test-sms", name="短信", confirmed=True)
+    url, api = reverse("api_token_login"), APIClient()
+    refused = api.post(url, {"username": "handler", "password": WRONG, "send_code": True}, format="json")
+    assert refused.status_code == 400 and not channels.SENT
+    sent = api.post(url, {"username": "handler", "password": PASSWORD, "send_code": True}, format="json")
+    assert sent.status_code == 202 and "验证码已通过短信发送" in sent.json()["detail"]
+    code = last_code()
+    again = api.post(url, {"username": "handler", "password": PASSWORD, "send_code": True}, format="json")
+    assert again.status_code == 400 and "秒后再获取验证码" in again.json()["send_code"][0]
+    issued = api.post(url, {"username": "handler", "password": PASSWORD, "otp_token": code}, format="json")
+    assert issued.status_code == 201 and issued.json()["token"]
+    reused = api.post(url, {"username": "handler", "password": PASSWORD, "otp_token": code}, format="json")
+    assert reused.status_code == 400
 
 
 def test_channel_codes_expire_after_five_minutes(sms):
