@@ -12,6 +12,7 @@ from django.db import connection, models
 
 from alliances import services as org
 from alliances.models import CommitteeSeat, Membership
+from chainparty.accounts.tokens import token_issue
 from demands.models import Need
 from demands.services import filing, workflow
 from demands.services.matches import cooperation_record, match_propose
@@ -32,6 +33,13 @@ class WalkWorld:
     personas: dict  # name -> user; "anonymous" -> None
     foreign: list = field(default_factory=list)  # objects of the other county, built here
     mine: dict = field(default_factory=dict)  # label -> object of the county
+    # Where each person works (user pk -> region pk): the people pages' reach is decided from it.
+    homes: dict = field(default_factory=dict)
+    # Alliance secretary persona -> the pks of the Party secretaries of their alliance's member enterprises.
+    member_secretaries: dict = field(default_factory=dict)
+    # The people the people pages are tried with: one an alliance secretary reaches (a member's
+    # secretary), one only the county's staff reach (a handler), one of the other county.
+    people: list = field(default_factory=list)
 
 
 def _need(actor, enterprise, **extra):
@@ -60,6 +68,13 @@ def build(world, personas) -> WalkWorld:
     people["other_staff"] = other_staff
     people["anonymous"] = None
     walk = WalkWorld(county=world.county, other_county=world.other_county, personas=people)
+    # Everyone with a role in the conftest county works there; the outsider (no role, no affiliation)
+    # works nowhere, so only a platform administrator reaches them.
+    walk.homes = {user.pk: world.county.pk for name, user in people.items() if user and name not in ("outsider",)}
+    walk.homes.update({other_staff.pk: world.other_county.pk, other_handler.pk: world.other_county.pk})
+    # world.alliance's members are the lead and the member enterprise (tests/conftest.world).
+    walk.member_secretaries = {"secretary": {personas.enterprise_secretary.pk, personas.other_enterprise_secretary.pk}}
+    walk.people = [personas.enterprise_secretary, personas.handler, other_handler]
 
     # -- the county ----------------------------------------------------------------------------------
     need = _need(personas.enterprise_secretary, world.lead)
@@ -89,6 +104,7 @@ def build(world, personas) -> WalkWorld:
     factories.DecisionFactory(meeting=meeting, owner_department=world.department)
     factories.MeetingScheduleFactory(alliance=world.alliance)
     factories.PartyOrganizationFactory(region=world.county)
+    token_issue(user=personas.enterprise_secretary, name="对接系统")
     walk.mine.update(need=need, member_need=member_need, draft_policy=draft, policy=published)
 
     # -- the other county ------------------------------------------------------------------------------
