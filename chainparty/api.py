@@ -65,8 +65,11 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset if queryset is not None else self.queryset
 
     def to_internal_value(self, data):
-        # An id in digits of another script ('٣') is read by int() as 3: refused like a wrong type.
-        if isinstance(data, str) and not is_ascii_id(data.strip()):
+        # An id in digits of another script ('٣') is read by int() as 3, and 3.7 as 3: only an int or
+        # a string of ASCII digits is an id; anything else is refused like a wrong type.
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (isinstance(data, str) and is_ascii_id(data.strip()))
+        ):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
 

@@ -20,8 +20,6 @@ class NeedExporter(ListExporter):
     """The needs list as its page shows it to `user`: same selector, same filters, same box, same
     order, so an export holds exactly the rows the list does."""
 
-    streams_from_database = True
-
     identifier = "needs"
     verbose_name = _("需求清单")
     columns = (

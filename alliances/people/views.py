@@ -52,12 +52,13 @@ def person_list(request):
 @login_required
 def person_detail(request, pk):
     person = person_get_for_user(user=request.user, person_id=pk)
+    locked = is_locked(person)
     context = {
         "person": person,
         "roles": selectors.roles_of([person.pk]).get(person.pk, []),
         "can_manage": people.may_manage_person(request.user, person),
-        "is_locked": is_locked(person),
-        "may_unlock": may_recover(request.user, person),
+        "is_locked": locked,
+        "may_unlock": locked and may_recover(request.user, person),
     }
     return render(request, "alliances/people/person_detail.html", context)
 

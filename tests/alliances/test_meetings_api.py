@@ -219,6 +219,10 @@ def test_ids_in_digits_of_another_script_are_refused_with_a_message(world, perso
     department = str(world.department.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     response = client.post("/api/meetings/", _new(world, invited_departments=[department]), format="json")
     assert response.status_code == 400 and "invited_departments" in response.json()
+    response = client.post(
+        "/api/meetings/", _new(world, invited_departments=[world.department.pk + 0.7]), format="json"
+    )
+    assert response.status_code == 400 and "invited_departments" in response.json()  # 3.7 is not pk 3
     assert not Meeting.objects.exists()
 
 

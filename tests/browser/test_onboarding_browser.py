@@ -71,6 +71,8 @@ def sign_in(page, url, username, password):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
+    # Wait for the navigation itself (not only the click): the login answers with a redirect.
+    page.wait_for_url(lambda address: "/accounts/login/" not in address)
     page.wait_for_load_state("domcontentloaded")
     expect(page.locator("#login-error")).to_have_count(0)
     return page.url
@@ -78,7 +80,10 @@ def sign_in(page, url, username, password):
 
 def open_from_menu(page, menu, item):
     page.locator("#mainnav").get_by_role("link", name=menu, exact=True).click()
-    page.locator("#mainnav .dropdown-menu").get_by_role("link", name=item, exact=True).click()
+    link = page.locator("#mainnav .dropdown-menu").get_by_role("link", name=item, exact=True)
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(f"**{target}")  # the navigation itself, not only the click
     page.wait_for_load_state("domcontentloaded")
 
 
