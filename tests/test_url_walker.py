@@ -65,6 +65,7 @@ MODEL_ALIASES = {
 ROUTE_PARAM_MODELS = {
     ("view_on_site", "content_type_id"): "contenttypes.contenttype",
     ("view_on_site", "object_id"): "demands.need",
+    ("team_member_end", "pk"): "guides.teammember",  # /teams/members/<pk>/: not an alliance's membership
 }
 # Personas who may change nothing they reach: read-only leaders, people with no role, anonymous visitors.
 READ_ONLY = {"leader", "outsider", "anonymous"}
@@ -115,10 +116,6 @@ KNOWN_UNTRIED = (
     "/meetings/export/jobs/",  # minutes export jobs
     "/needs/deadline-rules/",  # deadline rules
     "/ratings/",  # guides' ratings
-    "/teams/",  # guide teams
-    "/visits/",  # guides' visits and their photos
-    "/api/teams/",
-    "/api/visits/",
 )
 
 
@@ -239,6 +236,8 @@ class Scope:
             return False
         user = self.users[persona]
         label = obj._meta.label_lower
+        if (label, obj.pk) in self.walk.reach:
+            return persona in self.walk.reach[label, obj.pk]
         if label == settings.AUTH_USER_MODEL.lower():
             return self._may_reach_person(persona, obj)
         if label == "chainparty.notification":
@@ -282,6 +281,8 @@ class Scope:
             return self.may_reach(persona, obj)
         if persona in READ_ONLY:
             return False
+        if obj is not None and (obj._meta.label_lower, obj.pk) in self.walk.changers:
+            return persona in self.walk.changers[obj._meta.label_lower, obj.pk]
         return obj is None or self.may_reach(persona, obj)
 
 

@@ -4,11 +4,13 @@ from where an object lives (its region) and whose it is, not from a list of URLs
 
 import datetime as dt
 import functools
+import io
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
+from PIL import Image
 
 from alliances import services as org
 from alliances.models import CommitteeSeat, Membership
@@ -16,6 +18,8 @@ from chainparty.accounts.tokens import token_issue
 from demands.models import Need
 from demands.services import filing, workflow
 from demands.services.matches import cooperation_record, match_propose
+from guides import services as guide_services
+from guides.models import Guide, Team
 from tests import factories
 from tests.demands.offers_support import make_policy, make_resource
 
@@ -40,6 +44,21 @@ class WalkWorld:
     # The people the people pages are tried with: one an alliance secretary reaches (a member's
     # secretary), one only the county's staff reach (a handler), one of the other county.
     people: list = field(default_factory=list)
+    # Objects whose reach is decided object by object (the guides app's teams, visits, building goals):
+    # (label, pk) -> the personas who may see it, and those who may change it. Written here, from the
+    # access module (guides/permissions.py) and who is what in this world, not asked of the app.
+    reach: dict = field(default_factory=dict)
+    changers: dict = field(default_factory=dict)
+
+    def decide(self, obj, *, reach, change):
+        key = (obj._meta.label_lower, obj.pk)
+        self.reach[key], self.changers[key] = frozenset(reach), frozenset(change)
+
+
+def _photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 36), (200, 30, 30)).save(buffer, "JPEG")
+    return SimpleUploadedFile("走访现场.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
 def _need(actor, enterprise, **extra):
@@ -106,6 +125,7 @@ def build(world, personas) -> WalkWorld:
     factories.PartyOrganizationFactory(region=world.county)
     token_issue(user=personas.enterprise_secretary, name="对接系统")
     walk.mine.update(need=need, member_need=member_need, draft_policy=draft, policy=published)
+    _guides_work(walk, world, personas)
 
     # -- the other county ------------------------------------------------------------------------------
     other_zone = factories.ZoneFactory(name="兖州工业园", region=world.other_county)
@@ -155,13 +175,81 @@ def build(world, personas) -> WalkWorld:
     factories.MeetingScheduleFactory(alliance=alliance)
     factories.PartyOrganizationFactory(region=world.other_county)
     walk.foreign = [other_need, other_resource, other_policy, alliance, other_meeting, other_zone, other_member]
+    _other_guides_work(walk, world, other_staff, other_zone, other_member)
     return walk
+
+
+def _guides_work(walk, world, personas):
+    """A team, a visit and a building goal of the county (guides/permissions.py decides who sees them):
+
+    - the team (led by the county's department, the conftest guide a member): the county's staff and
+      leader (in_viewed_region), its member guide, the department's handler; managed by the staff only;
+    - the guide's visit to the lead enterprise (in the guide's zone), pending: the staff and leader, the
+      lead's Party secretary (its enterprise), the guide (serves it, went); changed by the staff, the
+      guide who went and the secretary who confirms it. Not the department's handler (the guide was
+      sent by the zone), not the member's secretary, not the alliance secretary;
+    - the building goal at the lead enterprise: the staff and leader, the lead's secretary, the guide
+      serving it; managed by the staff and that guide."""
+    staff = personas.org_staff
+    guide = Guide.objects.get(user=personas.guide)
+    team = guide_services.team_create(
+        actor=staff,
+        name="汶上纺织助企攀登小组",
+        kind=Team.Kind.CLIMBING,
+        region=world.county,
+        department=world.department,
+    )
+    member = guide_services.team_member_add(actor=staff, team=team, guide=guide)
+    for obj in (team, member):
+        walk.decide(obj, reach={"org_staff", "leader", "guide", "handler"}, change={"org_staff"})
+    visit = guide_services.visit_log(
+        actor=personas.guide, enterprise=world.lead, visited_on=TODAY_ISH, findings="生产经营正常", photos=[_photo()]
+    )
+    for obj in (visit, *visit.photos.all()):
+        walk.decide(
+            obj,
+            reach={"org_staff", "leader", "enterprise_secretary", "guide"},
+            change={"org_staff", "guide", "enterprise_secretary"},
+        )
+    goal = guide_services.building_goal_open(actor=staff, enterprise=world.lead, opened_on=TODAY_ISH)
+    walk.decide(goal, reach={"org_staff", "leader", "enterprise_secretary", "guide"}, change={"org_staff", "guide"})
+
+
+def _other_guides_work(walk, world, other_staff, other_zone, other_member):
+    """The same in the other county, with a guide of its own: only its staff (other_staff) of the
+    personas reach any of it."""
+    user = factories.UserFactory(username="other_guide", real_name="兖州指导员")
+    walk.homes[user.pk] = world.other_county.pk
+    guide = guide_services.guide_create(actor=other_staff, user=user, zone=other_zone, term_start=dt.date(2025, 1, 1))
+    guide_services.assignment_create(actor=other_staff, guide=guide, zone=other_zone, starts_on=dt.date(2025, 1, 1))
+    team = guide_services.team_create(
+        actor=other_staff,
+        name="兖州农机助企攀登小组",
+        kind=Team.Kind.CLIMBING,
+        region=world.other_county,
+        department=world.other_department,
+    )
+    member = guide_services.team_member_add(actor=other_staff, team=team, guide=guide)
+    visit = guide_services.visit_log(
+        actor=other_staff,
+        guide=guide,
+        enterprise=other_member,
+        visited_on=TODAY_ISH,
+        findings="生产经营正常",
+        photos=[_photo()],
+    )
+    goal = guide_services.building_goal_open(actor=other_staff, enterprise=other_member, opened_on=TODAY_ISH)
+    for obj in (team, member, visit, *visit.photos.all(), goal):
+        walk.decide(obj, reach={"other_staff"}, change={"other_staff"})
+    walk.foreign += [team, visit, goal]
 
 
 # -- where an object lives ------------------------------------------------------------------------------
 _REGION_PATHS = (
     "region",
     "alliance",
+    "team",
+    "visit",
     "need",
     "meeting",
     "enterprise",
