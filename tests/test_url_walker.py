@@ -66,6 +66,7 @@ ROUTE_PARAM_MODELS = {
     ("view_on_site", "content_type_id"): "contenttypes.contenttype",
     ("view_on_site", "object_id"): "demands.need",
     ("team_member_end", "pk"): "guides.teammember",  # /teams/members/<pk>/: not an alliance's membership
+    ("rating_submit", "pk"): "guides.guidereport",  # /ratings/<pk>/ rates a report
 }
 # Personas who may change nothing they reach: read-only leaders, people with no role, anonymous visitors.
 READ_ONLY = {"leader", "outsider", "anonymous"}
@@ -109,13 +110,10 @@ ROUTE_FILLINGS = {"password_reset_confirm": _reset_link_fillings}
 # Objects the walk world does not build yet, so only an id that does not exist is tried at these URLs:
 # known blind spots, listed so that a new one fails the walk instead of passing unseen.
 KNOWN_UNTRIED = (
-    "/building/",  # guides' building goals
-    "/evaluation/",  # guides' evaluations and their reports
     "/imports/jobs/",  # import jobs
     "/meetings/<int:pk>/attachments/",  # meeting attachments
     "/meetings/export/jobs/",  # minutes export jobs
     "/needs/deadline-rules/",  # deadline rules
-    "/ratings/",  # guides' ratings
 )
 
 

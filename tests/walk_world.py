@@ -213,6 +213,17 @@ def _guides_work(walk, world, personas):
         )
     goal = guide_services.building_goal_open(actor=staff, enterprise=world.lead, opened_on=TODAY_ISH)
     walk.decide(goal, reach={"org_staff", "leader", "enterprise_secretary", "guide"}, change={"org_staff", "guide"})
+    # The half year's evaluation: the period its region's staff and leader see, its staff manage
+    # (guides/permissions_staff.py). The guide's report: whoever sees the guide (reports_q): the staff and
+    # leader, the guide, the secretaries of the enterprises the guide serves today (the zone's: both);
+    # rated by the staff and those secretaries (both enterprises were served in the period).
+    period = guide_services.evaluation_period_create(
+        actor=staff, region=world.county, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 6, 30)
+    )
+    walk.decide(period, reach={"org_staff", "leader"}, change={"org_staff"})
+    report = guide_services.guide_report_submit(actor=personas.guide, period=period, text="上半年联系企业12家。")
+    secretaries = {"enterprise_secretary", "other_enterprise_secretary"}
+    walk.decide(report, reach={"org_staff", "leader", "guide", *secretaries}, change={"org_staff", *secretaries})
 
 
 def _other_guides_work(walk, world, other_staff, other_zone, other_member):
@@ -239,9 +250,15 @@ def _other_guides_work(walk, world, other_staff, other_zone, other_member):
         photos=[_photo()],
     )
     goal = guide_services.building_goal_open(actor=other_staff, enterprise=other_member, opened_on=TODAY_ISH)
-    for obj in (team, member, visit, *visit.photos.all(), goal):
+    period = guide_services.evaluation_period_create(
+        actor=other_staff, region=world.other_county, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 6, 30)
+    )
+    report = guide_services.guide_report_submit(
+        actor=other_staff, guide=guide, period=period, text="上半年联系企业5家。"
+    )
+    for obj in (team, member, visit, *visit.photos.all(), goal, period, report):
         walk.decide(obj, reach={"other_staff"}, change={"other_staff"})
-    walk.foreign += [team, visit, goal]
+    walk.foreign += [team, visit, goal, period, report]
 
 
 # -- where an object lives ------------------------------------------------------------------------------
@@ -250,6 +267,7 @@ _REGION_PATHS = (
     "alliance",
     "team",
     "visit",
+    "period",
     "need",
     "meeting",
     "enterprise",
