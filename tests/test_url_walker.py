@@ -67,6 +67,7 @@ ROUTE_PARAM_MODELS = {
     ("view_on_site", "object_id"): "demands.need",
     ("team_member_end", "pk"): "guides.teammember",  # /teams/members/<pk>/: not an alliance's membership
     ("rating_submit", "pk"): "guides.guidereport",  # /ratings/<pk>/ rates a report
+    ("meeting_attachment", "attachment_id"): "alliances.meetingattachment",
 }
 # Personas who may change nothing they reach: read-only leaders, people with no role, anonymous visitors.
 READ_ONLY = {"leader", "outsider", "anonymous"}
@@ -111,9 +112,7 @@ ROUTE_FILLINGS = {"password_reset_confirm": _reset_link_fillings}
 # known blind spots, listed so that a new one fails the walk instead of passing unseen.
 KNOWN_UNTRIED = (
     "/imports/jobs/",  # import jobs
-    "/meetings/<int:pk>/attachments/",  # meeting attachments
     "/meetings/export/jobs/",  # minutes export jobs
-    "/needs/deadline-rules/",  # deadline rules
 )
 
 

@@ -13,10 +13,11 @@ from django.db import connection, models
 from PIL import Image
 
 from alliances import services as org
+from alliances.meetings.services import attachments as meeting_attachments
 from alliances.models import CommitteeSeat, Membership
 from chainparty.accounts.tokens import token_issue
 from demands.models import Need
-from demands.services import filing, workflow
+from demands.services import deadlines, filing, workflow
 from demands.services.matches import cooperation_record, match_propose
 from guides import services as guide_services
 from guides.models import Guide, Team
@@ -124,6 +125,13 @@ def build(world, personas) -> WalkWorld:
     factories.MeetingScheduleFactory(alliance=world.alliance)
     factories.PartyOrganizationFactory(region=world.county)
     token_issue(user=personas.enterprise_secretary, name="对接系统")
+    # A photo of the meeting (reached like its meeting: the region rule) by the alliance's secretary, and
+    # the county's deadline rule, which only its staff reach and change (the deadline rules page).
+    meeting_attachments.meeting_attach(actor=personas.secretary, meeting=meeting, files=[_photo()])
+    rule = deadlines.deadline_rule_save(
+        actor=personas.org_staff, region=world.county, urgency=Need.Urgency.URGENT, workdays=4
+    )
+    walk.decide(rule, reach={"org_staff"}, change={"org_staff"})
     walk.mine.update(need=need, member_need=member_need, draft_policy=draft, policy=published)
     _guides_work(walk, world, personas)
 
@@ -174,6 +182,11 @@ def build(world, personas) -> WalkWorld:
     factories.DecisionFactory(meeting=other_meeting, owner_department=world.other_department)
     factories.MeetingScheduleFactory(alliance=alliance)
     factories.PartyOrganizationFactory(region=world.other_county)
+    meeting_attachments.meeting_attach(actor=other_staff, meeting=other_meeting, files=[_photo()])
+    other_rule = deadlines.deadline_rule_save(
+        actor=other_staff, region=world.other_county, urgency=Need.Urgency.URGENT, workdays=4
+    )
+    walk.decide(other_rule, reach={"other_staff"}, change={"other_staff"})
     walk.foreign = [other_need, other_resource, other_policy, alliance, other_meeting, other_zone, other_member]
     _other_guides_work(walk, world, other_staff, other_zone, other_member)
     return walk
