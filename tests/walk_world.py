@@ -12,10 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 from PIL import Image
 
+from alliances import exporters as minutes_exporters
 from alliances import services as org
 from alliances.meetings.services import attachments as meeting_attachments
 from alliances.models import CommitteeSeat, Membership
 from chainparty.accounts.tokens import token_issue
+from chainparty.exporters import export_job_create
 from demands.models import Need
 from demands.services import deadlines, filing, workflow
 from demands.services.matches import cooperation_record, match_propose
@@ -60,6 +62,15 @@ def _photo():
     buffer = io.BytesIO()
     Image.new("RGB", (48, 36), (200, 30, 30)).save(buffer, "JPEG")
     return SimpleUploadedFile("走访现场.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def minutes_export_job(owner, alliance):
+    return export_job_create(
+        workbook=minutes_exporters.WORKBOOK,
+        params={"year": 2026, "month": 1, "alliance_id": alliance.pk},
+        filename="会议台账.xlsx",
+        owner=owner,
+    )
 
 
 def _need(actor, enterprise, **extra):
@@ -132,6 +143,11 @@ def build(world, personas) -> WalkWorld:
         actor=personas.org_staff, region=world.county, urgency=Need.Urgency.URGENT, workdays=4
     )
     walk.decide(rule, reach={"org_staff"}, change={"org_staff"})
+    # A minutes export job of the alliance's secretary: its viewers (the owner) who still manage the
+    # alliance download it (alliances/meetings/export_views._job_for); an export job has no region, so
+    # the walker tries only the first one (this one).
+    job, _created = minutes_export_job(personas.secretary, world.alliance)
+    walk.decide(job, reach={"secretary"}, change={"secretary"})
     walk.mine.update(need=need, member_need=member_need, draft_policy=draft, policy=published)
     _guides_work(walk, world, personas)
 
@@ -187,6 +203,8 @@ def build(world, personas) -> WalkWorld:
         actor=other_staff, region=world.other_county, urgency=Need.Urgency.URGENT, workdays=4
     )
     walk.decide(other_rule, reach={"other_staff"}, change={"other_staff"})
+    other_job, _created = minutes_export_job(other_staff, alliance)
+    walk.decide(other_job, reach={"other_staff"}, change={"other_staff"})
     walk.foreign = [other_need, other_resource, other_policy, alliance, other_meeting, other_zone, other_member]
     _other_guides_work(walk, world, other_staff, other_zone, other_member)
     return walk
