@@ -9,6 +9,7 @@ no row is refused does the core call `apply_row` for every row, inside one trans
 
 import datetime as dt
 import difflib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,7 +161,7 @@ class ImportContext:
         return containing[0] if len(containing) == 1 else None
 
 
-class ImportKind:
+class ImportKind(ABC):
     """One importable list. Subclasses set `identifier`, `verbose_name`, `columns` and implement
     `may_import`, `regions_for`, `check_row` and `apply_row`; `prepare` and `finish_apply` are
     optional. Instances are made per import, so a kind may keep state on `self` too."""
@@ -171,12 +172,13 @@ class ImportKind:
     #: Lines added to the template's instructions sheet after the per-column help.
     instructions: Sequence[str] = ()
 
+    @abstractmethod
     def may_import(self, user, region) -> bool:
-        raise NotImplementedError
+        """Whether `user` may import this kind into `region`."""
 
+    @abstractmethod
     def regions_for(self, user) -> list:
         """The regions (objects with `pk`, `path` and a name) `user` may import this kind into."""
-        raise NotImplementedError
 
     def job_regions_for(self, user) -> list:
         """The regions whose jobs of this kind `user` may look at whoever uploaded them (their
@@ -202,16 +204,21 @@ class ImportKind:
         return None
 
     def prepare(self, ctx: ImportContext) -> None:
-        """Bulk-load lookups once (existing rows by key, zones by name) into `ctx.cache`."""
+        """Bulk-load lookups once (existing rows by key, zones by name) into `ctx.cache`; optional."""
+        return None
 
+    @abstractmethod
     def check_row(self, row: ImportRow, ctx: ImportContext) -> None:
-        raise NotImplementedError
+        """Read and check one row: messages on `row`, its outcome (new, changed, unchanged)."""
 
+    @abstractmethod
     def apply_row(self, row: ImportRow, ctx: ImportContext) -> None:
-        raise NotImplementedError
+        """Write one checked row (inside the file's transaction)."""
 
     def finish_apply(self, ctx: ImportContext) -> None:
-        """Called once after the last apply_row, inside the transaction (bulk writes kept for the end)."""
+        """Called once after the last apply_row, inside the transaction (bulk writes kept for the end);
+        optional."""
+        return None
 
     # -- helpers for kinds --------------------------------------------------------------------------
     def column(self, key: str) -> Column:

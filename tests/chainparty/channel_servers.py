@@ -12,6 +12,7 @@ import json
 import threading
 import time
 import urllib.parse
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,7 +36,7 @@ class Received:
         return json.loads(self.body.decode("utf-8"))
 
 
-class FakeServer:
+class FakeServer(ABC):
     """Serves `handle(received) -> (status, answer dict)` at `self.url` until `close()`."""
 
     def __init__(self):
@@ -81,8 +82,9 @@ class FakeServer:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @abstractmethod
     def handle(self, received: Received):
-        raise NotImplementedError
+        """The provider's answer to `received`: (status, JSON body)."""
 
     def close(self):
         self.server.shutdown()

@@ -34,6 +34,13 @@ class FruitKind(ImportKind):
             self.first_seen(row, ctx, "code", row.values["code"])
         row.outcome = UNCHANGED if row.values.get("name") == "旧" else NEW
 
+    # These tests check files only: nobody may import this kind, and nothing is written.
+    def may_import(self, user, region):
+        return False
+
+    def apply_row(self, row, ctx):
+        ctx.cache.setdefault("applied", []).append(row.values)
+
 
 def check(file):
     return check_workbook(file, kind=FruitKind(), ctx=ImportContext(user=None, region=None))
